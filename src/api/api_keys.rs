@@ -1,0 +1,157 @@
+//! `/v1/api-keys`: keys for staff, admins and integrations (admin only).
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::extract::{Json, Query};
+use super::pagination::{List, PageParams};
+use super::responses::*;
+use super::state::AppState;
+use crate::domain::{Role, text};
+use crate::error::Error;
+use crate::store::api_keys::{self, ApiKeyRow};
+use crate::store::from_db;
+
+/// An API key as listed: never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyResponse {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// The public start of the key, e.g. `jnj_5f3a9c2e7b41`, to recognise it.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    /// Last authenticated use (to the minute).
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<ApiKeyRow> for ApiKeyResponse {
+    type Error = Error;
+
+    fn try_from(r: ApiKeyRow) -> Result<Self, Error> {
+        Ok(ApiKeyResponse {
+            role: Role::from_db(&r.role)?,
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            created_at: from_db(r.created_at),
+            last_used_at: r.last_used_at.map(from_db),
+            revoked_at: r.revoked_at.map(from_db),
+        })
+    }
+}
+
+/// A new key: `secret` is shown here once and cannot be retrieved again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKeyResponse {
+    #[serde(flatten)]
+    pub key: ApiKeyResponse,
+    /// Send as `Authorization: Bearer <secret>`. Store it now: it is not shown again.
+    pub secret: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKeyRequest {
+    #[schema(example = "WhatsApp bot")]
+    pub name: String,
+    pub role: Role,
+}
+
+/// Create an API key (admin). The secret is in this response only.
+#[utoipa::path(
+    tag = "api keys",
+    security(("api_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreateApiKeyRequest,
+    responses(
+        (status = 201, body = CreatedApiKeyResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/api-keys")]
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Json(body): Json<CreateApiKeyRequest>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let name = text::required("name", &body.name, 200)?;
+    let (org, role, now) = (principal.organization_id, body.role, state.clock.now());
+    let (row, secret) = state
+        .db
+        .write(move |c| api_keys::create(c, &org, &name, role, now))
+        .await?;
+    let key = ApiKeyResponse::try_from(row)?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/api-keys/{}", key.id)))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(CreatedApiKeyResponse { key, secret }))
+}
+
+/// List API keys (admin): prefix, role and last use, never secrets.
+#[utoipa::path(
+    tag = "api keys",
+    security(("api_key" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, body = List<ApiKeyResponse>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    )
+)]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(page): Query<PageParams>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let (limit, after) = page.parse()?;
+    let org = principal.organization_id;
+    let page = state
+        .db
+        .read(move |c| api_keys::list(c, &org, after.as_deref(), limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(List::from_page(page, ApiKeyResponse::try_from)?))
+}
+
+/// Revoke an API key at once (admin). The organization's last active admin key cannot
+/// be revoked, so that it cannot lock itself out.
+#[utoipa::path(
+    tag = "api keys",
+    security(("api_key" = [])),
+    params(("api_key_id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses(
+        (status = 200, body = ApiKeyResponse),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+    )
+)]
+#[post("/api-keys/{api_key_id}/revoke")]
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let (org, id, now) = (
+        principal.organization_id,
+        path.into_inner().to_string(),
+        state.clock.now(),
+    );
+    let row = state
+        .db
+        .write(move |c| api_keys::revoke(c, &org, &id, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(ApiKeyResponse::try_from(row)?))
+}

@@ -1,0 +1,223 @@
+//! `/v1/locations/{id}/closures`: public holidays and other times a location, or one of
+//! its resources, is shut.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::extract::{Json, Query};
+use super::pagination::{List, PageParams};
+use super::responses::*;
+use super::state::AppState;
+use crate::domain::local_time::start_of_day;
+use crate::domain::text;
+use crate::error::Error;
+use crate::store::closures::{self, ClosureRow, NewClosure};
+use crate::store::{from_db, locations};
+
+/// A time the location (or only `resource_id`) takes no appointments: `[starts_at, ends_at)`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosureResponse {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub location_id: String,
+    /// Only this resource is closed; absent means the whole location.
+    #[schema(format = Uuid)]
+    pub resource_id: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<ClosureRow> for ClosureResponse {
+    fn from(r: ClosureRow) -> Self {
+        ClosureResponse {
+            id: r.id,
+            location_id: r.location_id,
+            resource_id: r.resource_id,
+            starts_at: from_db(r.starts_at),
+            ends_at: from_db(r.ends_at),
+            reason: r.reason,
+            created_at: from_db(r.created_at),
+        }
+    }
+}
+
+/// Either whole local days (`date`, optional inclusive `end_date`) in the location's time
+/// zone, or an exact span (`starts_at` and `ends_at`, RFC 3339 with offset).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"date": "2026-12-25", "reason": "Hari Raya Natal"}))]
+pub struct CreateClosureRequest {
+    pub date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    #[schema(format = Uuid)]
+    pub resource_id: Option<Uuid>,
+    #[schema(example = "Hari Raya Natal")]
+    pub reason: String,
+}
+
+impl CreateClosureRequest {
+    /// Validates and resolves local dates to instants in the location's zone.
+    fn into_new(self, tz: Tz) -> Result<NewClosure, Error> {
+        let reason = text::required("reason", &self.reason, 500)?;
+        let (starts_at, ends_at) = match (self.date, self.end_date, self.starts_at, self.ends_at) {
+            (Some(first), last, None, None) => {
+                let last = last.unwrap_or(first);
+                if last < first {
+                    return Err(Error::invalid(
+                        "end_date",
+                        "closure_ends_before_start",
+                        "end_date is before date",
+                    ));
+                }
+                let after = last.checked_add_days(Days::new(1)).ok_or_else(|| {
+                    Error::invalid("end_date", "invalid_date", "end_date is out of range")
+                })?;
+                (start_of_day(tz, first), start_of_day(tz, after))
+            }
+            (None, None, Some(start), Some(end)) => {
+                let (start, end) = (start.with_timezone(&Utc), end.with_timezone(&Utc));
+                if end <= start {
+                    return Err(Error::invalid(
+                        "ends_at",
+                        "closure_ends_before_start",
+                        "ends_at must be after starts_at",
+                    ));
+                }
+                (start, end)
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "date",
+                    "closure_span_required",
+                    "give either date (and optionally end_date) or both starts_at and ends_at",
+                ));
+            }
+        };
+        Ok(NewClosure {
+            resource_id: self.resource_id.map(|id| id.to_string()),
+            starts_at,
+            ends_at,
+            reason,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClosureFilter {
+    /// Only closures that end after this instant (e.g. now, to hide past ones).
+    pub ending_after: Option<DateTime<FixedOffset>>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Add a closure to a location (admin).
+#[utoipa::path(
+    tag = "locations",
+    security(("api_key" = [])),
+    params(("location_id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreateClosureRequest,
+    responses(
+        (status = 201, body = ClosureResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/locations/{location_id}/closures")]
+pub async fn create_closure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    Json(body): Json<CreateClosureRequest>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let (org, loc, now) = (
+        principal.organization_id,
+        path.into_inner().to_string(),
+        state.clock.now(),
+    );
+    let row = state
+        .db
+        .write(move |c| {
+            let location = locations::get(c, &org, &loc)?;
+            let tz = crate::domain::TimeZone::parse("time_zone", &location.time_zone)?.tz();
+            closures::create(c, &org, &loc, body.into_new(tz)?, now)
+        })
+        .await?;
+    let url = format!("/v1/locations/{}/closures/{}", row.location_id, row.id);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, url))
+        .json(ClosureResponse::from(row)))
+}
+
+/// List a location's closures.
+#[utoipa::path(
+    tag = "locations",
+    security(("api_key" = [])),
+    params(("location_id" = Uuid, Path), ClosureFilter),
+    responses(
+        (status = 200, body = List<ClosureResponse>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/locations/{location_id}/closures")]
+pub async fn list_closures(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    Query(filter): Query<ClosureFilter>,
+) -> Result<HttpResponse, Error> {
+    let (limit, after) = PageParams {
+        limit: filter.limit,
+        cursor: filter.cursor,
+    }
+    .parse()?;
+    let ending_after = filter.ending_after.map(|t| t.with_timezone(&Utc));
+    let (org, loc) = (principal.organization_id, path.into_inner().to_string());
+    let page = state
+        .db
+        .read(move |c| closures::list(c, &org, &loc, ending_after, after.as_deref(), limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(List::from_page(page, |r| Ok(ClosureResponse::from(r)))?))
+}
+
+/// Remove a closure (admin).
+#[utoipa::path(
+    tag = "locations",
+    security(("api_key" = [])),
+    params(("location_id" = Uuid, Path), ("closure_id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    )
+)]
+#[delete("/locations/{location_id}/closures/{closure_id}")]
+pub async fn delete_closure(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let (loc, id) = path.into_inner();
+    let (org, loc, id) = (principal.organization_id, loc.to_string(), id.to_string());
+    state
+        .db
+        .write(move |c| closures::delete(c, &org, &loc, &id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,170 @@
+//! Request extractors whose failures are problems naming the field at fault.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind};
+
+/// Largest request body accepted anywhere in the API.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A JSON body. Refuses other media types (415), bodies over [`MAX_BODY_BYTES`] (413)
+/// and, through `deny_unknown_fields` on the target type, fields it does not know.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedMediaType,
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ));
+            }
+            let body = read_body(&mut payload).await?;
+            parse_json(&body).map(Json)
+        })
+    }
+}
+
+/// Reads a whole body, refusing it once it passes [`MAX_BODY_BYTES`].
+pub async fn read_body(payload: &mut Payload) -> Result<web::Bytes, Error> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+pub fn too_large() -> Error {
+    Error::new(
+        ErrorKind::PayloadTooLarge,
+        "body_too_large",
+        format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// Parses JSON, reporting the path of the field that failed (`weekly_hours.mon[0].start`).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let code = if inner.is_syntax() || inner.is_eof() {
+            "malformed_json"
+        } else if inner.to_string().starts_with("unknown field") {
+            "unknown_field"
+        } else {
+            "invalid_field"
+        };
+        let mut err = Error::bad_request(code, strip_position(&inner.to_string()));
+        if path != "." {
+            err = err.with_field(path);
+        }
+        err
+    })
+}
+
+/// serde_json appends " at line 1 column 42"; the field path says more.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Query parameters, with the failing parameter named.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = Error;
+    type Future = std::future::Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = form_urlencoded::parse(req.query_string().as_bytes());
+        let de = serde_urlencoded::Deserializer::new(parsed);
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(Query)
+                .map_err(|e| {
+                    let path = e.path().to_string();
+                    let mut err = Error::bad_request("invalid_query", e.into_inner().to_string());
+                    if path != "." {
+                        err = err.with_field(path);
+                    }
+                    err
+                }),
+        )
+    }
+}
+
+/// A path id that is not even a UUID cannot name anything: it is simply not found.
+pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    Error::not_found(&format!("resource ({err})")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        start: u32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        hours: Vec<Inner>,
+    }
+
+    #[test]
+    fn names_the_failing_field() {
+        let e = parse_json::<Body>(br#"{"name": "x", "hours": [{"start": "a"}]}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("invalid_field", Some("hours[0].start"))
+        );
+        let e = parse_json::<Body>(br#"{"name": "x", "hours": [], "organization_id": "y"}"#)
+            .unwrap_err();
+        assert_eq!(e.code, "unknown_field");
+        assert!(e.detail.contains("organization_id"), "{}", e.detail);
+        let e = parse_json::<Body>(br#"{"name": "#).unwrap_err();
+        assert_eq!(e.code, "malformed_json");
+        let e = parse_json::<Body>(br#"{"hours": []}"#).unwrap_err();
+        assert!(e.detail.contains("missing field `name`"), "{}", e.detail);
+    }
+}

@@ -1,0 +1,47 @@
+//! HTTP handlers: parse the request, run one service function in one transaction, map
+//! the result. Routes and their OpenAPI entries are registered together here.
+
+pub mod api_keys;
+pub mod auth;
+pub mod closures;
+pub mod extract;
+pub mod health;
+pub mod idempotency;
+pub mod locations;
+pub mod organization;
+pub mod pagination;
+pub mod patch;
+pub mod precondition;
+pub mod problem;
+pub mod request_log;
+pub mod responses;
+pub mod state;
+
+use actix_web::middleware::from_fn;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every route of the API, with its OpenAPI entry.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/v1")
+                // Registered last, runs first: authentication before idempotency.
+                .wrap(from_fn(idempotency::idempotency))
+                .wrap(from_fn(auth::authenticate))
+                .service(organization::get_organization)
+                .service(organization::update_organization)
+                .service(api_keys::create_api_key)
+                .service(api_keys::list_api_keys)
+                .service(api_keys::revoke_api_key)
+                .service(locations::create_location)
+                .service(locations::list_locations)
+                .service(locations::get_location)
+                .service(locations::update_location)
+                .service(locations::delete_location)
+                .service(closures::create_closure)
+                .service(closures::list_closures)
+                .service(closures::delete_closure),
+        );
+}

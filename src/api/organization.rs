@@ -1,0 +1,134 @@
+//! `/v1/organization`: the caller's own organization and its settings.
+
+use actix_web::{HttpResponse, get, patch, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::auth::Principal;
+use super::extract::Json;
+use super::precondition::{IfMatch, etag};
+use super::responses::*;
+use super::state::AppState;
+use crate::domain::{Currency, Locale, TimeZone, text};
+use crate::error::Error;
+use crate::store::from_db;
+use crate::store::organizations::{self, OrganizationChanges, OrganizationRow};
+
+/// A tenant: a dealer or dealer group. Every object belongs to exactly one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationResponse {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    /// Default IANA time zone for new locations.
+    pub time_zone: String,
+    /// Default language of customer-facing text.
+    pub locale: Locale,
+    /// ISO 4217 currency of fees; amounts are integer minor units.
+    pub currency: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<OrganizationRow> for OrganizationResponse {
+    type Error = Error;
+
+    fn try_from(r: OrganizationRow) -> Result<Self, Error> {
+        Ok(OrganizationResponse {
+            locale: Locale::from_db(&r.locale)?,
+            id: r.id,
+            name: r.name,
+            time_zone: r.time_zone,
+            currency: r.currency,
+            version: r.version,
+            created_at: from_db(r.created_at),
+            updated_at: from_db(r.updated_at),
+        })
+    }
+}
+
+/// Settings to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganizationRequest {
+    pub name: Option<String>,
+    #[schema(example = "Asia/Jakarta")]
+    pub time_zone: Option<String>,
+    pub locale: Option<Locale>,
+    #[schema(example = "IDR")]
+    pub currency: Option<String>,
+}
+
+impl TryFrom<UpdateOrganizationRequest> for OrganizationChanges {
+    type Error = Error;
+
+    fn try_from(r: UpdateOrganizationRequest) -> Result<Self, Error> {
+        Ok(OrganizationChanges {
+            name: r
+                .name
+                .map(|n| text::required("name", &n, 200))
+                .transpose()?,
+            time_zone: r
+                .time_zone
+                .map(|tz| TimeZone::parse("time_zone", &tz))
+                .transpose()?,
+            locale: r.locale,
+            currency: r
+                .currency
+                .map(|c| Currency::parse("currency", &c))
+                .transpose()?,
+        })
+    }
+}
+
+/// The caller's organization.
+#[utoipa::path(
+    tag = "organization",
+    security(("api_key" = [])),
+    responses((status = 200, body = OrganizationResponse, headers(("ETag" = String))), (status = 401, response = Unauthorized))
+)]
+#[get("/organization")]
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, Error> {
+    let org = principal.organization_id;
+    let row = state.db.read(move |c| organizations::get(c, &org)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(OrganizationResponse::try_from(row)?))
+}
+
+/// Change organization settings (admin). Honours `If-Match`.
+#[utoipa::path(
+    tag = "organization",
+    security(("api_key" = [])),
+    params(("If-Match" = Option<String>, Header)),
+    request_body = UpdateOrganizationRequest,
+    responses(
+        (status = 200, body = OrganizationResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+    )
+)]
+#[patch("/organization")]
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    principal: Principal,
+    IfMatch(expected): IfMatch,
+    Json(body): Json<UpdateOrganizationRequest>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let changes = OrganizationChanges::try_from(body)?;
+    let (org, now) = (principal.organization_id, state.clock.now());
+    let row = state
+        .db
+        .write(move |c| organizations::update(c, &org, expected, changes, now))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(OrganizationResponse::try_from(row)?))
+}

@@ -1,0 +1,62 @@
+//! `If-Match` on updates and `ETag` on reads: a resource's `version` as a strong ETag.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+
+use crate::error::Error;
+
+/// The version the client expects to change, if it sent `If-Match`.
+/// `*` means "any version" and is the same as no header.
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get(header::IF_MATCH) else {
+            return ready(Ok(IfMatch(None)));
+        };
+        ready(parse(value.to_str().unwrap_or("")).map(IfMatch))
+    }
+}
+
+fn parse(raw: &str) -> Result<Option<i64>, Error> {
+    let raw = raw.trim();
+    if raw == "*" {
+        return Ok(None);
+    }
+    raw.strip_prefix("W/")
+        .unwrap_or(raw)
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| {
+            Error::bad_request(
+                "invalid_if_match",
+                "If-Match must be an ETag this API returned, such as \"3\"",
+            )
+            .with_field("If-Match")
+        })
+}
+
+/// The ETag value for a version.
+pub fn etag(version: i64) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn parses_etags() {
+        assert_eq!(parse("\"3\"").unwrap(), Some(3));
+        assert_eq!(parse("W/\"12\"").unwrap(), Some(12));
+        assert_eq!(parse("*").unwrap(), None);
+        assert_eq!(parse("abc").unwrap_err().code, "invalid_if_match");
+    }
+}

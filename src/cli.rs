@@ -1,0 +1,178 @@
+//! Operator commands that act on the database directly, without the HTTP server.
+
+use clap::{Subcommand, ValueEnum};
+
+use janji::config::Config;
+use janji::db::{self, DbConnection, tx::write_tx};
+use janji::domain::{Currency, Locale, Role, TimeZone};
+use janji::error::Error;
+use janji::server::announce;
+use janji::store::{api_keys, organizations::NewOrganization};
+use janji::tenancy;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Organizations (tenants).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// API keys of an organization.
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization and print its first admin key once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Asia/Jakarta")]
+        time_zone: String,
+        #[arg(long, default_value = "IDR")]
+        currency: String,
+        #[arg(long, value_enum, default_value = "id")]
+        locale: LocaleArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create a key and print its secret once.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        name: String,
+    },
+    /// List an organization's keys (never their secrets).
+    List {
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a key at once.
+    Revoke {
+        #[arg(long)]
+        org: String,
+        id: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Staff,
+    Integration,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LocaleArg {
+    Id,
+    En,
+}
+
+pub fn run(command: Command, config: &Config) -> Result<(), String> {
+    match command {
+        Command::Serve => unreachable!("serve runs in main"),
+        Command::Openapi => {
+            print!("{}", janji::openapi::to_pretty_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            let mut conn = db::connect(&config.database_url)?;
+            let ran = db::migrate_one(&mut conn)?;
+            println!("applied {ran} migration(s)");
+            Ok(())
+        }
+        Command::Org(OrgCommand::Create {
+            name,
+            time_zone,
+            currency,
+            locale,
+        }) => {
+            let new = NewOrganization {
+                name: janji::domain::text::required("name", &name, 200).map_err(show)?,
+                time_zone: TimeZone::parse("time_zone", &time_zone).map_err(show)?,
+                currency: Currency::parse("currency", &currency).map_err(show)?,
+                locale: match locale {
+                    LocaleArg::Id => Locale::Id,
+                    LocaleArg::En => Locale::En,
+                },
+            };
+            let created = with_db(config, |c| {
+                tenancy::create_with_admin_key(c, new, chrono::Utc::now())
+            })?;
+            announce(&created);
+            Ok(())
+        }
+        Command::ApiKey(ApiKeyCommand::Create { org, role, name }) => {
+            let role = match role {
+                RoleArg::Admin => Role::Admin,
+                RoleArg::Staff => Role::Staff,
+                RoleArg::Integration => Role::Integration,
+            };
+            let (row, secret) = with_db(config, |c| {
+                janji::store::organizations::get(c, &org)?;
+                api_keys::create(c, &org, &name, role, chrono::Utc::now())
+            })?;
+            println!(
+                "Created {} key {} ({}). Secret, shown only this once:\n\n    {secret}\n",
+                row.role, row.prefix, row.id
+            );
+            Ok(())
+        }
+        Command::ApiKey(ApiKeyCommand::List { org }) => {
+            let page = with_db(config, |c| {
+                janji::store::organizations::get(c, &org)?;
+                api_keys::list(c, &org, None, i64::MAX - 1)
+            })?;
+            println!(
+                "{:<38} {:<18} {:<12} {:<26} name",
+                "id", "prefix", "role", "status"
+            );
+            for k in page.items {
+                let status = match (k.revoked_at, k.last_used_at) {
+                    (Some(t), _) => format!("revoked {}", t.format("%Y-%m-%d %H:%M")),
+                    (None, Some(t)) => format!("used {}", t.format("%Y-%m-%d %H:%M")),
+                    (None, None) => "never used".to_owned(),
+                };
+                println!(
+                    "{:<38} {:<18} {:<12} {:<26} {}",
+                    k.id, k.prefix, k.role, status, k.name
+                );
+            }
+            Ok(())
+        }
+        Command::ApiKey(ApiKeyCommand::Revoke { org, id }) => {
+            let row = with_db(config, |c| {
+                api_keys::revoke(c, &org, &id, chrono::Utc::now())
+            })?;
+            println!("revoked {} ({})", row.prefix, row.id);
+            Ok(())
+        }
+    }
+}
+
+fn show(e: Error) -> String {
+    match &e.field {
+        Some(field) => format!("{field}: {}", e.detail),
+        None => e.detail.clone(),
+    }
+}
+
+/// Opens the database (migrating it) and runs `f` in one write transaction.
+fn with_db<T>(
+    config: &Config,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, Error>,
+) -> Result<T, String> {
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate_one(&mut conn)?;
+    write_tx(&mut conn, f).map_err(show)
+}

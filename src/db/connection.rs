@@ -1,0 +1,114 @@
+//! Establishing connections, the pool and the embedded migrations.
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+use super::url::{backend_of, redact, sqlite_path};
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// One connection to whichever database `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The database product behind a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+pub type DbPool = r2d2::Pool<Manager>;
+
+/// Connects to the backend chosen by the URL scheme, so the real cause of a failure
+/// ("connection refused", "no such database") reaches the operator, not a generic message.
+pub fn connect(url: &str) -> Result<DbConnection, String> {
+    let result = match backend_of(url) {
+        Backend::Postgres => PgConnection::establish(url).map(DbConnection::Pg),
+        Backend::Sqlite => SqliteConnection::establish(sqlite_path(url)).map(DbConnection::Sqlite),
+    };
+    let mut conn = result.map_err(|e| {
+        let cause = e.to_string();
+        format!(
+            "cannot connect to database {}: {}",
+            redact(url),
+            cause.lines().next().unwrap_or("").trim()
+        )
+    })?;
+    if let DbConnection::Sqlite(c) = &mut conn {
+        c.batch_execute(SQLITE_PRAGMAS)
+            .map_err(|e| format!("cannot configure SQLite {}: {e}", redact(url)))?;
+    }
+    Ok(conn)
+}
+
+/// WAL lets readers run beside the one writer; the busy timeout makes writers queue
+/// instead of failing; foreign keys are off in SQLite unless asked for.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
+
+/// Applies pending embedded migrations on one connection; returns how many ran.
+pub fn migrate_one(conn: &mut DbConnection) -> Result<usize, String> {
+    let ran = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    ran.map_err(|e| format!("database migration failed: {e}"))
+}
+
+/// Connects once (so errors are precise), migrates, then builds the pool.
+pub fn open_pool(url: &str, size: u32) -> Result<DbPool, String> {
+    let mut first = connect(url)?;
+    migrate_one(&mut first)?;
+    drop(first);
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .build(Manager {
+            url: url.to_owned(),
+        })
+        .map_err(|e| format!("cannot open database pool for {}: {e}", redact(url)))
+}
+
+/// r2d2 manager that establishes connections through [`connect`].
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        connect(&self.url)
+            .map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e)))
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+impl DbConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConnection::Pg(_) => Backend::Postgres,
+            DbConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}

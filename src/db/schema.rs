@@ -1,0 +1,135 @@
+//! Diesel table definitions, one portable schema for PostgreSQL and SQLite.
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        name -> Text,
+        time_zone -> Text,
+        locale -> Text,
+        currency -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        role -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    locations (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        time_zone -> Text,
+        weekly_hours -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    resources (id) {
+        id -> Text,
+        organization_id -> Text,
+        location_id -> Text,
+        name -> Text,
+        kind -> Text,
+        weekly_hours -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    closures (id) {
+        id -> Text,
+        organization_id -> Text,
+        location_id -> Text,
+        resource_id -> Nullable<Text>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        duration_minutes -> Integer,
+        buffer_before_minutes -> Integer,
+        buffer_after_minutes -> Integer,
+        resource_kinds -> Text,
+        resource_ids -> Text,
+        location_ids -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> Text,
+        organization_id -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        locale -> Text,
+        preferred_channel -> Text,
+        external_ref -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (organization_id, key) {
+        organization_id -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        status_code -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_keys -> organizations (organization_id));
+diesel::joinable!(locations -> organizations (organization_id));
+diesel::joinable!(resources -> locations (location_id));
+diesel::joinable!(closures -> locations (location_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    api_keys,
+    locations,
+    resources,
+    closures,
+    services,
+    customers,
+    idempotency_keys,
+);

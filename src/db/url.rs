@@ -1,0 +1,71 @@
+//! Parsing of `DATABASE_URL`: which backend, and a form that is safe to print.
+
+use super::Backend;
+
+/// Picks the backend from the URL scheme; anything that is not `postgres://` or
+/// `postgresql://` is a SQLite path (`sqlite://` prefix optional).
+pub fn backend_of(url: &str) -> Backend {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+/// The path SQLite should open for a `DATABASE_URL`.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// The URL with any password removed, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &authority[..at];
+    let user = userinfo.split(':').next().unwrap_or("");
+    let masked = if userinfo.contains(':') {
+        format!("{user}:***")
+    } else {
+        user.to_owned()
+    };
+    format!("{}{}{}", &url[..scheme_end + 3], masked, &rest[at..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_password_only() {
+        assert_eq!(
+            redact("postgres://janji:s3cr3t@db:5432/janji?sslmode=require"),
+            "postgres://janji:***@db:5432/janji?sslmode=require"
+        );
+        assert_eq!(
+            redact("postgres://janji@db/janji"),
+            "postgres://janji@db/janji"
+        );
+        assert_eq!(redact("postgres://db/janji"), "postgres://db/janji");
+        assert_eq!(redact("./janji.db"), "./janji.db");
+        assert_eq!(redact("postgres://u:p@ss@h/d"), "postgres://u:***@h/d");
+    }
+
+    #[test]
+    fn picks_backend_from_scheme() {
+        assert_eq!(backend_of("postgresql://x/y"), Backend::Postgres);
+        assert_eq!(backend_of("postgres://x/y"), Backend::Postgres);
+        assert_eq!(backend_of("sqlite://janji.db"), Backend::Sqlite);
+        assert_eq!(backend_of("janji.db"), Backend::Sqlite);
+        assert_eq!(sqlite_path("sqlite://janji.db"), "janji.db");
+        assert_eq!(sqlite_path("/tmp/a.db"), "/tmp/a.db");
+    }
+}

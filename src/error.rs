@@ -1,0 +1,176 @@
+//! The one error type of the service layer. It names what went wrong in domain terms
+//! (kind, stable code, field at fault); `api::problem` turns it into RFC 9457 JSON.
+
+use std::fmt;
+
+/// What class of failure this is; the HTTP layer maps each to one status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Malformed input: wrong JSON, wrong type, unknown field, bad query parameter.
+    BadRequest,
+    /// Well-formed input that breaks a rule (unknown time zone, overlapping hours).
+    Invalid,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    /// The request conflicts with the current state (a duplicate, a taken slot).
+    Conflict,
+    /// `If-Match` named a version that is no longer current.
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// An idempotency key reused with a different request.
+    Unprocessable,
+    /// The database could not be reached in time.
+    Unavailable,
+    Internal,
+}
+
+/// A failure with a stable machine `code`, a human `detail`, the `field` at fault
+/// and optional structured `data` (alternatives, the current version, ...).
+/// Boxed so that `Result<T, Error>` stays one pointer wide on the happy path.
+#[derive(Debug)]
+pub struct Error(Box<Details>);
+
+#[derive(Debug)]
+pub struct Details {
+    pub kind: ErrorKind,
+    pub code: &'static str,
+    pub detail: String,
+    pub field: Option<String>,
+    pub data: Option<serde_json::Value>,
+    /// Internal cause: logged with the request id, never shown to the client.
+    pub cause: Option<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, code: &'static str, detail: impl Into<String>) -> Self {
+        Error(Box::new(Details {
+            kind,
+            code,
+            detail: detail.into(),
+            field: None,
+            data: None,
+            cause: None,
+        }))
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.0.field = Some(field.into());
+        self
+    }
+
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.0.data = Some(data);
+        self
+    }
+
+    fn with_cause(mut self, cause: String) -> Self {
+        self.0.cause = Some(cause);
+        self
+    }
+
+    /// A rule broken by one field of otherwise well-formed input.
+    pub fn invalid(
+        field: impl Into<String>,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Error::new(ErrorKind::Invalid, code, detail).with_field(field)
+    }
+
+    /// Input that could not be parsed at all.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::BadRequest, code, detail)
+    }
+
+    /// `what` does not exist in the caller's organization (or at all: no difference shown).
+    pub fn not_found(what: &str) -> Self {
+        Error::new(
+            ErrorKind::NotFound,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Conflict, code, detail)
+    }
+
+    pub fn version_mismatch(current: i64) -> Self {
+        Error::new(
+            ErrorKind::PreconditionFailed,
+            "version_mismatch",
+            format!("the resource has changed; its current version is {current}"),
+        )
+        .with_data(serde_json::json!({ "current_version": current }))
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Unauthorized, "unauthorized", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Forbidden, "forbidden", detail)
+    }
+
+    pub fn unavailable(cause: impl Into<String>) -> Self {
+        Error::new(
+            ErrorKind::Unavailable,
+            "database_unavailable",
+            "the database is not reachable right now; try again shortly",
+        )
+        .with_cause(cause.into())
+    }
+
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Error::new(
+            ErrorKind::Internal,
+            "internal_error",
+            "an internal error occurred",
+        )
+        .with_cause(cause.into())
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = Details;
+
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " ({cause})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<diesel::result::Error> for Error {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match &e {
+            D::NotFound => Error::not_found("record"),
+            D::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Error::unavailable(e.to_string())
+            }
+            _ => Error::internal(format!("database: {e}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for Error {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        Error::unavailable(format!("pool: {e}"))
+    }
+}
+
+/// Shorthand used across the service layer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,18 @@
+//! Janji: an appointment booking API that handles rescheduling properly.
+//!
+//! Layers: `domain` (pure rules and parsed values), `store` (persistence use cases run
+//! in one transaction), `api` (HTTP handlers), `startup` (the actix application).
+
+pub mod api;
+pub mod api_key;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod openapi;
+pub mod server;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod tenancy;

@@ -1,0 +1,60 @@
+//! The OpenAPI document: its header here, its paths from the handlers' annotations.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api::responses::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Janji",
+        description = "Appointment booking that handles rescheduling properly: notice periods, \
+fees, limits, ranked alternative times and reminders. Errors are RFC 9457 problems \
+(`application/problem+json`) with a stable `code` and the `field` at fault. Every POST \
+accepts `Idempotency-Key`; updates honour `If-Match` with the `ETag` of a read. Lists take \
+`limit` (1-200) and the opaque `cursor` of the previous page. Instants are RFC 3339 with \
+an offset; money is integer minor units plus an ISO 4217 currency."
+    ),
+    modifiers(&Security),
+    components(responses(
+        BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+        PayloadTooLarge, UnsupportedMediaType, Unprocessable
+    )),
+    tags(
+        (name = "health", description = "Probes for load balancers and orchestrators"),
+        (name = "organization", description = "The caller's organization and its settings"),
+        (name = "api keys", description = "Keys for admins, front-desk staff and integrations"),
+        (name = "locations", description = "Branches, opening hours and closures"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key: `Authorization: Bearer jnj_...`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The full document as served at `/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    crate::startup::split_app(None).1
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn to_pretty_json() -> String {
+    let mut s = document().to_pretty_json().expect("OpenAPI serialises");
+    s.push('\n');
+    s
+}

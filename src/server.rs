@@ -1,0 +1,54 @@
+//! `janji serve`: open the database, bootstrap a first organization, serve HTTP until
+//! SIGTERM or Ctrl-C, then finish in-flight requests.
+
+use actix_web::HttpServer;
+
+use crate::api::state::AppState;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{self, Db, url::backend_of};
+use crate::startup;
+use crate::tenancy;
+
+/// Opens (and migrates) the database named by the configuration.
+pub fn open_db(config: &Config) -> Result<Db, String> {
+    let pool = db::open_pool(&config.database_url, config.pool_size)?;
+    Ok(Db::new(pool, backend_of(&config.database_url)))
+}
+
+/// Prints a newly created organization's admin key, the one time it exists in clear.
+pub fn announce(created: &tenancy::CreatedOrganization) {
+    println!(
+        "Created organization \"{}\" ({}).\nIts admin API key, shown only this once:\n\n    {}\n",
+        created.organization.name, created.organization.id, created.admin_key
+    );
+}
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    let db = open_db(&config)?;
+    let pool = db.pool().clone();
+    let created = actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        tenancy::bootstrap(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    if let Some(created) = &created {
+        announce(created);
+    }
+    let state = AppState {
+        db,
+        clock: Clock::System,
+        public_url: config.public_url.trim_end_matches('/').to_owned(),
+    };
+    tracing::info!(bind = %config.bind, database = %db::url::redact(&config.database_url), "janji listening");
+    HttpServer::new(move || startup::app(state.clone()))
+        .bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
+        .shutdown_timeout(30)
+        .run()
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("janji stopped");
+    Ok(())
+}

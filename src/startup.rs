@@ -1,0 +1,67 @@
+//! Building the actix application and running the server.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, extract, request_log, state::AppState};
+use crate::error::Error;
+use crate::openapi::ApiDoc;
+
+/// The application and its OpenAPI document, built from the same route table.
+pub fn split_app(
+    state: Option<AppState>,
+) -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    let mut app = App::new();
+    if let Some(state) = state {
+        app = app.app_data(web::Data::new(state));
+    }
+    app.app_data(web::PathConfig::default().error_handler(extract::path_error))
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(api::routes)
+        .split_for_parts()
+}
+
+/// The complete application: API, `/openapi.json`, docs UI at `/docs`, request logging.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, openapi) = split_app(Some(state));
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, Error>(Error::not_found("route"))
+        }))
+        .wrap(from_fn(request_log::log_request))
+}

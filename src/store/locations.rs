@@ -1,0 +1,174 @@
+//! Locations: a dealer's branch with its address, time zone and weekly opening hours.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::{Page, check_version, new_id, page_of, to_db};
+use crate::db::DbConnection;
+use crate::db::schema::{closures, locations, resources};
+use crate::domain::{PhoneNumber, TimeZone, WeeklyHours};
+use crate::error::Error;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = locations)]
+pub struct LocationRow {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub time_zone: String,
+    pub weekly_hours: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub struct NewLocation {
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<PhoneNumber>,
+    /// `None`: the organization's default time zone.
+    pub time_zone: Option<TimeZone>,
+    pub weekly_hours: WeeklyHours,
+}
+
+/// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
+#[derive(Default)]
+pub struct LocationChanges {
+    pub name: Option<String>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<PhoneNumber>>,
+    pub time_zone: Option<TimeZone>,
+    pub weekly_hours: Option<WeeklyHours>,
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    org: &str,
+    new: NewLocation,
+    now: DateTime<Utc>,
+) -> Result<LocationRow, Error> {
+    let time_zone = match new.time_zone {
+        Some(tz) => tz.name().to_owned(),
+        None => super::organizations::get(conn, org)?.time_zone,
+    };
+    let row = LocationRow {
+        id: new_id(),
+        organization_id: org.to_owned(),
+        name: new.name,
+        address: new.address,
+        phone: new.phone.map(PhoneNumber::into_string),
+        time_zone,
+        weekly_hours: new.weekly_hours.to_json(),
+        version: 1,
+        created_at: to_db(now),
+        updated_at: to_db(now),
+    };
+    diesel::insert_into(locations::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// A location of this organization; another organization's is simply not found.
+pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<LocationRow, Error> {
+    locations::table
+        .filter(locations::organization_id.eq(org))
+        .filter(locations::id.eq(id))
+        .select(LocationRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("location"))
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Page<LocationRow>, Error> {
+    let mut q = locations::table
+        .filter(locations::organization_id.eq(org))
+        .select(LocationRow::as_select())
+        .order(locations::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(locations::id.gt(after.to_owned()));
+    }
+    Ok(page_of(q.load(conn)?, limit, |r| &r.id))
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+    expected_version: Option<i64>,
+    changes: LocationChanges,
+    now: DateTime<Utc>,
+) -> Result<LocationRow, Error> {
+    let mut row = get(conn, org, id)?;
+    check_version(expected_version, row.version)?;
+    if let Some(v) = changes.name {
+        row.name = v;
+    }
+    if let Some(v) = changes.address {
+        row.address = v;
+    }
+    if let Some(v) = changes.phone {
+        row.phone = v.map(PhoneNumber::into_string);
+    }
+    if let Some(v) = changes.time_zone {
+        row.time_zone = v.name().to_owned();
+    }
+    if let Some(v) = changes.weekly_hours {
+        row.weekly_hours = v.to_json();
+    }
+    let previous = row.version;
+    row.version += 1;
+    row.updated_at = to_db(now);
+    let updated = diesel::update(
+        locations::table
+            .filter(locations::id.eq(id))
+            .filter(locations::version.eq(previous)),
+    )
+    .set((
+        locations::name.eq(&row.name),
+        locations::address.eq(&row.address),
+        locations::phone.eq(&row.phone),
+        locations::time_zone.eq(&row.time_zone),
+        locations::weekly_hours.eq(&row.weekly_hours),
+        locations::version.eq(row.version),
+        locations::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(Error::version_mismatch(get(conn, org, id)?.version));
+    }
+    Ok(row)
+}
+
+/// Deletes a location that has no resources; its closures go with it.
+pub fn delete(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+    expected_version: Option<i64>,
+) -> Result<(), Error> {
+    let row = get(conn, org, id)?;
+    check_version(expected_version, row.version)?;
+    let in_use: i64 = resources::table
+        .filter(resources::location_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if in_use > 0 {
+        return Err(Error::conflict(
+            "location_in_use",
+            format!("the location still has {in_use} resource(s); delete or move them first"),
+        ));
+    }
+    diesel::delete(closures::table.filter(closures::location_id.eq(id))).execute(conn)?;
+    diesel::delete(locations::table.filter(locations::id.eq(id))).execute(conn)?;
+    Ok(())
+}

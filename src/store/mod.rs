@@ -1,0 +1,55 @@
+//! Persistence use cases: each public function runs inside the caller's transaction
+//! and takes `now` and the organization as values.
+
+pub mod api_keys;
+pub mod closures;
+pub mod idempotency;
+pub mod locations;
+pub mod organizations;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use crate::error::Error;
+
+/// A new time-ordered id (UUIDv7), so ordering by id is ordering by creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Instants are stored as UTC wall time without an offset.
+pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+pub fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// One page of a list plus where to continue.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<String>,
+}
+
+/// Turns `limit + 1` fetched rows into a page, remembering the last id shown.
+pub fn page_of<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> Page<T> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_after = if more {
+        rows.last().map(|r| id(r).to_owned())
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_after,
+    }
+}
+
+/// Checks an optimistic-concurrency expectation against the stored version.
+pub fn check_version(expected: Option<i64>, current: i64) -> Result<(), Error> {
+    match expected {
+        Some(v) if v != current => Err(Error::version_mismatch(current)),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,8 @@
+//! API tests: every test runs against SQLite and against PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod idempotency;
+mod locations;
+mod openapi;
