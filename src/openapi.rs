@@ -26,6 +26,9 @@ an offset; money is integer minor units plus an ISO 4217 currency."
         (name = "organization", description = "The caller's organization and its settings"),
         (name = "api keys", description = "Keys for admins, front-desk staff and integrations"),
         (name = "locations", description = "Branches, opening hours and closures"),
+        (name = "resources", description = "Service bays, service advisors and other resources at a location"),
+        (name = "services", description = "What customers book: duration, buffers, resources needed, where offered"),
+        (name = "customers", description = "The people appointments are for, and how to reach them"),
     )
 )]
 pub struct ApiDoc;

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod closures;
+pub mod customers;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -14,7 +15,9 @@ pub mod patch;
 pub mod precondition;
 pub mod problem;
 pub mod request_log;
+pub mod resources;
 pub mod responses;
+pub mod services;
 pub mod state;
 
 use actix_web::middleware::from_fn;
@@ -40,8 +43,23 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(locations::get_location)
                 .service(locations::update_location)
                 .service(locations::delete_location)
+                .service(resources::create_resource)
+                .service(resources::list_resources)
+                .service(resources::get_resource)
+                .service(resources::update_resource)
+                .service(resources::delete_resource)
+                .service(services::create_service)
+                .service(services::list_services)
+                .service(services::get_service)
+                .service(services::update_service)
+                .service(services::delete_service)
                 .service(closures::create_closure)
                 .service(closures::list_closures)
-                .service(closures::delete_closure),
+                .service(closures::delete_closure)
+                .service(customers::create_customer)
+                .service(customers::list_customers)
+                .service(customers::get_customer)
+                .service(customers::update_customer)
+                .service(customers::delete_customer),
         );
 }

@@ -3,6 +3,7 @@
 
 pub mod contact;
 pub mod currency;
+pub mod customer;
 pub mod enums;
 pub mod local_time;
 pub mod text;

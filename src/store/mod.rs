@@ -3,9 +3,12 @@
 
 pub mod api_keys;
 pub mod closures;
+pub mod customers;
 pub mod idempotency;
 pub mod locations;
 pub mod organizations;
+pub mod resources;
+pub mod services;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -3,6 +3,9 @@
 mod helpers;
 
 mod auth;
+mod customers;
 mod idempotency;
 mod locations;
 mod openapi;
+mod resources;
+mod services;
