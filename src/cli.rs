@@ -24,6 +24,10 @@ pub enum Command {
     /// API keys of an organization.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Create a demo dealer ("Sinar Motor", Jakarta) as a new organization, with a
+    /// location, bays, advisors, services, customers and the coming public holidays;
+    /// print its admin key once.
+    Demo,
 }
 
 #[derive(Subcommand)]
@@ -150,6 +154,13 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Demo => {
+            let mut conn = open(config)?;
+            let summary = janji::demo::seed(&mut conn, chrono::Utc::now()).map_err(show)?;
+            announce(&summary.created);
+            print!("{}", summary.describe());
+            Ok(())
+        }
         Command::ApiKey(ApiKeyCommand::Revoke { org, id }) => {
             let row = with_db(config, |c| {
                 api_keys::revoke(c, &org, &id, chrono::Utc::now())
@@ -167,12 +178,17 @@ fn show(e: Error) -> String {
     }
 }
 
+/// Opens the database and applies pending migrations.
+fn open(config: &Config) -> Result<DbConnection, String> {
+    let mut conn = db::connect(&config.database_url)?;
+    db::migrate_one(&mut conn)?;
+    Ok(conn)
+}
+
 /// Opens the database (migrating it) and runs `f` in one write transaction.
 fn with_db<T>(
     config: &Config,
     f: impl FnOnce(&mut DbConnection) -> Result<T, Error>,
 ) -> Result<T, String> {
-    let mut conn = db::connect(&config.database_url)?;
-    db::migrate_one(&mut conn)?;
-    write_tx(&mut conn, f).map_err(show)
+    write_tx(&mut open(config)?, f).map_err(show)
 }

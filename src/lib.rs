@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod openapi;

@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod customers;
+mod demo;
 mod idempotency;
 mod locations;
 mod openapi;
