@@ -53,6 +53,46 @@ string_enum! {
     ContactChannel { Whatsapp => "whatsapp", Sms => "sms", Email => "email" }
 }
 
+string_enum! {
+    /// Where an appointment stands. `booked` and `confirmed` are upcoming; `checked_in`
+    /// means the customer arrived; `completed`, `cancelled` and `no_show` are final.
+    AppointmentStatus {
+        Booked => "booked",
+        Confirmed => "confirmed",
+        CheckedIn => "checked_in",
+        Completed => "completed",
+        Cancelled => "cancelled",
+        NoShow => "no_show",
+    }
+}
+
+string_enum! {
+    /// How the meeting takes place.
+    Channel { InPerson => "in_person", Phone => "phone", Video => "video" }
+}
+
+string_enum! {
+    /// Why a customer cancels or moves an appointment.
+    ReasonCategory {
+        UrgentMatter => "urgent_matter",
+        Illness => "illness",
+        RunningLate => "running_late",
+        ScheduleChange => "schedule_change",
+        Forgot => "forgot",
+        Other => "other",
+    }
+}
+
+impl AppointmentStatus {
+    /// Whether the appointment still occupies its time and resources.
+    pub fn holds_slot(self) -> bool {
+        !matches!(
+            self,
+            AppointmentStatus::Cancelled | AppointmentStatus::NoShow
+        )
+    }
+}
+
 impl Role {
     /// Staff-level work (front desk) is open to staff and admin keys.
     pub fn is_staff_or_admin(self) -> bool {

@@ -1,0 +1,515 @@
+use super::*;
+use chrono_tz::{America, Asia, Europe};
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn iv(a: &str, b: &str) -> Interval {
+    Interval::new(utc(a), utc(b))
+}
+
+fn hours(json: serde_json::Value) -> WeeklyHours {
+    serde_json::from_value::<WeeklyHours>(json)
+        .unwrap()
+        .validated("h")
+        .unwrap()
+}
+
+fn weekdays(start: &str, end: &str) -> WeeklyHours {
+    let day = serde_json::json!([{"start": start, "end": end}]);
+    hours(
+        serde_json::json!({"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day}),
+    )
+}
+
+fn bay(id: &str) -> ResourceSchedule {
+    ResourceSchedule {
+        id: id.into(),
+        kind: ResourceKind::ServiceBay,
+        hours: None,
+        closures: vec![],
+        busy: vec![],
+    }
+}
+
+fn advisor(id: &str) -> ResourceSchedule {
+    ResourceSchedule {
+        kind: ResourceKind::ServiceAdvisor,
+        ..bay(id)
+    }
+}
+
+fn hour_service() -> ServiceNeeds {
+    ServiceNeeds {
+        duration: Duration::minutes(60),
+        buffer_before: Duration::zero(),
+        buffer_after: Duration::zero(),
+        kinds: vec![ResourceKind::ServiceBay],
+    }
+}
+
+const RULES: BookingRules = BookingRules {
+    lead: Duration::zero(),
+    horizon: Duration::days(90),
+    step: Duration::minutes(60),
+};
+
+fn local(slots: &[Slot], tz: Tz) -> Vec<String> {
+    slots
+        .iter()
+        .map(|s| {
+            s.start
+                .with_timezone(&tz)
+                .format("%m-%d %H:%M %Z")
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn jakarta_day_with_lunch_break_and_a_booking() {
+    let h = hours(
+        serde_json::json!({"mon": [{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "15:00"}]}),
+    );
+    let mut r = bay("b1");
+    r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")];
+    let res = [r];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &RULES,
+        utc("2026-11-30T00:00:00+07:00"),
+        utc("2026-12-01T00:00:00+07:00"),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        local(&slots, Asia::Jakarta),
+        [
+            "11-30 08:00 WIB",
+            "11-30 10:00 WIB",
+            "11-30 11:00 WIB",
+            "11-30 13:00 WIB",
+            "11-30 14:00 WIB"
+        ]
+    );
+    assert_eq!(slots[0].end, utc("2026-11-30T09:00:00+07:00"));
+}
+
+#[test]
+fn buffers_keep_appointments_apart() {
+    let h = weekdays("08:00", "17:00");
+    let mut r = bay("b1");
+    // An existing booking 10:00-11:00 whose own block includes 15 minutes after.
+    r.busy = vec![iv("2026-11-30T10:00:00+07:00", "2026-11-30T11:15:00+07:00")];
+    let res = [r];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let needs = ServiceNeeds {
+        buffer_before: Duration::minutes(15),
+        buffer_after: Duration::minutes(15),
+        ..hour_service()
+    };
+    let rules = BookingRules {
+        step: Duration::minutes(15),
+        ..RULES
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let slots = find_slots(
+        &s,
+        &needs,
+        &rules,
+        utc("2026-11-30T08:30:00+07:00"),
+        utc("2026-11-30T12:00:00+07:00"),
+        now,
+        Choice::default(),
+    );
+    let starts = local(&slots, Asia::Jakarta);
+    // 08:45 would end 09:45 + 15 buffer = 10:00: touching is allowed.
+    assert!(starts.contains(&"11-30 08:45 WIB".to_string()));
+    assert!(!starts.contains(&"11-30 09:00 WIB".to_string()));
+    // Earliest after: 11:15 (existing block end) + 15 buffer before = 11:30.
+    assert!(!starts.contains(&"11-30 11:15 WIB".to_string()));
+    assert!(starts.contains(&"11-30 11:30 WIB".to_string()));
+}
+
+#[test]
+fn lead_time_and_horizon_bound_the_window() {
+    let h = weekdays("08:00", "17:00");
+    let res = [bay("b1")];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let rules = BookingRules {
+        lead: Duration::hours(2),
+        horizon: Duration::days(1),
+        step: Duration::minutes(60),
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &rules,
+        now - Duration::days(1),
+        now + Duration::days(5),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        slots.first().unwrap().start,
+        utc("2026-11-23T12:00:00+07:00")
+    );
+    assert_eq!(
+        slots.last().unwrap().start,
+        utc("2026-11-24T10:00:00+07:00"),
+        "exactly now + horizon is allowed"
+    );
+    assert_eq!(
+        check_start(
+            &s,
+            &hour_service(),
+            &rules,
+            utc("2026-11-23T09:00:00+07:00"),
+            now,
+            Choice::default()
+        ),
+        Err(Unavailable::InPast)
+    );
+    assert!(matches!(
+        check_start(
+            &s,
+            &hour_service(),
+            &rules,
+            utc("2026-11-23T11:00:00+07:00"),
+            now,
+            Choice::default()
+        ),
+        Err(Unavailable::InsideLeadTime { .. })
+    ));
+    assert!(
+        check_start(
+            &s,
+            &hour_service(),
+            &rules,
+            utc("2026-11-23T12:00:00+07:00"),
+            now,
+            Choice::default()
+        )
+        .is_ok()
+    );
+    assert!(matches!(
+        check_start(
+            &s,
+            &hour_service(),
+            &rules,
+            utc("2026-11-24T11:00:00+07:00"),
+            now,
+            Choice::default()
+        ),
+        Err(Unavailable::BeyondHorizon { .. })
+    ));
+}
+
+#[test]
+fn check_start_names_the_reason() {
+    let h = weekdays("08:00", "17:00");
+    let mut r = bay("b1");
+    r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")];
+    let res = [r];
+    let closures = [iv("2026-12-25T00:00:00+07:00", "2026-12-26T00:00:00+07:00")];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &closures,
+        resources: &res,
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let at = |t: &str| check_start(&s, &hour_service(), &RULES, utc(t), now, Choice::default());
+    assert_eq!(
+        at("2026-11-30T16:30:00+07:00"),
+        Err(Unavailable::OutsideOpeningHours),
+        "would end after closing"
+    );
+    assert_eq!(
+        at("2026-11-30T07:00:00+07:00"),
+        Err(Unavailable::OutsideOpeningHours)
+    );
+    assert_eq!(at("2026-12-25T10:00:00+07:00"), Err(Unavailable::Closed));
+    assert_eq!(at("2026-11-30T09:00:00+07:00"), Err(Unavailable::Taken));
+    assert_eq!(
+        at("2026-11-30T10:30:00+07:00"),
+        Err(Unavailable::Taken),
+        "off the hourly grid"
+    );
+    assert_eq!(at("2026-11-30T10:00:00+07:00").unwrap().resources, vec![0]);
+}
+
+#[test]
+fn closure_spanning_midnight_blocks_both_days() {
+    let h = weekdays("00:00", "24:00");
+    let res = [bay("b1")];
+    let closures = [iv("2026-12-31T20:00:00+07:00", "2027-01-01T10:00:00+07:00")];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &closures,
+        resources: &res,
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &RULES,
+        utc("2026-12-31T17:00:00+07:00"),
+        utc("2027-01-01T12:00:00+07:00"),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        local(&slots, Asia::Jakarta),
+        [
+            "12-31 17:00 WIB",
+            "12-31 18:00 WIB",
+            "12-31 19:00 WIB",
+            "01-01 10:00 WIB",
+            "01-01 11:00 WIB"
+        ]
+    );
+}
+
+#[test]
+fn dst_gap_in_new_york_never_offers_a_missing_time() {
+    let h = weekdays("00:00", "06:00");
+    let res = [bay("b1")];
+    let s = Schedule {
+        tz: America::New_York,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let now = utc("2026-03-01T00:00:00Z");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &RULES,
+        utc("2026-03-08T00:00:00-05:00"),
+        utc("2026-03-08T12:00:00-04:00"),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        local(&slots, America::New_York),
+        [
+            "03-08 00:00 EST",
+            "03-08 01:00 EST",
+            "03-08 03:00 EDT",
+            "03-08 04:00 EDT",
+            "03-08 05:00 EDT"
+        ]
+    );
+    // 01:00 EST + 60 minutes is 03:00 EDT: a real hour, inside opening hours.
+    assert_eq!(slots[1].end, slots[2].start);
+}
+
+#[test]
+fn dst_overlap_in_berlin_lists_each_time_once() {
+    let h = weekdays("00:00", "05:00");
+    let res = [bay("b1")];
+    let s = Schedule {
+        tz: Europe::Berlin,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let now = utc("2026-10-01T00:00:00Z");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &RULES,
+        utc("2026-10-25T00:00:00+02:00"),
+        utc("2026-10-25T12:00:00+01:00"),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        local(&slots, Europe::Berlin),
+        [
+            "10-25 00:00 CEST",
+            "10-25 01:00 CEST",
+            "10-25 02:00 CEST",
+            "10-25 03:00 CET",
+            "10-25 04:00 CET"
+        ]
+    );
+    let starts: std::collections::HashSet<_> = slots.iter().map(|s| s.start).collect();
+    assert_eq!(starts.len(), slots.len());
+}
+
+#[test]
+fn needs_one_of_each_kind_and_prefers_the_least_loaded() {
+    let h = weekdays("08:00", "17:00");
+    let mut busy_bay = bay("b1");
+    busy_bay.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T09:00:00+07:00")];
+    let mut a1 = advisor("a1");
+    a1.busy = vec![iv("2026-11-30T14:00:00+07:00", "2026-11-30T16:00:00+07:00")];
+    let res = [busy_bay, bay("b2"), a1, advisor("a2")];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let needs = ServiceNeeds {
+        kinds: vec![ResourceKind::ServiceBay, ResourceKind::ServiceAdvisor],
+        ..hour_service()
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let slot = check_start(
+        &s,
+        &needs,
+        &RULES,
+        utc("2026-11-30T10:00:00+07:00"),
+        now,
+        Choice::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        slot.resources,
+        vec![1, 3],
+        "b2 and a2 have no load that day"
+    );
+    // Pinning a1 uses it.
+    let pinned = check_start(
+        &s,
+        &needs,
+        &RULES,
+        utc("2026-11-30T10:00:00+07:00"),
+        now,
+        Choice {
+            pinned: Some(2),
+            preferred: &[],
+        },
+    )
+    .unwrap();
+    assert_eq!(pinned.resources, vec![1, 2]);
+    assert_eq!(
+        check_start(
+            &s,
+            &needs,
+            &RULES,
+            utc("2026-11-30T14:00:00+07:00"),
+            now,
+            Choice {
+                pinned: Some(2),
+                preferred: &[]
+            }
+        ),
+        Err(Unavailable::Taken)
+    );
+    // With only advisors busy at 08:00, the bay still has b2.
+    let no_advisor = [bay("b1")];
+    let s2 = Schedule {
+        resources: &no_advisor,
+        ..s
+    };
+    assert!(
+        find_slots(
+            &s2,
+            &needs,
+            &RULES,
+            now,
+            now + Duration::days(7),
+            now,
+            Choice::default()
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn resource_hours_and_closures_narrow_the_location() {
+    let h = weekdays("08:00", "17:00");
+    let mut r = bay("b1");
+    r.hours = Some(weekdays("07:00", "10:00"));
+    r.closures = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T09:00:00+07:00")];
+    let res = [r];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &RULES,
+        utc("2026-11-30T00:00:00+07:00"),
+        utc("2026-12-01T00:00:00+07:00"),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(local(&slots, Asia::Jakarta), ["11-30 09:00 WIB"]);
+}
+
+#[test]
+fn preferred_resources_win_when_free() {
+    let h = weekdays("08:00", "17:00");
+    let mut a1 = advisor("a1");
+    a1.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T12:00:00+07:00")];
+    let res = [bay("b1"), a1, advisor("a2")];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let needs = ServiceNeeds {
+        kinds: vec![ResourceKind::ServiceBay, ResourceKind::ServiceAdvisor],
+        ..hour_service()
+    };
+    let now = utc("2026-11-23T10:00:00+07:00");
+    let prefer = Choice {
+        pinned: None,
+        preferred: &[1],
+    };
+    let busy_morning = check_start(
+        &s,
+        &needs,
+        &RULES,
+        utc("2026-11-30T13:00:00+07:00"),
+        now,
+        prefer,
+    )
+    .unwrap();
+    assert_eq!(
+        busy_morning.resources,
+        vec![0, 1],
+        "a1 is preferred although it is more loaded"
+    );
+    let at_ten = check_start(
+        &s,
+        &needs,
+        &RULES,
+        utc("2026-11-30T10:00:00+07:00"),
+        now,
+        prefer,
+    )
+    .unwrap();
+    assert_eq!(at_ten.resources, vec![0, 2], "a1 is busy, a2 serves");
+}

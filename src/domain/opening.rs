@@ -1,0 +1,167 @@
+//! Weekly local opening hours turned into UTC intervals, day by day, DST-correct.
+
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
+use chrono_tz::Tz;
+
+use super::interval::{Interval, normalize};
+use super::local_time::resolve_forward;
+use super::weekly_hours::{TimeOfDay, WeeklyHours};
+
+/// Local dates whose opening hours can touch `[from, to)`, with a day of margin on each
+/// side for zones far from UTC.
+pub fn local_dates(
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> impl Iterator<Item = NaiveDate> {
+    let first = from.with_timezone(&tz).date_naive() - Days::new(1);
+    let last = to.with_timezone(&tz).date_naive() + Days::new(1);
+    first.iter_days().take_while(move |d| *d <= last)
+}
+
+fn wall(date: NaiveDate, t: TimeOfDay) -> NaiveDateTime {
+    date.and_hms_opt(0, 0, 0).expect("midnight") + Duration::minutes(i64::from(t.minutes()))
+}
+
+/// The UTC intervals a weekly schedule is open during `[from, to)` (clipped to it).
+/// A local time that does not exist (DST gap) is read as the first instant after it.
+pub fn open_intervals(
+    tz: Tz,
+    hours: &WeeklyHours,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Interval> {
+    let mut out = Vec::new();
+    for date in local_dates(tz, from, to) {
+        for r in hours.day(date.weekday()) {
+            let start = resolve_forward(tz, wall(date, r.start)).max(from);
+            let end = resolve_forward(tz, wall(date, r.end)).min(to);
+            if start < end {
+                out.push(Interval::new(start, end));
+            }
+        }
+    }
+    normalize(out)
+}
+
+/// Candidate slot starts: every `step` of local wall-clock time from the start of each
+/// opening interval, skipping local times that do not exist and taking a repeated local
+/// time once (its first occurrence), so no start is listed twice.
+pub fn candidate_starts(
+    tz: Tz,
+    hours: &WeeklyHours,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    step: Duration,
+) -> Vec<DateTime<Utc>> {
+    let mut out = Vec::new();
+    for date in local_dates(tz, from, to) {
+        for r in hours.day(date.weekday()) {
+            let end = wall(date, r.end);
+            let mut local = wall(date, r.start);
+            while local < end {
+                if let Some(t) = tz.from_local_datetime(&local).earliest() {
+                    let t = t.with_timezone(&Utc);
+                    if t >= from && t < to {
+                        out.push(t);
+                    }
+                }
+                local += step;
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::{America, Asia, Europe};
+
+    fn hours(json: serde_json::Value) -> WeeklyHours {
+        serde_json::from_value::<WeeklyHours>(json)
+            .unwrap()
+            .validated("h")
+            .unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn jakarta_split_day() {
+        let h = hours(
+            serde_json::json!({"tue": [{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "16:00"}]}),
+        );
+        let open = open_intervals(
+            Asia::Jakarta,
+            &h,
+            utc("2026-11-24T00:00:00+07:00"),
+            utc("2026-11-25T00:00:00+07:00"),
+        );
+        assert_eq!(open.len(), 2);
+        assert_eq!(open[0].start, utc("2026-11-24T01:00:00Z"));
+        assert_eq!(open[1].end, utc("2026-11-24T09:00:00Z"));
+    }
+
+    #[test]
+    fn spring_forward_skips_missing_times() {
+        // New York, 8 March 2026: 02:00 jumps to 03:00.
+        let h = hours(serde_json::json!({"sun": [{"start": "01:00", "end": "05:00"}]}));
+        let (from, to) = (
+            utc("2026-03-08T00:00:00-05:00"),
+            utc("2026-03-09T00:00:00-04:00"),
+        );
+        let starts = candidate_starts(America::New_York, &h, from, to, Duration::minutes(30));
+        let local: Vec<String> = starts
+            .iter()
+            .map(|t| {
+                t.with_timezone(&America::New_York)
+                    .format("%H:%M %Z")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            local,
+            [
+                "01:00 EST",
+                "01:30 EST",
+                "03:00 EDT",
+                "03:30 EDT",
+                "04:00 EDT",
+                "04:30 EDT"
+            ]
+        );
+        // Open 01:00 EST to 05:00 EDT is three real hours.
+        let open = open_intervals(America::New_York, &h, from, to);
+        assert_eq!(open[0].end - open[0].start, Duration::hours(3));
+    }
+
+    #[test]
+    fn fall_back_lists_a_repeated_time_once() {
+        // Berlin, 25 October 2026: 03:00 CEST falls back to 02:00 CET.
+        let h = hours(serde_json::json!({"sun": [{"start": "01:00", "end": "04:00"}]}));
+        let (from, to) = (
+            utc("2026-10-25T00:00:00+02:00"),
+            utc("2026-10-26T00:00:00+01:00"),
+        );
+        let starts = candidate_starts(Europe::Berlin, &h, from, to, Duration::minutes(30));
+        let local: Vec<String> = starts
+            .iter()
+            .map(|t| t.with_timezone(&Europe::Berlin).format("%H:%M").to_string())
+            .collect();
+        assert_eq!(
+            local,
+            ["01:00", "01:30", "02:00", "02:30", "03:00", "03:30"]
+        );
+        let open = open_intervals(Europe::Berlin, &h, from, to);
+        assert_eq!(
+            open[0].end - open[0].start,
+            Duration::hours(4),
+            "the repeated hour is real time"
+        );
+    }
+}
