@@ -279,6 +279,7 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
             phone: Some(PhoneNumber::parse("phone", "+62214261234")?),
             time_zone: Some(zone),
             weekly_hours: workshop_hours()?,
+            booking: Default::default(),
         },
         now,
     )?;

@@ -65,6 +65,14 @@ impl Error {
         self
     }
 
+    /// Places the field under `prefix` (`phone` → `customer.phone`) for nested input.
+    pub fn within(mut self, prefix: &str) -> Self {
+        if let Some(field) = self.0.field.take() {
+            self.0.field = Some(format!("{prefix}.{field}"));
+        }
+        self
+    }
+
     fn with_cause(mut self, cause: String) -> Self {
         self.0.cause = Some(cause);
         self

@@ -29,6 +29,8 @@ an offset; money is integer minor units plus an ISO 4217 currency."
         (name = "resources", description = "Service bays, service advisors and other resources at a location"),
         (name = "services", description = "What customers book: duration, buffers, resources needed, where offered"),
         (name = "customers", description = "The people appointments are for, and how to reach them"),
+        (name = "availability", description = "Bookable slots, computed from hours, closures, buffers and bookings"),
+        (name = "appointments", description = "Booking, lifecycle actions and history"),
     )
 )]
 pub struct ApiDoc;

@@ -52,6 +52,45 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// An optional JSON body: an empty body is `None` (actions such as confirm need none).
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            });
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let body = read_body(&mut payload).await?;
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(MaybeJson(None));
+            }
+            if is_json != Some(true) {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedMediaType,
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ));
+            }
+            parse_json(&body).map(|v| MaybeJson(Some(v)))
+        })
+    }
+}
+
 /// Reads a whole body, refusing it once it passes [`MAX_BODY_BYTES`].
 pub async fn read_body(payload: &mut Payload) -> Result<web::Bytes, Error> {
     let mut body = web::BytesMut::new();

@@ -14,10 +14,11 @@ use super::patch::nullable;
 use super::precondition::{IfMatch, etag};
 use super::responses::*;
 use super::state::AppState;
-use crate::domain::{PhoneNumber, TimeZone, WeeklyHours, text};
+use crate::domain::{PhoneNumber, TimeZone, WeeklyHours, booking_rules, text};
 use crate::error::Error;
 use crate::store::from_db;
 use crate::store::locations::{self, LocationChanges, LocationRow, NewLocation};
+use crate::store::organizations::BookingSettings;
 
 /// A dealer branch where appointments take place.
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,6 +32,10 @@ pub struct LocationResponse {
     /// IANA time zone all local rules of this location use, e.g. `Asia/Jakarta`.
     pub time_zone: String,
     pub weekly_hours: WeeklyHours,
+    /// Overrides of the organization's booking rules; `null` uses the organization's.
+    pub booking_lead_minutes: Option<i32>,
+    pub booking_horizon_days: Option<i32>,
+    pub slot_interval_minutes: Option<i32>,
     /// Increases with every change; send it back as `If-Match: "<version>"`.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -48,6 +53,9 @@ impl TryFrom<LocationRow> for LocationResponse {
             address: r.address,
             phone: r.phone,
             time_zone: r.time_zone,
+            booking_lead_minutes: r.booking_lead_minutes,
+            booking_horizon_days: r.booking_horizon_days,
+            slot_interval_minutes: r.slot_interval_minutes,
             version: r.version,
             created_at: from_db(r.created_at),
             updated_at: from_db(r.updated_at),
@@ -69,6 +77,12 @@ pub struct CreateLocationRequest {
     /// Opening hours; a day left out is closed.
     #[serde(default)]
     pub weekly_hours: WeeklyHours,
+    /// Minimum minutes between now and a bookable start (0 to 43200); default: the organization's.
+    pub booking_lead_minutes: Option<i32>,
+    /// How many days ahead bookings are taken (1 to 730); default: the organization's.
+    pub booking_horizon_days: Option<i32>,
+    /// Minutes between slot starts (5 to 240); default: the organization's.
+    pub slot_interval_minutes: Option<i32>,
 }
 
 impl TryFrom<CreateLocationRequest> for NewLocation {
@@ -89,6 +103,20 @@ impl TryFrom<CreateLocationRequest> for NewLocation {
                 .map(|tz| TimeZone::parse("time_zone", tz))
                 .transpose()?,
             weekly_hours: r.weekly_hours.validated("weekly_hours")?,
+            booking: BookingSettings {
+                lead_minutes: r
+                    .booking_lead_minutes
+                    .map(|v| booking_rules::lead_minutes("booking_lead_minutes", v))
+                    .transpose()?,
+                horizon_days: r
+                    .booking_horizon_days
+                    .map(|v| booking_rules::horizon_days("booking_horizon_days", v))
+                    .transpose()?,
+                slot_interval_minutes: r
+                    .slot_interval_minutes
+                    .map(|v| booking_rules::slot_interval_minutes("slot_interval_minutes", v))
+                    .transpose()?,
+            },
         })
     }
 }
@@ -106,6 +134,16 @@ pub struct UpdateLocationRequest {
     pub phone: Option<Option<String>>,
     pub time_zone: Option<String>,
     pub weekly_hours: Option<WeeklyHours>,
+    /// `null` removes the override.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub booking_lead_minutes: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub booking_horizon_days: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub slot_interval_minutes: Option<Option<i32>>,
 }
 
 impl TryFrom<UpdateLocationRequest> for LocationChanges {
@@ -133,8 +171,25 @@ impl TryFrom<UpdateLocationRequest> for LocationChanges {
                 .weekly_hours
                 .map(|h| h.validated("weekly_hours"))
                 .transpose()?,
+            booking_lead_minutes: override_of(r.booking_lead_minutes, |v| {
+                booking_rules::lead_minutes("booking_lead_minutes", v)
+            })?,
+            booking_horizon_days: override_of(r.booking_horizon_days, |v| {
+                booking_rules::horizon_days("booking_horizon_days", v)
+            })?,
+            slot_interval_minutes: override_of(r.slot_interval_minutes, |v| {
+                booking_rules::slot_interval_minutes("slot_interval_minutes", v)
+            })?,
         })
     }
+}
+
+/// Validates a nullable override: absent stays absent, `null` clears, a value is checked.
+fn override_of(
+    v: Option<Option<i32>>,
+    check: impl Fn(i32) -> Result<i32, Error>,
+) -> Result<Option<Option<i32>>, Error> {
+    v.map(|inner| inner.map(check).transpose()).transpose()
 }
 
 fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<HttpResponse, Error> {

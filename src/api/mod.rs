@@ -2,8 +2,13 @@
 //! the result. Routes and their OpenAPI entries are registered together here.
 
 pub mod api_keys;
+pub mod appointment_actions;
+pub mod appointment_events;
+pub mod appointments;
 pub mod auth;
+pub mod availability;
 pub mod closures;
+pub mod customer_appointments;
 pub mod customers;
 pub mod extract;
 pub mod health;
@@ -19,6 +24,7 @@ pub mod resources;
 pub mod responses;
 pub mod services;
 pub mod state;
+pub mod time;
 
 use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
@@ -60,6 +66,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(customers::list_customers)
                 .service(customers::get_customer)
                 .service(customers::update_customer)
-                .service(customers::delete_customer),
+                .service(customers::delete_customer)
+                .service(customer_appointments::list_customer_appointments)
+                .service(availability::get_availability)
+                .service(appointments::create_appointment)
+                .service(appointments::list_appointments)
+                .service(appointments::get_appointment)
+                .service(appointment_actions::confirm_appointment)
+                .service(appointment_actions::check_in_appointment)
+                .service(appointment_actions::complete_appointment)
+                .service(appointment_actions::no_show_appointment)
+                .service(appointment_actions::cancel_appointment)
+                .service(appointment_events::list_appointment_events),
         );
 }

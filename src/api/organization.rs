@@ -10,10 +10,10 @@ use super::extract::Json;
 use super::precondition::{IfMatch, etag};
 use super::responses::*;
 use super::state::AppState;
-use crate::domain::{Currency, Locale, TimeZone, text};
+use crate::domain::{Currency, Locale, TimeZone, booking_rules, text};
 use crate::error::Error;
 use crate::store::from_db;
-use crate::store::organizations::{self, OrganizationChanges, OrganizationRow};
+use crate::store::organizations::{self, BookingSettings, OrganizationChanges, OrganizationRow};
 
 /// A tenant: a dealer or dealer group. Every object belongs to exactly one.
 #[derive(Debug, Serialize, ToSchema)]
@@ -27,6 +27,12 @@ pub struct OrganizationResponse {
     pub locale: Locale,
     /// ISO 4217 currency of fees; amounts are integer minor units.
     pub currency: String,
+    /// Minimum minutes between now and a bookable start.
+    pub booking_lead_minutes: i32,
+    /// How many days ahead bookings are taken.
+    pub booking_horizon_days: i32,
+    /// Minutes between slot starts, counted from the opening of each interval.
+    pub slot_interval_minutes: i32,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -42,6 +48,9 @@ impl TryFrom<OrganizationRow> for OrganizationResponse {
             name: r.name,
             time_zone: r.time_zone,
             currency: r.currency,
+            booking_lead_minutes: r.booking_lead_minutes,
+            booking_horizon_days: r.booking_horizon_days,
+            slot_interval_minutes: r.slot_interval_minutes,
             version: r.version,
             created_at: from_db(r.created_at),
             updated_at: from_db(r.updated_at),
@@ -59,6 +68,12 @@ pub struct UpdateOrganizationRequest {
     pub locale: Option<Locale>,
     #[schema(example = "IDR")]
     pub currency: Option<String>,
+    /// 0 to 43200 minutes.
+    pub booking_lead_minutes: Option<i32>,
+    /// 1 to 730 days.
+    pub booking_horizon_days: Option<i32>,
+    /// 5 to 240 minutes.
+    pub slot_interval_minutes: Option<i32>,
 }
 
 impl TryFrom<UpdateOrganizationRequest> for OrganizationChanges {
@@ -79,6 +94,20 @@ impl TryFrom<UpdateOrganizationRequest> for OrganizationChanges {
                 .currency
                 .map(|c| Currency::parse("currency", &c))
                 .transpose()?,
+            booking: BookingSettings {
+                lead_minutes: r
+                    .booking_lead_minutes
+                    .map(|v| booking_rules::lead_minutes("booking_lead_minutes", v))
+                    .transpose()?,
+                horizon_days: r
+                    .booking_horizon_days
+                    .map(|v| booking_rules::horizon_days("booking_horizon_days", v))
+                    .transpose()?,
+                slot_interval_minutes: r
+                    .slot_interval_minutes
+                    .map(|v| booking_rules::slot_interval_minutes("slot_interval_minutes", v))
+                    .transpose()?,
+            },
         })
     }
 }

@@ -8,6 +8,9 @@ diesel::table! {
         locale -> Text,
         currency -> Text,
         version -> BigInt,
+        booking_lead_minutes -> Integer,
+        booking_horizon_days -> Integer,
+        slot_interval_minutes -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -39,6 +42,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        booking_lead_minutes -> Nullable<Integer>,
+        booking_horizon_days -> Nullable<Integer>,
+        slot_interval_minutes -> Nullable<Integer>,
     }
 }
 
@@ -118,6 +124,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        organization_id -> Text,
+        location_id -> Text,
+        service_id -> Text,
+        customer_id -> Text,
+        status -> Text,
+        channel -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        block_starts_at -> Timestamp,
+        block_ends_at -> Timestamp,
+        local_date -> Text,
+        notes -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        cancel_reason_category -> Nullable<Text>,
+        cancel_reason_text -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointment_resources (appointment_id, resource_id) {
+        appointment_id -> Text,
+        resource_id -> Text,
+        organization_id -> Text,
+        location_id -> Text,
+        block_starts_at -> Timestamp,
+        block_ends_at -> Timestamp,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    appointment_events (id) {
+        id -> Text,
+        organization_id -> Text,
+        appointment_id -> Text,
+        kind -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        changes -> Text,
+        reason_category -> Nullable<Text>,
+        reason_text -> Nullable<Text>,
+        note -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(appointment_resources -> appointments (appointment_id));
+diesel::joinable!(appointment_resources -> resources (resource_id));
+diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(locations -> organizations (organization_id));
 diesel::joinable!(resources -> locations (location_id));
@@ -132,4 +194,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     services,
     customers,
     idempotency_keys,
+    appointments,
+    appointment_resources,
+    appointment_events,
 );

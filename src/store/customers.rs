@@ -148,6 +148,20 @@ pub fn create(
 }
 
 /// A customer of this organization; another organization's is simply not found.
+/// The customer an integrator knows by `external_ref`, if any.
+pub fn find_by_external_ref(
+    conn: &mut DbConnection,
+    org: &str,
+    external_ref: &str,
+) -> Result<Option<CustomerRow>, Error> {
+    Ok(customers::table
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::external_ref.eq(external_ref))
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<CustomerRow, Error> {
     customers::table
         .filter(customers::organization_id.eq(org))
@@ -277,6 +291,13 @@ pub fn delete(
 ) -> Result<(), Error> {
     let row = get(conn, org, id)?;
     check_version(expected_version, row.version)?;
+    super::ensure_no_appointments(
+        conn,
+        super::AppointmentRef::Customer,
+        id,
+        "customer_has_appointments",
+        "customer",
+    )?;
     diesel::delete(customers::table.filter(customers::id.eq(id))).execute(conn)?;
     Ok(())
 }

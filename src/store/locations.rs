@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{closures, locations, resources};
 use crate::domain::{PhoneNumber, TimeZone, WeeklyHours};
 use crate::error::Error;
+use crate::store::organizations::BookingSettings;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = locations)]
@@ -22,6 +23,9 @@ pub struct LocationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub booking_lead_minutes: Option<i32>,
+    pub booking_horizon_days: Option<i32>,
+    pub slot_interval_minutes: Option<i32>,
 }
 
 pub struct NewLocation {
@@ -31,6 +35,7 @@ pub struct NewLocation {
     /// `None`: the organization's default time zone.
     pub time_zone: Option<TimeZone>,
     pub weekly_hours: WeeklyHours,
+    pub booking: BookingSettings,
 }
 
 /// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
@@ -41,6 +46,10 @@ pub struct LocationChanges {
     pub phone: Option<Option<PhoneNumber>>,
     pub time_zone: Option<TimeZone>,
     pub weekly_hours: Option<WeeklyHours>,
+    /// Each `Some(None)` clears an override so the organization's value applies again.
+    pub booking_lead_minutes: Option<Option<i32>>,
+    pub booking_horizon_days: Option<Option<i32>>,
+    pub slot_interval_minutes: Option<Option<i32>>,
 }
 
 pub fn create(
@@ -64,6 +73,9 @@ pub fn create(
         version: 1,
         created_at: to_db(now),
         updated_at: to_db(now),
+        booking_lead_minutes: new.booking.lead_minutes,
+        booking_horizon_days: new.booking.horizon_days,
+        slot_interval_minutes: new.booking.slot_interval_minutes,
     };
     diesel::insert_into(locations::table)
         .values(&row)
@@ -125,6 +137,15 @@ pub fn update(
     if let Some(v) = changes.weekly_hours {
         row.weekly_hours = v.to_json();
     }
+    if let Some(v) = changes.booking_lead_minutes {
+        row.booking_lead_minutes = v;
+    }
+    if let Some(v) = changes.booking_horizon_days {
+        row.booking_horizon_days = v;
+    }
+    if let Some(v) = changes.slot_interval_minutes {
+        row.slot_interval_minutes = v;
+    }
     let previous = row.version;
     row.version += 1;
     row.updated_at = to_db(now);
@@ -139,6 +160,9 @@ pub fn update(
         locations::phone.eq(&row.phone),
         locations::time_zone.eq(&row.time_zone),
         locations::weekly_hours.eq(&row.weekly_hours),
+        locations::booking_lead_minutes.eq(row.booking_lead_minutes),
+        locations::booking_horizon_days.eq(row.booking_horizon_days),
+        locations::slot_interval_minutes.eq(row.slot_interval_minutes),
         locations::version.eq(row.version),
         locations::updated_at.eq(row.updated_at),
     ))
@@ -168,6 +192,13 @@ pub fn delete(
             format!("the location still has {in_use} resource(s); delete or move them first"),
         ));
     }
+    super::ensure_no_appointments(
+        conn,
+        super::AppointmentRef::Location,
+        id,
+        "location_in_use",
+        "location",
+    )?;
     diesel::delete(closures::table.filter(closures::location_id.eq(id))).execute(conn)?;
     diesel::delete(locations::table.filter(locations::id.eq(id))).execute(conn)?;
     Ok(())

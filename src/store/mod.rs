@@ -2,12 +2,17 @@
 //! and takes `now` and the organization as values.
 
 pub mod api_keys;
+pub mod appointment_actions;
+pub mod appointments;
+pub mod booking;
 pub mod closures;
 pub mod customers;
+pub mod events;
 pub mod idempotency;
 pub mod locations;
 pub mod organizations;
 pub mod resources;
+pub mod schedule;
 pub mod services;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -47,6 +52,53 @@ pub fn page_of<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> Page
         items: rows,
         next_after,
     }
+}
+
+/// Refuses to delete something appointments still refer to; they are history and keep
+/// their customer, service, resources and location.
+pub fn ensure_no_appointments(
+    conn: &mut crate::db::DbConnection,
+    column: AppointmentRef,
+    id: &str,
+    code: &'static str,
+    what: &str,
+) -> Result<(), Error> {
+    use crate::db::schema::{appointment_resources, appointments};
+    use diesel::prelude::*;
+    let n: i64 = match column {
+        AppointmentRef::Customer => appointments::table
+            .filter(appointments::customer_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        AppointmentRef::Service => appointments::table
+            .filter(appointments::service_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        AppointmentRef::Location => appointments::table
+            .filter(appointments::location_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        AppointmentRef::Resource => appointment_resources::table
+            .filter(appointment_resources::resource_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    };
+    if n > 0 {
+        return Err(Error::conflict(
+            code,
+            format!("{n} appointment(s) refer to this {what}; it cannot be deleted"),
+        ));
+    }
+    Ok(())
+}
+
+/// What an appointment refers to.
+#[derive(Clone, Copy)]
+pub enum AppointmentRef {
+    Customer,
+    Service,
+    Location,
+    Resource,
 }
 
 /// Checks an optimistic-concurrency expectation against the stored version.

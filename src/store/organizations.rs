@@ -20,6 +20,9 @@ pub struct OrganizationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub booking_lead_minutes: i32,
+    pub booking_horizon_days: i32,
+    pub slot_interval_minutes: i32,
 }
 
 /// Settings of a new organization, already validated.
@@ -37,6 +40,15 @@ pub struct OrganizationChanges {
     pub time_zone: Option<TimeZone>,
     pub locale: Option<Locale>,
     pub currency: Option<Currency>,
+    pub booking: BookingSettings,
+}
+
+/// Booking rules; on a location, `None` falls back to the organization.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BookingSettings {
+    pub lead_minutes: Option<i32>,
+    pub horizon_days: Option<i32>,
+    pub slot_interval_minutes: Option<i32>,
 }
 
 pub fn create(
@@ -53,6 +65,9 @@ pub fn create(
         version: 1,
         created_at: to_db(now),
         updated_at: to_db(now),
+        booking_lead_minutes: 60,
+        booking_horizon_days: 90,
+        slot_interval_minutes: 15,
     };
     diesel::insert_into(organizations::table)
         .values(&row)
@@ -94,6 +109,15 @@ pub fn update(
     if let Some(currency) = changes.currency {
         row.currency = currency.code().to_owned();
     }
+    if let Some(v) = changes.booking.lead_minutes {
+        row.booking_lead_minutes = v;
+    }
+    if let Some(v) = changes.booking.horizon_days {
+        row.booking_horizon_days = v;
+    }
+    if let Some(v) = changes.booking.slot_interval_minutes {
+        row.slot_interval_minutes = v;
+    }
     let previous = row.version;
     row.version += 1;
     row.updated_at = to_db(now);
@@ -107,6 +131,9 @@ pub fn update(
         organizations::time_zone.eq(&row.time_zone),
         organizations::locale.eq(&row.locale),
         organizations::currency.eq(&row.currency),
+        organizations::booking_lead_minutes.eq(row.booking_lead_minutes),
+        organizations::booking_horizon_days.eq(row.booking_horizon_days),
+        organizations::slot_interval_minutes.eq(row.slot_interval_minutes),
         organizations::version.eq(row.version),
         organizations::updated_at.eq(row.updated_at),
     ))

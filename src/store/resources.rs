@@ -222,6 +222,13 @@ pub fn delete(
             ),
         ));
     }
+    super::ensure_no_appointments(
+        conn,
+        super::AppointmentRef::Resource,
+        id,
+        "resource_in_use",
+        "resource",
+    )?;
     diesel::delete(closures::table.filter(closures::resource_id.eq(id))).execute(conn)?;
     diesel::delete(resources::table.filter(resources::id.eq(id))).execute(conn)?;
     Ok(())

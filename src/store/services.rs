@@ -239,6 +239,13 @@ pub fn delete(
 ) -> Result<(), Error> {
     let row = get(conn, org, id)?;
     check_version(expected_version, row.version)?;
+    super::ensure_no_appointments(
+        conn,
+        super::AppointmentRef::Service,
+        id,
+        "service_in_use",
+        "service",
+    )?;
     diesel::delete(services::table.filter(services::id.eq(id))).execute(conn)?;
     Ok(())
 }

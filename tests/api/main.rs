@@ -1,11 +1,15 @@
 //! API tests: every test runs against SQLite and against PostgreSQL.
 
+mod fixtures;
 mod helpers;
 
+mod appointments;
 mod auth;
+mod availability;
 mod customers;
 mod demo;
 mod idempotency;
+mod lifecycle;
 mod locations;
 mod openapi;
 mod resources;

@@ -1,0 +1,156 @@
+//! `POST /v1/appointments/{id}/{confirm|check-in|complete|no-show|cancel}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::appointments::{AppointmentResponse, actor_of, respond};
+use super::auth::Principal;
+use super::extract::{Json, MaybeJson};
+use super::precondition::IfMatch;
+use super::responses::*;
+use super::state::AppState;
+use crate::domain::lifecycle::Action;
+use crate::domain::{ReasonCategory, text};
+use crate::error::Error;
+use crate::store::appointment_actions::{self, Reason};
+use crate::store::appointments;
+
+/// An optional note recorded with the action in the appointment's history.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    pub note: Option<String>,
+}
+
+/// Why the appointment is cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    pub reason_category: ReasonCategory,
+    pub reason_text: Option<String>,
+    pub note: Option<String>,
+}
+
+async fn run(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    action: Action,
+    reason: Option<Reason>,
+    note: Option<String>,
+) -> Result<HttpResponse, Error> {
+    let note = text::optional("note", note.as_deref(), 2000)?;
+    let (org, actor, now, id) = (
+        principal.organization_id.clone(),
+        actor_of(&principal),
+        state.clock.now(),
+        id.to_string(),
+    );
+    let view = state
+        .db
+        .write(move |c| {
+            let row = appointment_actions::act(
+                c, &org, &actor, &id, expected, action, reason, note, now,
+            )?;
+            Ok(appointments::views(c, vec![row])?.remove(0))
+        })
+        .await?;
+    respond(StatusCode::OK, view)
+}
+
+macro_rules! simple_action {
+    ($fn:ident, $path:literal, $action:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            tag = "appointments",
+            security(("api_key" = [])),
+            params(("appointment_id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+            request_body(content = Option<ActionRequest>, description = "Optional note"),
+            responses(
+                (status = 200, body = AppointmentResponse, headers(("ETag" = String))),
+                (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+                (status = 404, response = NotFound), (status = 409, response = Conflict),
+                (status = 412, response = PreconditionFailed), (status = 415, response = UnsupportedMediaType),
+                (status = 422, response = Unprocessable),
+            )
+        )]
+        #[post($path)]
+        pub async fn $fn(
+            state: web::Data<AppState>,
+            principal: Principal,
+            path: web::Path<Uuid>,
+            IfMatch(expected): IfMatch,
+            MaybeJson(body): MaybeJson<ActionRequest>,
+        ) -> Result<HttpResponse, Error> {
+            let note = body.unwrap_or_default().note;
+            run(state, principal, path.into_inner(), expected, $action, None, note).await
+        }
+    };
+}
+
+simple_action!(
+    confirm_appointment,
+    "/appointments/{appointment_id}/confirm",
+    Action::Confirm,
+    "Confirm a booked appointment (the customer said they will come)."
+);
+simple_action!(
+    check_in_appointment,
+    "/appointments/{appointment_id}/check-in",
+    Action::CheckIn,
+    "Check in: the customer has arrived."
+);
+simple_action!(
+    complete_appointment,
+    "/appointments/{appointment_id}/complete",
+    Action::Complete,
+    "Complete a checked-in appointment."
+);
+simple_action!(
+    no_show_appointment,
+    "/appointments/{appointment_id}/no-show",
+    Action::NoShow,
+    "Record a no-show (from the start time on); the time and resources are freed."
+);
+
+/// Cancel an upcoming appointment with a reason; the time and resources are freed.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(("appointment_id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CancelRequest,
+    responses(
+        (status = 200, body = AppointmentResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/appointments/{appointment_id}/cancel")]
+pub async fn cancel_appointment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    IfMatch(expected): IfMatch,
+    Json(body): Json<CancelRequest>,
+) -> Result<HttpResponse, Error> {
+    let reason = Reason {
+        category: body.reason_category,
+        text: text::optional("reason_text", body.reason_text.as_deref(), 2000)?,
+    };
+    run(
+        state,
+        principal,
+        path.into_inner(),
+        expected,
+        Action::Cancel,
+        Some(reason),
+        body.note,
+    )
+    .await
+}

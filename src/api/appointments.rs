@@ -1,0 +1,388 @@
+//! `/v1/appointments`: booking, looking up and listing appointments.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::availability::ResourceRef;
+use super::customers::CreateCustomerRequest;
+use super::extract::{Json, Query};
+use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::precondition::etag;
+use super::responses::*;
+use super::state::AppState;
+use super::time::{Instant, LocalSpan};
+use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
+use crate::error::Error;
+use crate::store::appointments::{self, AppointmentFilter, AppointmentView};
+use crate::store::booking::{self, BookAppointment, CustomerRef};
+use crate::store::customers::NewCustomer;
+use crate::store::events::Actor;
+use crate::store::from_db;
+
+/// Why an appointment was cancelled.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancelReason {
+    pub category: ReasonCategory,
+    pub text: Option<String>,
+}
+
+/// An appointment: a customer, a service, a time at a location, and the resources held.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentResponse {
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[schema(format = Uuid)]
+    pub location_id: String,
+    #[schema(format = Uuid)]
+    pub service_id: String,
+    #[schema(format = Uuid)]
+    pub customer_id: String,
+    pub status: AppointmentStatus,
+    pub channel: Channel,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub local: LocalSpan,
+    pub resources: Vec<ResourceRef>,
+    pub notes: Option<String>,
+    pub external_ref: Option<String>,
+    pub cancel_reason: Option<CancelReason>,
+    /// Send back as `If-Match: "<version>"` with an action to avoid acting on stale data.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<AppointmentView> for AppointmentResponse {
+    type Error = Error;
+
+    fn try_from(v: AppointmentView) -> Result<Self, Error> {
+        let r = v.row;
+        let tz = TimeZone::parse("time_zone", &v.time_zone)?.tz();
+        let (start, end) = (from_db(r.starts_at), from_db(r.ends_at));
+        Ok(AppointmentResponse {
+            status: AppointmentStatus::from_db(&r.status)?,
+            channel: Channel::from_db(&r.channel)?,
+            local: LocalSpan::new(tz, start, end),
+            start,
+            end,
+            resources: v
+                .resources
+                .into_iter()
+                .map(|h| {
+                    Ok(ResourceRef {
+                        kind: ResourceKind::from_db(&h.kind)?,
+                        id: h.id,
+                        name: h.name,
+                    })
+                })
+                .collect::<Result<_, Error>>()?,
+            cancel_reason: r
+                .cancel_reason_category
+                .as_deref()
+                .map(|c| {
+                    Ok::<_, Error>(CancelReason {
+                        category: ReasonCategory::from_db(c)?,
+                        text: r.cancel_reason_text.clone(),
+                    })
+                })
+                .transpose()?,
+            id: r.id,
+            location_id: r.location_id,
+            service_id: r.service_id,
+            customer_id: r.customer_id,
+            notes: r.notes,
+            external_ref: r.external_ref,
+            version: r.version,
+            created_at: from_db(r.created_at),
+            updated_at: from_db(r.updated_at),
+        })
+    }
+}
+
+/// Book an appointment. Name the customer by `customer_id`, by `customer_external_ref`,
+/// or create one inline with `customer` (exactly one of the three).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAppointmentRequest {
+    #[schema(format = Uuid)]
+    pub location_id: Uuid,
+    #[schema(format = Uuid)]
+    pub service_id: Uuid,
+    /// A start `GET /v1/availability` lists, RFC 3339 with offset.
+    pub start: Instant,
+    #[schema(format = Uuid)]
+    pub customer_id: Option<Uuid>,
+    pub customer_external_ref: Option<String>,
+    pub customer: Option<CreateCustomerRequest>,
+    /// Serve with this resource (bay or advisor); other needed kinds are assigned,
+    /// preferring the least loaded that day.
+    #[schema(format = Uuid)]
+    pub resource_id: Option<Uuid>,
+    #[serde(default = "in_person")]
+    pub channel: Channel,
+    pub notes: Option<String>,
+    /// The integrator's own id for this appointment, unique in the organization.
+    pub external_ref: Option<String>,
+}
+
+fn in_person() -> Channel {
+    Channel::InPerson
+}
+
+impl TryFrom<CreateAppointmentRequest> for BookAppointment {
+    type Error = Error;
+
+    fn try_from(r: CreateAppointmentRequest) -> Result<Self, Error> {
+        let customer = match (r.customer_id, r.customer_external_ref, r.customer) {
+            (Some(id), None, None) => CustomerRef::Id(id.to_string()),
+            (None, Some(x), None) => CustomerRef::ExternalRef(x),
+            (None, None, Some(new)) => {
+                CustomerRef::New(NewCustomer::try_from(new).map_err(|e| e.within("customer"))?)
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "customer_id",
+                    "customer_required",
+                    "give exactly one of customer_id, customer_external_ref or customer",
+                ));
+            }
+        };
+        Ok(BookAppointment {
+            location_id: r.location_id.to_string(),
+            service_id: r.service_id.to_string(),
+            start: r.start.0,
+            customer,
+            resource_id: r.resource_id.map(|id| id.to_string()),
+            channel: r.channel,
+            notes: text::optional("notes", r.notes.as_deref(), 2000)?,
+            external_ref: text::optional("external_ref", r.external_ref.as_deref(), 200)?,
+        })
+    }
+}
+
+pub fn actor_of(p: &Principal) -> Actor {
+    Actor::ApiKey {
+        id: p.key_id.clone(),
+        role: p.role.as_str().to_owned(),
+    }
+}
+
+pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse, Error> {
+    let body = AppointmentResponse::try_from(view)?;
+    let mut resp = HttpResponse::build(status);
+    resp.insert_header(etag(body.version));
+    if status == StatusCode::CREATED {
+        resp.insert_header((header::LOCATION, format!("/v1/appointments/{}", body.id)));
+    }
+    Ok(resp.json(body))
+}
+
+/// Book an appointment (any role). Only a start that availability lists is accepted;
+/// a taken or off-grid start is `409 slot_unavailable`, and the database refuses a
+/// double booking even when requests race.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry of this POST safe")),
+    request_body = CreateAppointmentRequest,
+    responses(
+        (status = 201, body = AppointmentResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/appointments")]
+pub async fn create_appointment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Json(body): Json<CreateAppointmentRequest>,
+) -> Result<HttpResponse, Error> {
+    let cmd = BookAppointment::try_from(body)?;
+    let (org, actor, now) = (
+        principal.organization_id.clone(),
+        actor_of(&principal),
+        state.clock.now(),
+    );
+    let view = state
+        .db
+        .write(move |c| {
+            let booked = booking::book(c, &org, &actor, cmd, now)?;
+            let tz =
+                crate::store::locations::get(c, &org, &booked.appointment.location_id)?.time_zone;
+            Ok(AppointmentView {
+                row: booked.appointment,
+                resources: booked.resources,
+                time_zone: tz,
+            })
+        })
+        .await?;
+    respond(StatusCode::CREATED, view)
+}
+
+/// Get an appointment, with its version as `ETag`.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(("appointment_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AppointmentResponse, headers(("ETag" = String))),
+        (status = 401, response = Unauthorized), (status = 404, response = NotFound),
+    )
+)]
+#[get("/appointments/{appointment_id}")]
+pub async fn get_appointment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let view = state
+        .db
+        .read(move |c| {
+            let row = appointments::get(c, &org, &id)?;
+            Ok(appointments::views(c, vec![row])?.remove(0))
+        })
+        .await?;
+    respond(StatusCode::OK, view)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentQuery {
+    pub location_id: Option<Uuid>,
+    pub resource_id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    /// Comma-separated statuses, e.g. `booked,confirmed`.
+    pub status: Option<String>,
+    /// First local date (at each appointment's location), inclusive.
+    pub from_date: Option<NaiveDate>,
+    /// Last local date, inclusive.
+    pub to_date: Option<NaiveDate>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A page of appointments, by start time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentList {
+    pub items: Vec<AppointmentResponse>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn parse_statuses(raw: Option<&str>) -> Result<Vec<AppointmentStatus>, Error> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(|s| {
+            let s = s.trim();
+            AppointmentStatus::ALL
+                .iter()
+                .copied()
+                .find(|x| x.as_str() == s)
+                .ok_or_else(|| {
+                    Error::bad_request(
+                        "invalid_query",
+                        format!("'{s}' is not an appointment status"),
+                    )
+                    .with_field("status")
+                })
+        })
+        .collect()
+}
+
+/// Cursor of (start, id): where the previous page ended.
+fn decode_cursor(c: &str) -> Result<(DateTime<Utc>, String), Error> {
+    use base64::Engine;
+    let bad = || {
+        Error::bad_request("invalid_cursor", "cursor is not one this API returned")
+            .with_field("cursor")
+    };
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    let (t, id) = raw
+        .strip_prefix("a1:")
+        .and_then(|r| r.split_once('|'))
+        .ok_or_else(bad)?;
+    let t = DateTime::parse_from_rfc3339(t)
+        .map_err(|_| bad())?
+        .with_timezone(&Utc);
+    Uuid::parse_str(id).map_err(|_| bad())?;
+    Ok((t, id.to_owned()))
+}
+
+fn encode_cursor(after: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("a1:{after}"))
+}
+
+/// The appointments of a query page, rendered; shared with the customer's list.
+pub fn list_page(
+    c: &mut crate::db::DbConnection,
+    org: &str,
+    filter: &AppointmentFilter,
+    cursor: Option<&str>,
+    limit: Option<i64>,
+) -> Result<AppointmentList, Error> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Error::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        )
+        .with_field("limit"));
+    }
+    let after = cursor.map(decode_cursor).transpose()?;
+    let page = appointments::list(c, org, filter, after, limit)?;
+    let next_cursor = page.next_after.as_deref().map(encode_cursor);
+    let items = appointments::views(c, page.items)?
+        .into_iter()
+        .map(AppointmentResponse::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok(AppointmentList { items, next_cursor })
+}
+
+/// List appointments by start time, filtered by location, resource, customer, status
+/// and local date range.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(AppointmentQuery),
+    responses(
+        (status = 200, body = AppointmentList),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+    )
+)]
+#[get("/appointments")]
+pub async fn list_appointments(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(q): Query<AppointmentQuery>,
+) -> Result<HttpResponse, Error> {
+    let filter = AppointmentFilter {
+        location_id: q.location_id.map(|v| v.to_string()),
+        resource_id: q.resource_id.map(|v| v.to_string()),
+        customer_id: q.customer_id.map(|v| v.to_string()),
+        statuses: parse_statuses(q.status.as_deref())?,
+        from_date: q.from_date.map(|d| d.to_string()),
+        to_date: q.to_date.map(|d| d.to_string()),
+    };
+    let org = principal.organization_id;
+    let body = state
+        .db
+        .read(move |c| list_page(c, &org, &filter, q.cursor.as_deref(), q.limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,154 @@
+//! `GET /v1/availability`: bookable slots for a service at a location.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::extract::Query;
+use super::responses::*;
+use super::state::AppState;
+use super::time::{Instant, LocalSpan};
+use crate::domain::availability::{Choice, find_slots};
+use crate::error::Error;
+use crate::store::schedule;
+
+/// The widest window one availability request may ask for.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    pub location_id: Uuid,
+    pub service_id: Uuid,
+    /// Window start, RFC 3339 with offset (write `+` as `%2B`).
+    #[param(value_type = String, format = DateTime)]
+    pub from: Instant,
+    /// Window end (exclusive), at most 31 days after `from`.
+    #[param(value_type = String, format = DateTime)]
+    pub to: Instant,
+    /// Only slots this resource can serve (it is then the one used for its kind).
+    pub resource_id: Option<Uuid>,
+}
+
+/// A resource that would serve (or serves) an appointment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceRef {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    pub kind: crate::domain::ResourceKind,
+}
+
+/// A bookable start.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotResponse {
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    pub local: LocalSpan,
+    /// One resource per kind the service needs: those a booking at this start gets
+    /// when it names none (the least loaded that day).
+    pub resources: Vec<ResourceRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityResponse {
+    #[schema(format = Uuid)]
+    pub location_id: String,
+    #[schema(format = Uuid)]
+    pub service_id: String,
+    pub time_zone: String,
+    pub slots: Vec<SlotResponse>,
+}
+
+/// Slots for a service at a location in `[from, to)`: within opening hours (location and
+/// resource, in the location's time zone, DST-correct), outside closures, clear of other
+/// appointments including buffers, after the lead time and within the booking horizon.
+/// Every listed start is accepted by `POST /v1/appointments` at that moment.
+#[utoipa::path(
+    tag = "availability",
+    security(("api_key" = [])),
+    params(AvailabilityQuery),
+    responses(
+        (status = 200, body = AvailabilityResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 422, response = Unprocessable),
+    )
+)]
+#[get("/availability")]
+pub async fn get_availability(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(q): Query<AvailabilityQuery>,
+) -> Result<HttpResponse, Error> {
+    let (from, to) = (q.from.0, q.to.0);
+    if to <= from {
+        return Err(Error::invalid(
+            "to",
+            "window_ends_before_start",
+            "to must be after from",
+        ));
+    }
+    if to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(Error::invalid(
+            "to",
+            "window_too_large",
+            format!("ask for at most {MAX_WINDOW_DAYS} days at a time"),
+        ));
+    }
+    let (org, now) = (principal.organization_id, state.clock.now());
+    let (location_id, service_id) = (q.location_id.to_string(), q.service_id.to_string());
+    let resource_id = q.resource_id.map(|r| r.to_string());
+    let body = state
+        .db
+        .read(move |c| {
+            let loaded = schedule::load(c, &org, &location_id, &service_id, from, to, None)?;
+            let pinned = match &resource_id {
+                Some(id) => Some(
+                    loaded
+                        .index_of(id)
+                        .ok_or_else(|| schedule::resource_unusable(c, &org, &loaded, id))?,
+                ),
+                None => None,
+            };
+            let slots = find_slots(
+                &loaded.schedule(),
+                &loaded.needs,
+                &loaded.rules,
+                from,
+                to,
+                now,
+                Choice {
+                    pinned,
+                    preferred: &[],
+                },
+            );
+            Ok(AvailabilityResponse {
+                location_id: loaded.location.id.clone(),
+                service_id: loaded.service.id.clone(),
+                time_zone: loaded.tz.name().to_owned(),
+                slots: slots
+                    .into_iter()
+                    .map(|s| SlotResponse {
+                        local: LocalSpan::new(loaded.tz, s.start, s.end),
+                        start: s.start,
+                        end: s.end,
+                        resources: s
+                            .resources
+                            .iter()
+                            .map(|&i| ResourceRef {
+                                id: loaded.resources[i].id.clone(),
+                                name: loaded.names[i].clone(),
+                                kind: loaded.resources[i].kind,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

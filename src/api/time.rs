@@ -1,0 +1,86 @@
+//! Instants in requests and local renderings in responses.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+/// An RFC 3339 instant that must carry an offset (`Z` or `+07:00`); a time without one
+/// is ambiguous and refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ToSchema)]
+#[schema(value_type = String, format = DateTime, example = "2026-11-30T09:00:00+07:00")]
+pub struct Instant(pub DateTime<Utc>);
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::<FixedOffset>::parse_from_rfc3339(s.trim())
+            .map(|t| Instant(t.with_timezone(&Utc)))
+            .map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "'{s}' is not an RFC 3339 time with an offset, e.g. 2026-11-30T09:00:00+07:00 \
+                     (in a query string write + as %2B, or use Z)"
+                ))
+            })
+    }
+}
+
+/// A span as the location's clock shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalSpan {
+    /// IANA zone of the location.
+    #[schema(example = "Asia/Jakarta")]
+    pub time_zone: String,
+    /// The zone's abbreviation at the start, e.g. `WIB`.
+    #[schema(example = "WIB")]
+    pub zone: String,
+    /// Start with the local offset.
+    #[schema(example = "2026-11-30T09:00:00+07:00")]
+    pub start: String,
+    #[schema(example = "2026-11-30T10:00:00+07:00")]
+    pub end: String,
+    /// Local calendar date of the start.
+    #[schema(example = "2026-11-30")]
+    pub date: String,
+    /// What a person reads, e.g. `09:00 WIB`.
+    #[schema(example = "09:00 WIB")]
+    pub label: String,
+}
+
+impl LocalSpan {
+    pub fn new(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+        LocalSpan {
+            time_zone: tz.name().to_owned(),
+            zone: s.format("%Z").to_string(),
+            start: s.to_rfc3339(),
+            end: e.to_rfc3339(),
+            date: s.date_naive().to_string(),
+            label: s.format("%H:%M %Z").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_required_and_local_views_are_named() {
+        let ok: Instant =
+            serde_json::from_value(serde_json::json!("2026-11-30T09:00:00+07:00")).unwrap();
+        assert_eq!(ok.0.to_rfc3339(), "2026-11-30T02:00:00+00:00");
+        let err = serde_json::from_value::<Instant>(serde_json::json!("2026-11-30T09:00:00"))
+            .unwrap_err();
+        assert!(err.to_string().contains("offset"));
+        let span = LocalSpan::new(
+            chrono_tz::Asia::Jakarta,
+            ok.0,
+            ok.0 + chrono::Duration::hours(1),
+        );
+        assert_eq!(
+            (span.label.as_str(), span.date.as_str(), span.end.as_str()),
+            ("09:00 WIB", "2026-11-30", "2026-11-30T10:00:00+07:00")
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! Lifecycle actions (confirm, check in, complete, no-show, cancel), each with its event.
+
+use chrono::{DateTime, Utc};
+
+use super::appointments::{self, AppointmentRow};
+use super::events::{self, Actor, NewEvent, change};
+use super::{from_db, to_db};
+use crate::db::DbConnection;
+use crate::domain::lifecycle::{self, Action, Refusal};
+use crate::domain::{AppointmentStatus, ReasonCategory};
+use crate::error::Error;
+
+/// The reason given with an action (required to cancel).
+pub struct Reason {
+    pub category: ReasonCategory,
+    pub text: Option<String>,
+}
+
+pub fn refusal(r: Refusal) -> Error {
+    match r {
+        Refusal::InvalidTransition { from, action } => Error::conflict(
+            "invalid_transition",
+            format!(
+                "cannot {} an appointment that is {}",
+                action.as_str().replace('_', " "),
+                from.as_str()
+            ),
+        )
+        .with_data(serde_json::json!({ "status": from, "action": action.as_str() })),
+        Refusal::NotStartedYet { starts_at } => Error::conflict(
+            "appointment_not_started",
+            format!(
+                "a no-show can be recorded from the start time, {}",
+                starts_at.to_rfc3339()
+            ),
+        ),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn act(
+    conn: &mut DbConnection,
+    org: &str,
+    actor: &Actor,
+    id: &str,
+    expected_version: Option<i64>,
+    action: Action,
+    reason: Option<Reason>,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRow, Error> {
+    let mut row = appointments::get(conn, org, id)?;
+    super::check_version(expected_version, row.version)?;
+    let from = AppointmentStatus::from_db(&row.status)?;
+    let to = lifecycle::transition(from, action, from_db(row.starts_at), now).map_err(refusal)?;
+    let previous = row.version;
+    row.status = to.as_str().to_owned();
+    if let (Action::Cancel, Some(r)) = (action, &reason) {
+        row.cancel_reason_category = Some(r.category.as_str().to_owned());
+        row.cancel_reason_text = r.text.clone();
+    }
+    row.version += 1;
+    row.updated_at = to_db(now);
+    appointments::save_status(conn, &row, previous)?;
+    let event = NewEvent {
+        kind: to.as_str(),
+        changes: change("status", from, to),
+        reason_category: reason.as_ref().map(|r| r.category.as_str().to_owned()),
+        reason_text: reason.and_then(|r| r.text),
+        note,
+    };
+    events::record(conn, org, id, actor, event, now)?;
+    Ok(row)
+}

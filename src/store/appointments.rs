@@ -1,0 +1,304 @@
+//! Appointments, the resources they hold, and reading them back.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::{Page, to_db};
+use crate::db::DbConnection;
+use crate::db::schema::{appointment_resources, appointments, resources};
+use crate::domain::AppointmentStatus;
+use crate::error::Error;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appointments)]
+pub struct AppointmentRow {
+    pub id: String,
+    pub organization_id: String,
+    pub location_id: String,
+    pub service_id: String,
+    pub customer_id: String,
+    pub status: String,
+    pub channel: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub block_starts_at: NaiveDateTime,
+    pub block_ends_at: NaiveDateTime,
+    pub local_date: String,
+    pub notes: Option<String>,
+    pub external_ref: Option<String>,
+    pub cancel_reason_category: Option<String>,
+    pub cancel_reason_text: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appointment_resources)]
+pub struct AppointmentResourceRow {
+    pub appointment_id: String,
+    pub resource_id: String,
+    pub organization_id: String,
+    pub location_id: String,
+    pub block_starts_at: NaiveDateTime,
+    pub block_ends_at: NaiveDateTime,
+    pub active: bool,
+}
+
+/// A resource an appointment holds, as shown with it.
+#[derive(Clone, Debug)]
+pub struct HeldResource {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// Whether a database error is the no-overlap guard (PostgreSQL exclusion constraint or
+/// the SQLite trigger) refusing a second booking of the same time.
+pub fn is_overlap(e: &DieselError) -> bool {
+    const GUARD: &str = "appointment_resources_no_overlap";
+    match e {
+        DieselError::DatabaseError(_, info) => {
+            info.constraint_name() == Some(GUARD) || info.message().contains(GUARD)
+        }
+        _ => false,
+    }
+}
+
+pub fn slot_taken() -> Error {
+    Error::conflict(
+        "slot_unavailable",
+        "that time was just taken; choose another",
+    )
+    .with_field("start")
+}
+
+/// Inserts an appointment and the resources it holds; the database refuses an overlap.
+pub fn insert(
+    conn: &mut DbConnection,
+    row: &AppointmentRow,
+    held: &[AppointmentResourceRow],
+) -> Result<(), Error> {
+    diesel::insert_into(appointments::table)
+        .values(row)
+        .execute(conn)
+        .map_err(|e| match &e {
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::conflict(
+                "external_ref_taken",
+                "another appointment of this organization already has this external_ref",
+            )
+            .with_field("external_ref"),
+            _ => e.into(),
+        })?;
+    // Batch inserts do not go through diesel's multi-backend; an appointment holds one
+    // resource per needed kind, so this is one or two statements.
+    for h in held {
+        diesel::insert_into(appointment_resources::table)
+            .values(h)
+            .execute(conn)
+            .map_err(|e| {
+                if is_overlap(&e) {
+                    slot_taken()
+                } else {
+                    e.into()
+                }
+            })?;
+    }
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<AppointmentRow, Error> {
+    appointments::table
+        .filter(appointments::organization_id.eq(org))
+        .filter(appointments::id.eq(id))
+        .select(AppointmentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("appointment"))
+}
+
+/// The resources each appointment holds, with names, in one query.
+pub fn held_resources(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<HeldResource>>, Error> {
+    let rows: Vec<(String, String, String, String)> = appointment_resources::table
+        .inner_join(resources::table)
+        .filter(appointment_resources::appointment_id.eq_any(ids))
+        .select((
+            appointment_resources::appointment_id,
+            resources::id,
+            resources::name,
+            resources::kind,
+        ))
+        .order((appointment_resources::appointment_id, resources::kind))
+        .load(conn)?;
+    let mut out: HashMap<String, Vec<HeldResource>> = HashMap::new();
+    for (appointment_id, id, name, kind) in rows {
+        out.entry(appointment_id)
+            .or_default()
+            .push(HeldResource { id, name, kind });
+    }
+    Ok(out)
+}
+
+/// Saves a new status (and cancellation reason), bumping the version if it is still
+/// `previous_version`; frees the resources when the status no longer holds the slot.
+pub fn save_status(
+    conn: &mut DbConnection,
+    row: &AppointmentRow,
+    previous_version: i64,
+) -> Result<(), Error> {
+    let updated = diesel::update(
+        appointments::table
+            .filter(appointments::id.eq(&row.id))
+            .filter(appointments::version.eq(previous_version)),
+    )
+    .set((
+        appointments::status.eq(&row.status),
+        appointments::cancel_reason_category.eq(&row.cancel_reason_category),
+        appointments::cancel_reason_text.eq(&row.cancel_reason_text),
+        appointments::version.eq(row.version),
+        appointments::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(Error::version_mismatch(
+            get(conn, &row.organization_id, &row.id)?.version,
+        ));
+    }
+    let holds = AppointmentStatus::from_db(&row.status)?.holds_slot();
+    diesel::update(
+        appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
+    )
+    .set(appointment_resources::active.eq(holds))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Which appointments a list shows; `None` does not filter.
+#[derive(Default, Clone)]
+pub struct AppointmentFilter {
+    pub location_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub statuses: Vec<AppointmentStatus>,
+    /// Local dates at the appointment's location, inclusive (`YYYY-MM-DD`).
+    pub from_date: Option<String>,
+    pub to_date: Option<String>,
+}
+
+/// A page of appointments ordered by start time, then id; `after` is the last
+/// (start, id) of the previous page.
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    filter: &AppointmentFilter,
+    after: Option<(DateTime<Utc>, String)>,
+    limit: i64,
+) -> Result<Page<AppointmentRow>, Error> {
+    let mut q = appointments::table
+        .filter(appointments::organization_id.eq(org))
+        .select(AppointmentRow::as_select())
+        .order((appointments::starts_at.asc(), appointments::id.asc()))
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(v) = &filter.location_id {
+        q = q.filter(appointments::location_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.customer_id {
+        q = q.filter(appointments::customer_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.resource_id {
+        let holding = appointment_resources::table
+            .filter(appointment_resources::resource_id.eq(v.clone()))
+            .select(appointment_resources::appointment_id);
+        q = q.filter(appointments::id.eq_any(holding));
+    }
+    if !filter.statuses.is_empty() {
+        let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
+        q = q.filter(appointments::status.eq_any(names));
+    }
+    if let Some(v) = &filter.from_date {
+        q = q.filter(appointments::local_date.ge(v.clone()));
+    }
+    if let Some(v) = &filter.to_date {
+        q = q.filter(appointments::local_date.le(v.clone()));
+    }
+    if let Some((t, id)) = after {
+        let t = to_db(t);
+        q = q.filter(
+            appointments::starts_at
+                .gt(t)
+                .or(appointments::starts_at.eq(t).and(appointments::id.gt(id))),
+        );
+    }
+    let mut rows: Vec<AppointmentRow> = q.load(conn)?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_after = if more {
+        rows.last()
+            .map(|r| format!("{}|{}", super::from_db(r.starts_at).to_rfc3339(), r.id))
+    } else {
+        None
+    };
+    Ok(Page {
+        items: rows,
+        next_after,
+    })
+}
+
+/// How many appointments a customer has in each status.
+pub fn status_counts(
+    conn: &mut DbConnection,
+    org: &str,
+    customer_id: &str,
+) -> Result<HashMap<String, i64>, Error> {
+    let rows: Vec<(String, i64)> = appointments::table
+        .filter(appointments::organization_id.eq(org))
+        .filter(appointments::customer_id.eq(customer_id))
+        .group_by(appointments::status)
+        .select((appointments::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// An appointment with what a response shows alongside it.
+pub struct AppointmentView {
+    pub row: AppointmentRow,
+    pub resources: Vec<HeldResource>,
+    pub time_zone: String,
+}
+
+/// Completes rows with their resources and their locations' time zones: two queries
+/// whatever the number of rows.
+pub fn views(
+    conn: &mut DbConnection,
+    rows: Vec<AppointmentRow>,
+) -> Result<Vec<AppointmentView>, Error> {
+    use crate::db::schema::locations;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut held = held_resources(conn, &ids)?;
+    let location_ids: Vec<String> = rows.iter().map(|r| r.location_id.clone()).collect();
+    let zones: HashMap<String, String> = locations::table
+        .filter(locations::id.eq_any(&location_ids))
+        .select((locations::id, locations::time_zone))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let time_zone = zones.get(&row.location_id).cloned().ok_or_else(|| {
+                Error::internal(format!("location of appointment {} missing", row.id))
+            })?;
+            Ok(AppointmentView {
+                resources: held.remove(&row.id).unwrap_or_default(),
+                time_zone,
+                row,
+            })
+        })
+        .collect()
+}

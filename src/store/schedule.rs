@@ -1,0 +1,242 @@
+//! Loads everything availability needs for one location and service, in a fixed number
+//! of queries whatever the number of resources or appointments.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+
+use super::locations::{self, LocationRow};
+use super::organizations;
+use super::resources::ResourceRow;
+use super::services::{self, ServiceRow};
+use super::{from_db, to_db};
+use crate::db::DbConnection;
+use crate::db::schema::{appointment_resources, closures, resources};
+use crate::domain::availability::{BookingRules, ResourceSchedule, Schedule, ServiceNeeds};
+use crate::domain::interval::Interval;
+use crate::domain::{ResourceKind, TimeZone, WeeklyHours, booking_rules};
+use crate::error::Error;
+
+/// A location's schedule for one service over a window, ready for the domain functions.
+pub struct LoadedSchedule {
+    pub location: LocationRow,
+    pub service: ServiceRow,
+    pub tz: Tz,
+    pub hours: WeeklyHours,
+    pub closures: Vec<Interval>,
+    /// Resources able to perform the service, in id order.
+    pub resources: Vec<ResourceSchedule>,
+    pub names: Vec<String>,
+    pub needs: ServiceNeeds,
+    pub rules: BookingRules,
+}
+
+impl LoadedSchedule {
+    pub fn schedule(&self) -> Schedule<'_> {
+        Schedule {
+            tz: self.tz,
+            hours: &self.hours,
+            closures: &self.closures,
+            resources: &self.resources,
+        }
+    }
+
+    pub fn index_of(&self, resource_id: &str) -> Option<usize> {
+        self.resources.iter().position(|r| r.id == resource_id)
+    }
+}
+
+/// Why a resource cannot be used for a service at a location.
+pub fn resource_unusable(
+    conn: &mut DbConnection,
+    org: &str,
+    loaded: &LoadedSchedule,
+    resource_id: &str,
+) -> Error {
+    let field = "resource_id";
+    let found: Option<ResourceRow> = resources::table
+        .filter(resources::organization_id.eq(org))
+        .filter(resources::id.eq(resource_id))
+        .select(ResourceRow::as_select())
+        .first(conn)
+        .optional()
+        .unwrap_or(None);
+    match found {
+        None => Error::invalid(
+            field,
+            "resource_not_found",
+            "no such resource in this organization",
+        ),
+        Some(r) if r.location_id != loaded.location.id => Error::invalid(
+            field,
+            "resource_not_at_location",
+            "the resource belongs to another location",
+        ),
+        Some(r) if !r.active => {
+            Error::invalid(field, "resource_inactive", "the resource is not active")
+        }
+        Some(_) => Error::invalid(
+            field,
+            "resource_cannot_perform",
+            "the resource is not of a kind this service needs, or not among the resources allowed for it",
+        ),
+    }
+}
+
+/// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
+/// appointment's own time out of the busy blocks (when it is being moved).
+pub fn load(
+    conn: &mut DbConnection,
+    org: &str,
+    location_id: &str,
+    service_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    exclude_appointment: Option<&str>,
+) -> Result<LoadedSchedule, Error> {
+    let location = locations::get(conn, org, location_id)?;
+    let service = services::get(conn, org, service_id)?;
+    let offered = service.active && {
+        let at = service.location_ids()?;
+        at.is_empty() || at.contains(&location.id)
+    };
+    if !offered {
+        return Err(Error::invalid(
+            "service_id",
+            "service_not_offered",
+            "this service is not offered at this location (or is inactive)",
+        ));
+    }
+    let org_row = organizations::get(conn, org)?;
+    let rules = booking_rules::resolve(
+        (
+            org_row.booking_lead_minutes,
+            org_row.booking_horizon_days,
+            org_row.slot_interval_minutes,
+        ),
+        (
+            location.booking_lead_minutes,
+            location.booking_horizon_days,
+            location.slot_interval_minutes,
+        ),
+    );
+    let tz = TimeZone::parse("time_zone", &location.time_zone)?.tz();
+    let hours = WeeklyHours::from_json(&location.weekly_hours)?;
+    let kinds = service.resource_kinds()?;
+    let allowed = service.resource_ids()?;
+    let needs = ServiceNeeds {
+        duration: Duration::minutes(i64::from(service.duration_minutes)),
+        buffer_before: Duration::minutes(i64::from(service.buffer_before_minutes)),
+        buffer_after: Duration::minutes(i64::from(service.buffer_after_minutes)),
+        kinds: kinds.clone(),
+    };
+
+    let rows: Vec<ResourceRow> = resources::table
+        .filter(resources::location_id.eq(&location.id))
+        .filter(resources::active.eq(true))
+        .select(ResourceRow::as_select())
+        .order(resources::id.asc())
+        .load(conn)?;
+    // A kind with listed resources may use only those; other kinds use any of theirs.
+    let restricted: Vec<ResourceKind> = if allowed.is_empty() {
+        Vec::new()
+    } else {
+        resources::table
+            .filter(resources::organization_id.eq(org))
+            .filter(resources::id.eq_any(&allowed))
+            .select(resources::kind)
+            .load::<String>(conn)?
+            .iter()
+            .map(|k| ResourceKind::from_db(k))
+            .collect::<Result<_, _>>()?
+    };
+    let mut resources = Vec::new();
+    let mut names = Vec::new();
+    for r in rows {
+        let kind = ResourceKind::from_db(&r.kind)?;
+        if !kinds.contains(&kind) || (restricted.contains(&kind) && !allowed.contains(&r.id)) {
+            continue;
+        }
+        resources.push(ResourceSchedule {
+            id: r.id,
+            kind,
+            hours: r
+                .weekly_hours
+                .as_deref()
+                .map(WeeklyHours::from_json)
+                .transpose()?,
+            closures: Vec::new(),
+            busy: Vec::new(),
+        });
+        names.push(r.name);
+    }
+    let index: HashMap<String, usize> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+
+    // Slots starting in the window reach past it by their duration and buffers.
+    let margin = Duration::days(1) + needs.duration + needs.buffer_before + needs.buffer_after;
+    let (lo, hi) = (to_db(from - margin), to_db(to + margin));
+    let closure_rows: Vec<(Option<String>, chrono::NaiveDateTime, chrono::NaiveDateTime)> =
+        closures::table
+            .filter(closures::location_id.eq(&location.id))
+            .filter(closures::starts_at.lt(hi))
+            .filter(closures::ends_at.gt(lo))
+            .select((
+                closures::resource_id,
+                closures::starts_at,
+                closures::ends_at,
+            ))
+            .load(conn)?;
+    let mut location_closures = Vec::new();
+    for (resource_id, s, e) in closure_rows {
+        let iv = Interval::new(from_db(s), from_db(e));
+        match resource_id {
+            None => location_closures.push(iv),
+            Some(id) => {
+                if let Some(&i) = index.get(&id) {
+                    resources[i].closures.push(iv);
+                }
+            }
+        }
+    }
+
+    let mut busy_q = appointment_resources::table
+        .filter(appointment_resources::location_id.eq(&location.id))
+        .filter(appointment_resources::active.eq(true))
+        .filter(appointment_resources::block_starts_at.lt(hi))
+        .filter(appointment_resources::block_ends_at.gt(lo))
+        .select((
+            appointment_resources::resource_id,
+            appointment_resources::block_starts_at,
+            appointment_resources::block_ends_at,
+        ))
+        .into_boxed();
+    if let Some(id) = exclude_appointment {
+        busy_q = busy_q.filter(appointment_resources::appointment_id.ne(id.to_owned()));
+    }
+    let busy: Vec<(String, chrono::NaiveDateTime, chrono::NaiveDateTime)> = busy_q.load(conn)?;
+    for (resource_id, s, e) in busy {
+        if let Some(&i) = index.get(&resource_id) {
+            resources[i]
+                .busy
+                .push(Interval::new(from_db(s), from_db(e)));
+        }
+    }
+
+    Ok(LoadedSchedule {
+        location,
+        service,
+        tz,
+        hours,
+        closures: location_closures,
+        resources,
+        names,
+        needs,
+        rules,
+    })
+}

@@ -1,0 +1,235 @@
+//! `GET /v1/availability`.
+
+use actix_web::http::Method;
+use serde_json::json;
+
+use crate::fixtures::dealer;
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(
+    lists_slots_in_local_time,
+    booked_time_and_closures_disappear,
+    slot_interval_and_lead_time_are_settings,
+    bad_windows_are_refused,
+    query_count_does_not_grow_with_resources,
+);
+
+const MON: &str = "2026-11-30T00:00:00+07:00";
+const TUE: &str = "2026-12-01T00:00:00+07:00";
+
+async fn lists_slots_in_local_time(app: TestApp) {
+    let d = dealer(&app).await;
+    let r = app.get(&d.availability(MON, TUE)).await;
+    let body = r.expect(200);
+    assert_eq!(body["time_zone"], "Asia/Jakarta");
+    let slots = body["slots"].as_array().unwrap();
+    let labels: Vec<&str> = slots
+        .iter()
+        .map(|s| s["local"]["label"].as_str().unwrap())
+        .collect();
+    // 08:00 to 11:00 and 13:00 to 15:00 every 15 minutes: the 60-minute service must end
+    // by 12:00 and 16:00.
+    assert_eq!(labels.len(), 13 + 9);
+    assert_eq!(labels[0], "08:00 WIB");
+    assert_eq!(labels[12], "11:00 WIB");
+    assert_eq!(labels[13], "13:00 WIB");
+    assert_eq!(slots[0]["start"], "2026-11-30T01:00:00Z");
+    assert_eq!(slots[0]["local"]["start"], "2026-11-30T08:00:00+07:00");
+    let kinds: Vec<&str> = slots[0]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["service_bay", "service_advisor"]);
+    // Sunday is closed.
+    let sunday = app
+        .get(&d.availability("2026-11-29T00:00:00+07:00", MON))
+        .await;
+    assert!(sunday.expect(200)["slots"].as_array().unwrap().is_empty());
+}
+
+async fn booked_time_and_closures_disappear(app: TestApp) {
+    let d = dealer(&app).await;
+    // A pinned resource filters to starts where it is free.
+    let path = format!("{}&resource_id={}", d.availability(MON, TUE), d.advisors[0]);
+    let before = app.get(&path).await.expect(200)["slots"]
+        .as_array()
+        .unwrap()
+        .len();
+    let mut booking = d.booking("2026-11-30T09:00:00+07:00");
+    booking["resource_id"] = json!(d.advisors[0]);
+    app.post("/v1/appointments", booking).await.expect(201);
+    let after = app.get(&path).await;
+    let labels: Vec<String> = after.expect(200)["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["local"]["label"].as_str().unwrap().to_owned())
+        .collect();
+    // Blocks are the hour plus 10 minutes after. The booking holds 09:00-10:10, so a start
+    // at 08:00 (block to 09:10) up to 10:00 collides; 10:15 is the first free start again.
+    for gone in ["08:00 WIB", "08:45 WIB", "09:00 WIB", "10:00 WIB"] {
+        assert!(!labels.contains(&gone.to_owned()), "{gone} should be taken");
+    }
+    assert!(labels.contains(&"10:15 WIB".to_owned()));
+    assert_eq!(labels.len(), before - 9);
+
+    let closures = format!("/v1/locations/{}/closures", d.location);
+    app.post(
+        &closures,
+        json!({"date": "2026-11-30", "reason": "Pelatihan"}),
+    )
+    .await
+    .expect(201);
+    assert!(
+        app.get(&path).await.expect(200)["slots"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn slot_interval_and_lead_time_are_settings(app: TestApp) {
+    let d = dealer(&app).await;
+    let loc = format!("/v1/locations/{}", d.location);
+    app.patch(&loc, json!({"slot_interval_minutes": 30}))
+        .await
+        .expect(200);
+    let slots = app.get(&d.availability(MON, TUE)).await;
+    assert_eq!(slots.expect(200)["slots"].as_array().unwrap().len(), 7 + 5);
+    // Now is Monday 23 November 10:00 WIB; lead time 60 minutes (organization default).
+    let today = app
+        .get(&d.availability("2026-11-23T00:00:00+07:00", "2026-11-24T00:00:00+07:00"))
+        .await;
+    assert_eq!(today.expect(200)["slots"][0]["local"]["label"], "11:00 WIB");
+    app.patch(&loc, json!({"booking_lead_minutes": 240}))
+        .await
+        .expect(200);
+    let today = app
+        .get(&d.availability("2026-11-23T00:00:00+07:00", "2026-11-24T00:00:00+07:00"))
+        .await;
+    assert_eq!(today.expect(200)["slots"][0]["local"]["label"], "14:00 WIB");
+    let r = app.patch(&loc, json!({"slot_interval_minutes": 2})).await;
+    assert_eq!(
+        r.problem(422, "out_of_range")["field"],
+        "slot_interval_minutes"
+    );
+    let r = app
+        .patch("/v1/organization", json!({"booking_horizon_days": 0}))
+        .await;
+    assert_eq!(
+        r.problem(422, "out_of_range")["field"],
+        "booking_horizon_days"
+    );
+    // Clearing the override falls back to the organization.
+    app.patch(&loc, json!({"booking_lead_minutes": null}))
+        .await
+        .expect(200);
+    let today = app
+        .get(&d.availability("2026-11-23T00:00:00+07:00", "2026-11-24T00:00:00+07:00"))
+        .await;
+    assert_eq!(today.expect(200)["slots"][0]["local"]["label"], "11:00 WIB");
+}
+
+async fn bad_windows_are_refused(app: TestApp) {
+    let d = dealer(&app).await;
+    let r = app
+        .get(&d.availability(MON, "2027-01-15T00:00:00+07:00"))
+        .await;
+    let p = r.problem(422, "window_too_large");
+    assert_eq!(p["field"], "to");
+    assert!(p["detail"].as_str().unwrap().contains("31 days"));
+    app.get(&d.availability(TUE, MON))
+        .await
+        .problem(422, "window_ends_before_start");
+    let r = app.get(&d.availability("2026-11-30T00:00:00", TUE)).await;
+    assert_eq!(r.problem(400, "invalid_query")["field"], "from");
+    let (_, other) = app.other_org();
+    app.call(Method::GET, &d.availability(MON, TUE))
+        .key(&other)
+        .send()
+        .await
+        .problem(404, "not_found");
+    let other_loc = app
+        .post("/v1/locations", json!({"name": "Cabang Bekasi"}))
+        .await;
+    let other_loc = other_loc.body["id"].as_str().unwrap();
+    let elsewhere = app
+        .post(
+            "/v1/resources",
+            json!({"location_id": other_loc, "name": "Bay B", "kind": "service_bay"}),
+        )
+        .await;
+    let path = format!(
+        "{}&resource_id={}",
+        d.availability(MON, TUE),
+        elsewhere.body["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.get(&path)
+            .await
+            .problem(422, "resource_not_at_location")["field"],
+        "resource_id"
+    );
+    let path = format!("{}&colour=red", d.availability(MON, TUE));
+    app.get(&path).await.problem(400, "invalid_query");
+}
+
+async fn query_count_does_not_grow_with_resources(app: TestApp) {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let d = dealer(&app).await;
+    let count = |app: &TestApp| {
+        let queries = Arc::new(AtomicUsize::new(0));
+        let seen = queries.clone();
+        let mut conn = app.state.db.pool().get().unwrap();
+        conn.set_instrumentation(move |e: InstrumentationEvent<'_>| {
+            if matches!(e, InstrumentationEvent::StartQuery { .. }) {
+                seen.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
+        let loaded = janji::store::schedule::load(
+            &mut conn,
+            &app.org_id,
+            &d.location,
+            &d.service,
+            from,
+            from + chrono::Duration::days(7),
+            None,
+        )
+        .unwrap();
+        conn.set_instrumentation(
+            diesel::connection::get_default_instrumentation()
+                .unwrap_or_else(|| Box::new(|_: InstrumentationEvent<'_>| {})),
+        );
+        (queries.load(Ordering::SeqCst), loaded.resources.len())
+    };
+    let (few, n_few) = count(&app);
+    for i in 0..16 {
+        let kind = if i % 2 == 0 {
+            "service_bay"
+        } else {
+            "service_advisor"
+        };
+        app.post(
+            "/v1/resources",
+            json!({"location_id": d.location, "name": format!("R{i}"), "kind": kind}),
+        )
+        .await
+        .expect(201);
+    }
+    app.post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
+        .await
+        .expect(201);
+    let (many, n_many) = count(&app);
+    assert_eq!((n_few, n_many), (4, 20));
+    assert_eq!(
+        few, many,
+        "queries per availability load must not depend on resource count"
+    );
+}
