@@ -15,7 +15,60 @@ on_both_backends!(
     two_hundred_racing_bookings_of_one_resource_give_one,
     racing_bookings_fill_exactly_the_free_resources,
     lists_filter_and_page_by_start_time,
+    the_database_itself_refuses_an_overlap,
 );
+
+/// Bypasses the application's availability check: the exclusion constraint (PostgreSQL)
+/// or the trigger (SQLite) must still refuse a second active booking of the same time,
+/// and must not mind one that is no longer active.
+async fn the_database_itself_refuses_an_overlap(app: TestApp) {
+    use janji::store::appointments::{self, AppointmentResourceRow};
+    let d = dealer(&app).await;
+    let first = app
+        .post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
+        .await;
+    let first_id = first.expect(201)["id"].as_str().unwrap().to_owned();
+    let mut conn = app.state.db.pool().get().unwrap();
+    let mut row = appointments::get(&mut conn, &app.org_id, &first_id).unwrap();
+    let held: Vec<AppointmentResourceRow> = {
+        use diesel::prelude::*;
+        use janji::db::schema::appointment_resources as ar;
+        ar::table
+            .filter(ar::appointment_id.eq(&first_id))
+            .select(AppointmentResourceRow::as_select())
+            .load(&mut *conn)
+            .unwrap()
+    };
+    row.id = uuid::Uuid::now_v7().to_string();
+    row.external_ref = None;
+    // Thirty minutes later, overlapping the first booking's block on the same resources.
+    row.starts_at += chrono::Duration::minutes(30);
+    row.ends_at += chrono::Duration::minutes(30);
+    row.block_starts_at += chrono::Duration::minutes(30);
+    row.block_ends_at += chrono::Duration::minutes(30);
+    let overlapping: Vec<AppointmentResourceRow> = held
+        .iter()
+        .map(|h| AppointmentResourceRow {
+            appointment_id: row.id.clone(),
+            block_starts_at: row.block_starts_at,
+            block_ends_at: row.block_ends_at,
+            ..h.clone()
+        })
+        .collect();
+    let err = janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &row, &overlapping))
+        .unwrap_err();
+    assert_eq!(err.code, "slot_unavailable");
+    // Once the first is cancelled, the same rows are accepted.
+    drop(conn);
+    app.post(
+        &format!("/v1/appointments/{first_id}/cancel"),
+        json!({"reason_category": "other"}),
+    )
+    .await
+    .expect(200);
+    let mut conn = app.state.db.pool().get().unwrap();
+    janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &row, &overlapping)).unwrap();
+}
 
 async fn books_a_listed_slot(app: TestApp) {
     let d = dealer(&app).await;

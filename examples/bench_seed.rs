@@ -1,0 +1,208 @@
+//! Seeds a busy dealer for load tests and measures booking throughput.
+//!
+//! `DATABASE_URL=... cargo run --release --example bench_seed` creates an organization
+//! with one location (open 07:00-19:00 Monday to Saturday, Asia/Jakarta), 20 resources
+//! (10 bays, 10 advisors), a 60-minute service needing a bay and an advisor, and books
+//! 5,000 appointments over the next 8 weeks through the same `booking::book` the API
+//! runs, one write transaction each. It prints the ids and admin key a load tool needs,
+//! the booking rate, and for comparison the rate of bare single-row insert transactions
+//! into a scratch table on the same database.
+
+use std::time::Instant;
+
+use chrono::{Datelike, Duration, TimeZone as _, Utc, Weekday};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use janji::db::{self, DbConnection, tx::write_tx};
+use janji::domain::{Channel, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
+use janji::store::booking::{self, BookAppointment, CustomerRef};
+use janji::store::customers::{self, NewCustomer};
+use janji::store::events::Actor;
+use janji::store::locations::{self, NewLocation};
+use janji::store::resources::{self, NewResource};
+use janji::store::services::{self, NewService};
+use janji::tenancy;
+
+const APPOINTMENTS: usize = 5_000;
+
+fn hours() -> WeeklyHours {
+    let day = serde_json::json!([{"start": "07:00", "end": "19:00"}]);
+    serde_json::from_value::<WeeklyHours>(serde_json::json!({
+        "mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day
+    }))
+    .expect("hours")
+}
+
+fn main() -> Result<(), String> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "janji-bench.db".into());
+    let mut conn = db::connect(&url)?;
+    db::migrate_one(&mut conn)?;
+    let now = Utc::now();
+    let tz = TimeZone::parse("time_zone", "Asia/Jakarta").map_err(|e| e.to_string())?;
+    let show = |e: janji::error::Error| e.to_string();
+
+    let (org, key, location, service, customer, bays) = write_tx(&mut conn, |c| {
+        let created =
+            tenancy::create_with_admin_key(c, tenancy::default_organization("Bench Motor"), now)?;
+        let org = created.organization.id.clone();
+        let loc = locations::create(
+            c,
+            &org,
+            NewLocation {
+                name: "Bench Motor Pusat".into(),
+                address: None,
+                phone: None,
+                time_zone: Some(tz),
+                weekly_hours: hours(),
+                booking: Default::default(),
+            },
+            now,
+        )?;
+        let mut bays = Vec::new();
+        for i in 0..20 {
+            let kind = if i < 10 {
+                ResourceKind::ServiceBay
+            } else {
+                ResourceKind::ServiceAdvisor
+            };
+            let r = resources::create(
+                c,
+                &org,
+                NewResource {
+                    location_id: loc.id.clone(),
+                    name: format!("R{i:02}"),
+                    kind,
+                    weekly_hours: None,
+                    active: true,
+                },
+                now,
+            )?;
+            if i < 10 {
+                bays.push(r.id);
+            }
+        }
+        let svc = services::create(
+            c,
+            &org,
+            NewService {
+                name: "Servis berkala".into(),
+                duration_minutes: 60,
+                buffer_before_minutes: 0,
+                buffer_after_minutes: 0,
+                resource_kinds: vec![ResourceKind::ServiceBay, ResourceKind::ServiceAdvisor],
+                resource_ids: vec![],
+                location_ids: vec![],
+                active: true,
+            },
+            now,
+        )?;
+        let cust = customers::create(
+            c,
+            &org,
+            NewCustomer {
+                name: "Pelanggan Uji".into(),
+                phone: Some(PhoneNumber::parse("phone", "+6281200000000")?),
+                email: None,
+                locale: Some(Locale::Id),
+                preferred_channel: janji::domain::ContactChannel::Whatsapp,
+                external_ref: None,
+            },
+            now,
+        )?;
+        Ok((org, created.admin_key, loc.id, svc.id, cust.id, bays))
+    })
+    .map_err(show)?;
+
+    // Hourly starts from tomorrow, Monday to Saturday 07:00-18:00, skipping about one in
+    // eight (a fixed pattern), until 5,000 are booked.
+    let actor = Actor::System;
+    let first_day = (now + Duration::days(1))
+        .with_timezone(&tz.tz())
+        .date_naive();
+    let mut booked = 0usize;
+    let mut refused = 0usize;
+    let mut seq: u64 = 0x2545_F491_4F6C_DD1D;
+    let started = Instant::now();
+    'days: for d in 0..70 {
+        let date = first_day + Duration::days(d);
+        if date.weekday() == Weekday::Sun {
+            continue;
+        }
+        for hour in 7..18 {
+            for bay in &bays {
+                seq = seq
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if (seq >> 33).is_multiple_of(8) {
+                    continue;
+                }
+                let start = tz
+                    .tz()
+                    .with_ymd_and_hms(date.year(), date.month(), date.day(), hour, 0, 0)
+                    .unwrap()
+                    .to_utc();
+                let cmd = BookAppointment {
+                    location_id: location.clone(),
+                    service_id: service.clone(),
+                    start,
+                    customer: CustomerRef::Id(customer.clone()),
+                    resource_id: Some(bay.clone()),
+                    channel: Channel::InPerson,
+                    notes: None,
+                    external_ref: None,
+                };
+                match write_tx(&mut conn, |c| booking::book(c, &org, &actor, cmd, now)) {
+                    Ok(_) => booked += 1,
+                    Err(e) if e.code == "slot_unavailable" => refused += 1,
+                    Err(e) => return Err(e.to_string()),
+                }
+                if booked == APPOINTMENTS {
+                    break 'days;
+                }
+            }
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let baseline = insert_baseline(&mut conn, 2_000)?;
+
+    let last = first_day + Duration::days(7 * 8);
+    println!("organization   {org}");
+    println!("admin_key      {key}");
+    println!("location_id    {location}");
+    println!("service_id     {service}");
+    println!(
+        "booked         {booked} appointments ({refused} refused) from {first_day} to about {last}"
+    );
+    println!(
+        "booking rate   {:.0} per second ({:.2} ms each, one write transaction per booking)",
+        booked as f64 / elapsed,
+        elapsed * 1000.0 / booked as f64
+    );
+    println!(
+        "insert rate    {baseline:.0} per second (bare one-row insert transactions, same database)"
+    );
+    Ok(())
+}
+
+/// Rate of one-row insert transactions into a scratch table: the floor a booking is
+/// measured against.
+fn insert_baseline(conn: &mut DbConnection, n: usize) -> Result<f64, String> {
+    conn.batch_execute("DROP TABLE IF EXISTS bench_scratch; CREATE TABLE bench_scratch (id TEXT PRIMARY KEY, at TIMESTAMP NOT NULL)")
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    for _ in 0..n {
+        write_tx(conn, |c| {
+            diesel::sql_query("INSERT INTO bench_scratch (id, at) VALUES ($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(uuid::Uuid::now_v7().to_string())
+                .bind::<diesel::sql_types::Timestamp, _>(Utc::now().naive_utc())
+                .execute(c)?;
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    conn.batch_execute("DROP TABLE bench_scratch")
+        .map_err(|e| e.to_string())?;
+    Ok(rate)
+}
