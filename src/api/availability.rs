@@ -43,6 +43,23 @@ pub struct ResourceRef {
     pub kind: crate::domain::ResourceKind,
 }
 
+/// The resources of a slot, in the order appointments show them (by kind name).
+pub fn resource_refs(
+    loaded: &crate::store::schedule::LoadedSchedule,
+    indices: &[usize],
+) -> Vec<ResourceRef> {
+    let mut refs: Vec<ResourceRef> = indices
+        .iter()
+        .map(|&i| ResourceRef {
+            id: loaded.resources[i].id.clone(),
+            name: loaded.names[i].clone(),
+            kind: loaded.resources[i].kind,
+        })
+        .collect();
+    refs.sort_by_key(|r| r.kind.as_str());
+    refs
+}
+
 /// A bookable start.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlotResponse {
@@ -136,15 +153,7 @@ pub async fn get_availability(
                         local: LocalSpan::new(loaded.tz, s.start, s.end),
                         start: s.start,
                         end: s.end,
-                        resources: s
-                            .resources
-                            .iter()
-                            .map(|&i| ResourceRef {
-                                id: loaded.resources[i].id.clone(),
-                                name: loaded.names[i].clone(),
-                                kind: loaded.resources[i].kind,
-                            })
-                            .collect(),
+                        resources: resource_refs(&loaded, &s.resources),
                     })
                     .collect(),
             })

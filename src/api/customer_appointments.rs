@@ -28,11 +28,13 @@ pub struct CustomerAppointmentsQuery {
 /// How often this customer booked, moved, cancelled and missed appointments.
 #[derive(Debug, Default, Serialize, ToSchema)]
 pub struct CustomerCounts {
-    /// Every appointment ever booked.
-    pub booked: i64,
+    /// Every appointment ever booked, whatever became of it.
+    pub total: i64,
     /// Still to come: booked or confirmed.
     pub upcoming: i64,
+    pub checked_in: i64,
     pub completed: i64,
+    /// Moves of this customer's appointments (the reschedule events).
     pub rescheduled: i64,
     pub cancelled: i64,
     pub no_show: i64,
@@ -74,8 +76,9 @@ pub async fn list_customer_appointments(
             let by_status = appointments::status_counts(c, &org, &customer.id)?;
             let n = |s: &str| by_status.get(s).copied().unwrap_or(0);
             let counts = CustomerCounts {
-                booked: by_status.values().sum(),
+                total: by_status.values().sum(),
                 upcoming: n("booked") + n("confirmed"),
+                checked_in: n("checked_in"),
                 completed: n("completed"),
                 rescheduled: events::count_kind_for_customer(c, &org, &customer.id, "rescheduled")?,
                 cancelled: n("cancelled"),

@@ -187,7 +187,8 @@ pub fn find_slots(
     choice: Choice,
 ) -> Vec<Slot> {
     let from = from.max(now + rules.lead);
-    let to = to.min(now + rules.horizon + Duration::seconds(1));
+    // A start exactly at now + horizon is allowed, as in `check_start`.
+    let to = to.min(now + rules.horizon + Duration::nanoseconds(1));
     if from >= to || needs.kinds.is_empty() {
         return Vec::new();
     }

@@ -1,6 +1,6 @@
 //! Which status changes an appointment allows, and when.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::enums::AppointmentStatus as S;
 
@@ -26,6 +26,10 @@ impl Action {
     }
 }
 
+/// A customer may be checked in from this long before the start (early arrivals), not
+/// days ahead by mistake.
+pub const CHECK_IN_WINDOW: Duration = Duration::hours(12);
+
 /// Why an action is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -33,6 +37,8 @@ pub enum Refusal {
     InvalidTransition { from: S, action: Action },
     /// A no-show can only be recorded once the appointment has started.
     NotStartedYet { starts_at: DateTime<Utc> },
+    /// Check-in opens [`CHECK_IN_WINDOW`] before the start.
+    TooEarlyToCheckIn { opens_at: DateTime<Utc> },
 }
 
 /// The status after `action`, or why it is refused.
@@ -44,7 +50,13 @@ pub fn transition(
 ) -> Result<S, Refusal> {
     let to = match (from, action) {
         (S::Booked, Action::Confirm) => S::Confirmed,
-        (S::Booked | S::Confirmed, Action::CheckIn) => S::CheckedIn,
+        (S::Booked | S::Confirmed, Action::CheckIn) => {
+            let opens_at = starts_at - CHECK_IN_WINDOW;
+            if now < opens_at {
+                return Err(Refusal::TooEarlyToCheckIn { opens_at });
+            }
+            S::CheckedIn
+        }
         (S::CheckedIn, Action::Complete) => S::Completed,
         (S::Booked | S::Confirmed, Action::NoShow) => {
             if now < starts_at {
@@ -119,6 +131,27 @@ mod tests {
         assert_eq!(
             transition(S::Booked, Action::NoShow, start, start),
             Ok(S::NoShow)
+        );
+    }
+
+    #[test]
+    fn check_in_opens_twelve_hours_before() {
+        let start = DateTime::parse_from_rfc3339("2026-11-30T09:00:00+07:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let opens = start - CHECK_IN_WINDOW;
+        assert_eq!(
+            transition(
+                S::Confirmed,
+                Action::CheckIn,
+                start,
+                opens - Duration::seconds(1)
+            ),
+            Err(Refusal::TooEarlyToCheckIn { opens_at: opens })
+        );
+        assert_eq!(
+            transition(S::Confirmed, Action::CheckIn, start, opens),
+            Ok(S::CheckedIn)
         );
     }
 }

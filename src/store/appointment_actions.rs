@@ -27,6 +27,14 @@ pub fn refusal(r: Refusal) -> Error {
             ),
         )
         .with_data(serde_json::json!({ "status": from, "action": action.as_str() })),
+        Refusal::TooEarlyToCheckIn { opens_at } => Error::conflict(
+            "check_in_too_early",
+            format!(
+                "check-in opens 12 hours before the start, at {}",
+                opens_at.to_rfc3339()
+            ),
+        )
+        .with_data(serde_json::json!({ "opens_at": opens_at })),
         Refusal::NotStartedYet { starts_at } => Error::conflict(
             "appointment_not_started",
             format!(

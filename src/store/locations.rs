@@ -121,6 +121,7 @@ pub fn update(
     now: DateTime<Utc>,
 ) -> Result<LocationRow, Error> {
     let mut row = get(conn, org, id)?;
+    let zone_before = row.time_zone.clone();
     check_version(expected_version, row.version)?;
     if let Some(v) = changes.name {
         row.name = v;
@@ -170,7 +171,34 @@ pub fn update(
     if updated == 0 {
         return Err(Error::version_mismatch(get(conn, org, id)?.version));
     }
+    if row.time_zone != zone_before {
+        relabel_local_dates(conn, id, &row.time_zone)?;
+    }
     Ok(row)
+}
+
+/// Appointments keep their local date for date filters; a new zone moves it.
+fn relabel_local_dates(
+    conn: &mut DbConnection,
+    location_id: &str,
+    zone: &str,
+) -> Result<(), Error> {
+    use crate::db::schema::appointments;
+    let tz = TimeZone::parse("time_zone", zone)?.tz();
+    let starts: Vec<(String, NaiveDateTime)> = appointments::table
+        .filter(appointments::location_id.eq(location_id))
+        .select((appointments::id, appointments::starts_at))
+        .load(conn)?;
+    for (id, start) in starts {
+        let date = super::from_db(start)
+            .with_timezone(&tz)
+            .date_naive()
+            .to_string();
+        diesel::update(appointments::table.find(id))
+            .set(appointments::local_date.eq(date))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Deletes a location that has no resources; its closures go with it.
@@ -189,7 +217,7 @@ pub fn delete(
     if in_use > 0 {
         return Err(Error::conflict(
             "location_in_use",
-            format!("the location still has {in_use} resource(s); delete or move them first"),
+            format!("the location still has {in_use} resource(s); delete them first"),
         ));
     }
     super::ensure_no_appointments(

@@ -14,7 +14,31 @@ on_both_backends!(
     cancel_and_no_show_free_the_slot,
     customer_view_counts_outcomes,
     referenced_objects_cannot_be_deleted,
+    local_date_follows_a_time_zone_change,
 );
+
+async fn local_date_follows_a_time_zone_change(app: TestApp) {
+    let d = dealer(&app).await;
+    let loc = format!("/v1/locations/{}", d.location);
+    app.patch(
+        &loc,
+        json!({"weekly_hours": {"mon": [{"start": "06:00", "end": "10:00"}]}}),
+    )
+    .await
+    .expect(200);
+    app.post("/v1/appointments", d.booking("2026-11-30T06:00:00+07:00"))
+        .await
+        .expect(201);
+    app.patch(&loc, json!({"time_zone": "UTC"}))
+        .await
+        .expect(200);
+    let sunday = app
+        .get("/v1/appointments?from_date=2026-11-29&to_date=2026-11-29")
+        .await;
+    let items = sunday.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["local"]["label"], "23:00 UTC");
+}
 
 async fn referenced_objects_cannot_be_deleted(app: TestApp) {
     let d = dealer(&app).await;
@@ -68,6 +92,20 @@ async fn confirm_check_in_complete_with_history(app: TestApp) {
         .send()
         .await;
     stale.problem(412, "version_mismatch");
+    let early = app
+        .call(Method::POST, &path("check-in"))
+        .header("if-match", "\"2\"")
+        .send()
+        .await;
+    assert_eq!(
+        early.problem(409, "check_in_too_early")["data"]["opens_at"],
+        "2026-11-29T14:00:00Z"
+    );
+    app.clock.set(
+        chrono::DateTime::parse_from_rfc3339("2026-11-30T08:30:00+07:00")
+            .unwrap()
+            .to_utc(),
+    );
     let r = app
         .call(Method::POST, &path("check-in"))
         .key(&staff)
@@ -240,7 +278,7 @@ async fn customer_view_counts_outcomes(app: TestApp) {
     let body = r.expect(200);
     assert_eq!(
         body["counts"],
-        json!({"booked": 3, "upcoming": 1, "completed": 0, "rescheduled": 0, "cancelled": 1, "no_show": 1})
+        json!({"total": 3, "upcoming": 1, "checked_in": 0, "completed": 0, "rescheduled": 0, "cancelled": 1, "no_show": 1})
     );
     assert_eq!(body["items"].as_array().unwrap().len(), 3);
     let only = app
