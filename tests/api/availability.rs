@@ -42,7 +42,11 @@ async fn lists_slots_in_local_time(app: TestApp) {
         .iter()
         .map(|r| r["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["service_advisor", "service_bay"], "the order appointments show");
+    assert_eq!(
+        kinds,
+        ["service_advisor", "service_bay"],
+        "the order appointments show"
+    );
     // Sunday is closed.
     let sunday = app
         .get(&d.availability("2026-11-29T00:00:00+07:00", MON))
