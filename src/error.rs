@@ -65,6 +65,17 @@ impl Error {
         self
     }
 
+    /// Adds one key to `data` (making it an object if it was absent).
+    pub fn with_data_field(mut self, key: &str, value: serde_json::Value) -> Self {
+        match &mut self.0.data {
+            Some(serde_json::Value::Object(map)) => {
+                map.insert(key.to_owned(), value);
+            }
+            _ => self.0.data = Some(serde_json::json!({ key: value })),
+        }
+        self
+    }
+
     /// Places the field under `prefix` (`phone` → `customer.phone`) for nested input.
     pub fn within(mut self, prefix: &str) -> Self {
         if let Some(field) = self.0.field.take() {

@@ -15,6 +15,7 @@ use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use super::precondition::etag;
 use super::responses::*;
 use super::state::AppState;
+use super::suggestions::render;
 use super::time::{Instant, LocalSpan};
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
 use crate::error::Error;
@@ -23,6 +24,7 @@ use crate::store::booking::{self, BookAppointment, CustomerRef};
 use crate::store::customers::NewCustomer;
 use crate::store::events::Actor;
 use crate::store::from_db;
+use crate::store::suggestions::Wish;
 
 /// Why an appointment was cancelled.
 #[derive(Debug, Serialize, ToSchema)]
@@ -210,7 +212,8 @@ pub async fn create_appointment(
         actor_of(&principal),
         state.clock.now(),
     );
-    let view = state
+    let wanted = (cmd.location_id.clone(), cmd.service_id.clone(), cmd.start);
+    let booked = state
         .db
         .write(move |c| {
             let booked = booking::book(c, &org, &actor, cmd, now)?;
@@ -222,8 +225,69 @@ pub async fn create_appointment(
                 time_zone: tz,
             })
         })
-        .await?;
+        .await;
+    let view = match booked {
+        Ok(view) => view,
+        Err(e) if offers_alternatives(&e) => {
+            let (location_id, service_id, start) = wanted;
+            let org = principal.organization_id.clone();
+            return Err(
+                with_alternatives(&state, org, location_id, service_id, start, now, e).await,
+            );
+        }
+        Err(e) => return Err(e),
+    };
     respond(StatusCode::CREATED, view)
+}
+
+/// Refusals of a start that are answered with other times to offer.
+fn offers_alternatives(e: &Error) -> bool {
+    matches!(
+        e.code,
+        "slot_unavailable" | "outside_opening_hours" | "location_closed" | "inside_lead_time"
+    )
+}
+
+/// Adds the best three bookable times near the refused start to the problem's data
+/// (`data.alternatives`), so a client can offer them without another call. If they
+/// cannot be computed, the original problem goes out as it is.
+async fn with_alternatives(
+    state: &AppState,
+    org: String,
+    location_id: String,
+    service_id: String,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    refusal: Error,
+) -> Error {
+    let wish = Wish {
+        near: start,
+        from: None,
+        to: None,
+        resource_id: None,
+        limit: 3,
+    };
+    let found = state
+        .db
+        .read(move |c| {
+            let (loaded, found) = crate::store::suggestions::for_new_booking(
+                c,
+                &org,
+                &location_id,
+                &service_id,
+                &wish,
+                now,
+            )?;
+            Ok(render(&loaded, found))
+        })
+        .await;
+    match found {
+        Ok(alternatives) => match serde_json::to_value(alternatives) {
+            Ok(v) => refusal.with_data_field("alternatives", v),
+            Err(_) => refusal,
+        },
+        Err(_) => refusal,
+    }
 }
 
 /// Get an appointment, with its version as `ETag`.

@@ -24,6 +24,7 @@ pub mod resources;
 pub mod responses;
 pub mod services;
 pub mod state;
+pub mod suggestions;
 pub mod time;
 
 use actix_web::middleware::from_fn;
@@ -68,6 +69,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(customers::update_customer)
                 .service(customers::delete_customer)
                 .service(customer_appointments::list_customer_appointments)
+                .service(suggestions::get_suggestions)
                 .service(availability::get_availability)
                 .service(appointments::create_appointment)
                 .service(appointments::list_appointments)
@@ -77,6 +79,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(appointment_actions::complete_appointment)
                 .service(appointment_actions::no_show_appointment)
                 .service(appointment_actions::cancel_appointment)
-                .service(appointment_events::list_appointment_events),
+                .service(appointment_events::list_appointment_events)
+                .service(suggestions::get_alternatives),
         );
 }

@@ -1,8 +1,6 @@
 //! Which starts can be booked: a pure function of opening hours, closures, busy times,
 //! the service and the booking rules, with `now` passed in.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -80,13 +78,42 @@ pub enum Unavailable {
     Taken,
 }
 
-/// Per-resource sets prepared once per query.
+/// A bookable slot with the load of the resources that would serve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedSlot {
+    pub slot: Slot,
+    /// Minutes already booked (blocks, buffers included) on the slot's resources that
+    /// local day, added up over its resources.
+    pub load_minutes: i64,
+}
+
+/// Every instant of a local date lies within this of any other instant of the same date
+/// (a local day lasts 23 to 25 hours, and no zone has moved by a whole day since 1867).
+const DAY_MARGIN: Duration = Duration::days(2);
+
+/// Per-resource sets prepared once per query, limited to what the window can touch.
 struct Prepared {
     open: Vec<Vec<Interval>>,
     busy: Vec<Vec<Interval>>,
-    load: Vec<HashMap<NaiveDate, i64>>,
+    /// Booked minutes per resource and local day, day 0 being `day0`.
+    load: Vec<Vec<i64>>,
+    day0: NaiveDate,
     location_open: Vec<Interval>,
     grid: Vec<DateTime<Utc>>,
+}
+
+impl Prepared {
+    fn load(&self, resource: usize, day: NaiveDate) -> i64 {
+        usize::try_from((day - self.day0).num_days())
+            .ok()
+            .and_then(|d| self.load[resource].get(d).copied())
+            .unwrap_or(0)
+    }
+}
+
+/// The normalized part of `set` that overlaps `window` (the rest cannot matter).
+fn within(set: &[Interval], window: &Interval) -> Vec<Interval> {
+    normalize(set.iter().filter(|i| i.overlaps(window)).copied().collect())
 }
 
 fn prepare(
@@ -98,9 +125,16 @@ fn prepare(
 ) -> Prepared {
     // Slots starting before `to` may end after it.
     let span_end = to + needs.duration;
+    let span = Interval::new(from, span_end);
+    // Every block (slot plus buffers) of a start in `[from, to)` lies inside `reach`.
+    let reach = Interval::new(from - needs.buffer_before, span_end + needs.buffer_after);
+    // Loads are kept for every local date of a start, with whole days around them.
+    let (load_from, load_to) = (from - DAY_MARGIN, to + DAY_MARGIN);
+    let day0 = load_from.with_timezone(&s.tz).date_naive();
+    let days = usize::try_from((load_to.with_timezone(&s.tz).date_naive() - day0).num_days() + 1)
+        .unwrap_or(0);
     let location_hours = open_intervals(s.tz, s.hours, from, span_end);
-    let closures = normalize(s.closures.to_vec());
-    let location_open = subtract(&location_hours, &closures);
+    let location_open = subtract(&location_hours, &within(s.closures, &span));
     let mut open = Vec::with_capacity(s.resources.len());
     let mut busy = Vec::with_capacity(s.resources.len());
     let mut load = Vec::with_capacity(s.resources.len());
@@ -109,15 +143,21 @@ fn prepare(
             Some(h) => intersect(&location_open, &open_intervals(s.tz, h, from, span_end)),
             None => location_open.clone(),
         };
-        open.push(subtract(&own, &normalize(r.closures.clone())));
-        let b = normalize(r.busy.clone());
-        let mut per_day: HashMap<NaiveDate, i64> = HashMap::new();
+        open.push(subtract(&own, &within(&r.closures, &span)));
+        let mut near = Vec::new();
+        let mut per_day = vec![0; days];
         for iv in &r.busy {
-            *per_day
-                .entry(iv.start.with_timezone(&s.tz).date_naive())
-                .or_default() += (iv.end - iv.start).num_minutes();
+            if iv.overlaps(&reach) {
+                near.push(*iv);
+            }
+            if iv.start >= load_from && iv.start < load_to {
+                let day = (iv.start.with_timezone(&s.tz).date_naive() - day0).num_days();
+                if let Some(m) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
+                    *m += (iv.end - iv.start).num_minutes();
+                }
+            }
         }
-        busy.push(b);
+        busy.push(normalize(near));
         load.push(per_day);
     }
     let grid = candidate_starts(s.tz, s.hours, from, to, rules.step);
@@ -125,6 +165,7 @@ fn prepare(
         open,
         busy,
         load,
+        day0,
         location_open,
         grid,
     }
@@ -139,15 +180,16 @@ pub struct Choice<'a> {
     pub preferred: &'a [usize],
 }
 
-/// The resources that would serve a start: pinned, else preferred when free, else least
-/// loaded that local day; `None` if some needed kind has no free resource.
+/// The resources that would serve a start (pinned, else preferred when free, else least
+/// loaded that local day) with their load that day; `None` if some needed kind has no
+/// free resource.
 fn assign(
     s: &Schedule,
     needs: &ServiceNeeds,
     p: &Prepared,
     start: DateTime<Utc>,
     choice: Choice,
-) -> Option<Vec<usize>> {
+) -> Option<(Vec<usize>, i64)> {
     let service = Interval::new(start, start + needs.duration);
     let block = Interval::new(
         start - needs.buffer_before,
@@ -167,12 +209,13 @@ fn assign(
                 .or_else(|| {
                     (0..s.resources.len())
                         .filter(|&i| s.resources[i].kind == *kind && free(i))
-                        .min_by_key(|&i| p.load[i].get(&day).copied().unwrap_or(0))
+                        .min_by_key(|&i| p.load(i, day))
                 }),
         };
         chosen.push(pick?);
     }
-    Some(chosen)
+    let load = chosen.iter().map(|&i| p.load(i, day)).sum();
+    Some((chosen, load))
 }
 
 /// Every bookable start in `[from, to)`, in time order, with the resources `choice`
@@ -186,8 +229,24 @@ pub fn find_slots(
     now: DateTime<Utc>,
     choice: Choice,
 ) -> Vec<Slot> {
+    find_slots_with_load(s, needs, rules, from, to, now, choice)
+        .into_iter()
+        .map(|l| l.slot)
+        .collect()
+}
+
+/// [`find_slots`] with the load of each slot's resources that local day, for ranking.
+pub fn find_slots_with_load(
+    s: &Schedule,
+    needs: &ServiceNeeds,
+    rules: &BookingRules,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+    choice: Choice,
+) -> Vec<LoadedSlot> {
     let from = from.max(now + rules.lead);
-    // A start exactly at now + horizon is allowed, as in `check_start`.
+    // `now + horizon` itself is bookable (as `check_start` says), a nanosecond later is not.
     let to = to.min(now + rules.horizon + Duration::nanoseconds(1));
     if from >= to || needs.kinds.is_empty() {
         return Vec::new();
@@ -196,10 +255,13 @@ pub fn find_slots(
     p.grid
         .iter()
         .filter_map(|&start| {
-            assign(s, needs, &p, start, choice).map(|resources| Slot {
-                start,
-                end: start + needs.duration,
-                resources,
+            assign(s, needs, &p, start, choice).map(|(resources, load_minutes)| LoadedSlot {
+                slot: Slot {
+                    start,
+                    end: start + needs.duration,
+                    resources,
+                },
+                load_minutes,
             })
         })
         .collect()
@@ -241,7 +303,7 @@ pub fn check_start(
         return Err(Unavailable::Taken);
     }
     assign(s, needs, &p, start, choice)
-        .map(|resources| Slot {
+        .map(|(resources, _)| Slot {
             start,
             end: service.end,
             resources,

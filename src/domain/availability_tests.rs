@@ -513,3 +513,40 @@ fn preferred_resources_win_when_free() {
     .unwrap();
     assert_eq!(at_ten.resources, vec![0, 2], "a1 is busy, a2 serves");
 }
+
+#[test]
+fn a_start_a_fraction_of_a_second_past_the_horizon_is_not_listed() {
+    // A real clock's `now` has nanoseconds: with `now` at 09:59:59.5, a one-day horizon
+    // ends at 09:59:59.5 the next day, so 10:00 is beyond it, and booking refuses it.
+    let h = weekdays("08:00", "17:00");
+    let res = [bay("b1")];
+    let s = Schedule {
+        tz: Asia::Jakarta,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let rules = BookingRules {
+        horizon: Duration::days(1),
+        ..RULES
+    };
+    let now = utc("2026-11-23T09:59:59.5+07:00");
+    let ten = utc("2026-11-24T10:00:00+07:00");
+    let slots = find_slots(
+        &s,
+        &hour_service(),
+        &rules,
+        now,
+        now + Duration::days(2),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        slots.last().unwrap().start,
+        utc("2026-11-24T09:00:00+07:00")
+    );
+    assert!(matches!(
+        check_start(&s, &hour_service(), &rules, ten, now, Choice::default()),
+        Err(Unavailable::BeyondHorizon { .. })
+    ));
+}

@@ -14,6 +14,7 @@ pub mod organizations;
 pub mod resources;
 pub mod schedule;
 pub mod services;
+pub mod suggestions;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -14,3 +14,4 @@ mod locations;
 mod openapi;
 mod resources;
 mod services;
+mod suggestions;

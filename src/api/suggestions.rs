@@ -1,0 +1,219 @@
+//! Ranked times: `GET /v1/availability/suggestions` for a new booking and
+//! `GET /v1/appointments/{id}/alternatives` for moving one.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::availability::{ResourceRef, resource_refs};
+use super::extract::Query;
+use super::responses::*;
+use super::state::AppState;
+use super::time::{Instant, LocalSpan};
+use crate::domain::suggestions::{Reason, Score, Suggestion};
+use crate::error::Error;
+use crate::store::schedule::LoadedSchedule;
+use crate::store::suggestions::{self, DEFAULT_LIMIT, MAX_LIMIT, Wish};
+
+/// One offered time, ranked and explained. Booking it (or moving to it) at once succeeds
+/// unless someone else takes it first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionResponse {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub local: LocalSpan,
+    /// The resources a booking at this start gets (the current ones kept when free).
+    pub resources: Vec<ResourceRef>,
+    /// Higher ranks first; the sum of `score_parts`.
+    pub score: i64,
+    pub score_parts: Score,
+    /// Why it ranks where it does.
+    pub reasons: Vec<Reason>,
+}
+
+/// Renders suggestions with names and local times.
+pub fn render(loaded: &LoadedSchedule, found: Vec<Suggestion>) -> Vec<SuggestionResponse> {
+    found
+        .into_iter()
+        .map(|s| SuggestionResponse {
+            local: LocalSpan::new(loaded.tz, s.slot.start, s.slot.end),
+            start: s.slot.start,
+            end: s.slot.end,
+            resources: resource_refs(loaded, &s.slot.resources),
+            score: s.score,
+            score_parts: s.parts,
+            reasons: s.reasons,
+        })
+        .collect()
+}
+
+fn limit_of(limit: Option<usize>) -> Result<usize, Error> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Error::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        )
+        .with_field("limit"));
+    }
+    Ok(limit)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SuggestionsQuery {
+    pub location_id: Uuid,
+    pub service_id: Uuid,
+    /// The wanted time, RFC 3339 with offset (write `+` as `%2B`).
+    #[param(value_type = String, format = DateTime)]
+    pub near: Instant,
+    /// How many times to offer, 1 to 20 (default 5).
+    pub limit: Option<usize>,
+    /// Only starts at or after this.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<Instant>,
+    /// Only starts before this.
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<Instant>,
+    /// Only times this resource can serve.
+    pub resource_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionsResponse {
+    #[schema(format = Uuid)]
+    pub location_id: String,
+    #[schema(format = Uuid)]
+    pub service_id: String,
+    pub near: DateTime<Utc>,
+    pub time_zone: String,
+    /// Best first.
+    pub suggestions: Vec<SuggestionResponse>,
+}
+
+/// The best times for a new booking near a wanted time: the bookable starts nearest to
+/// `near` (within 31 days either side), ranked by same day, part of day and weekday and
+/// by the load of the resources that day. See the README for the ranking.
+#[utoipa::path(
+    tag = "availability",
+    security(("api_key" = [])),
+    params(SuggestionsQuery),
+    responses(
+        (status = 200, body = SuggestionsResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 422, response = Unprocessable),
+    )
+)]
+#[get("/availability/suggestions")]
+pub async fn get_suggestions(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(q): Query<SuggestionsQuery>,
+) -> Result<HttpResponse, Error> {
+    let wish = Wish {
+        near: q.near.0,
+        from: q.from.map(|i| i.0),
+        to: q.to.map(|i| i.0),
+        resource_id: q.resource_id.map(|r| r.to_string()),
+        limit: limit_of(q.limit)?,
+    };
+    let (org, now) = (principal.organization_id, state.clock.now());
+    let (location_id, service_id) = (q.location_id.to_string(), q.service_id.to_string());
+    let body = state
+        .db
+        .read(move |c| {
+            let (loaded, found) =
+                suggestions::for_new_booking(c, &org, &location_id, &service_id, &wish, now)?;
+            Ok(SuggestionsResponse {
+                location_id: loaded.location.id.clone(),
+                service_id: loaded.service.id.clone(),
+                near: wish.near,
+                time_zone: loaded.tz.name().to_owned(),
+                suggestions: render(&loaded, found),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AlternativesQuery {
+    /// The wanted time (default: the appointment's current start).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub near: Option<Instant>,
+    /// How many times to offer, 1 to 20 (default 5).
+    pub limit: Option<usize>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<Instant>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<Instant>,
+    /// Only times this resource can serve.
+    pub resource_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlternativesResponse {
+    #[schema(format = Uuid)]
+    pub appointment_id: String,
+    pub near: DateTime<Utc>,
+    pub time_zone: String,
+    /// Best first; the appointment's own start is never among them.
+    pub alternatives: Vec<SuggestionResponse>,
+}
+
+/// The best times to move an upcoming appointment to: nearest to `near` (default its
+/// current start), keeping its current bay and advisor when they are free, then the same
+/// day, part of day and weekday, then the least loaded resources.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(("appointment_id" = Uuid, Path), AlternativesQuery),
+    responses(
+        (status = 200, body = AlternativesResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[get("/appointments/{appointment_id}/alternatives")]
+pub async fn get_alternatives(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    Query(q): Query<AlternativesQuery>,
+) -> Result<HttpResponse, Error> {
+    let limit = limit_of(q.limit)?;
+    let near = q.near.map(|i| i.0);
+    let wish = Wish {
+        near: near.unwrap_or_default(),
+        from: q.from.map(|i| i.0),
+        to: q.to.map(|i| i.0),
+        resource_id: q.resource_id.map(|r| r.to_string()),
+        limit,
+    };
+    let (org, now, id) = (
+        principal.organization_id,
+        state.clock.now(),
+        path.into_inner().to_string(),
+    );
+    let body = state
+        .db
+        .read(move |c| {
+            let (row, loaded, found) =
+                suggestions::for_appointment(c, &org, &id, near, &wish, now)?;
+            Ok(AlternativesResponse {
+                near: near.unwrap_or_else(|| crate::store::from_db(row.starts_at)),
+                appointment_id: row.id,
+                time_zone: loaded.tz.name().to_owned(),
+                alternatives: render(&loaded, found),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
