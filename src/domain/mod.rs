@@ -11,6 +11,7 @@ pub mod interval;
 pub mod lifecycle;
 pub mod local_time;
 pub mod opening;
+pub mod policy;
 pub mod suggestions;
 pub mod text;
 pub mod time_zone;

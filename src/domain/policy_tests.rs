@@ -1,0 +1,431 @@
+use super::*;
+use chrono::TimeZone;
+
+fn h(n: i64) -> Duration {
+    Duration::hours(n)
+}
+
+/// Sinar Motor's policy from the design story (IDR, minor units with two digits).
+fn sinar() -> ReschedulePolicy {
+    ReschedulePolicy {
+        rules: ChangeRules {
+            min_notice: h(24),
+            late_mode: LateMode::Charge,
+            fee_tiers: vec![
+                FeeTier {
+                    notice_at_least: h(72),
+                    fee: 0,
+                },
+                FeeTier {
+                    notice_at_least: h(24),
+                    fee: 5_000_000,
+                },
+                FeeTier {
+                    notice_at_least: Duration::zero(),
+                    fee: 15_000_000,
+                },
+            ],
+            reason_required: true,
+            reason_categories: vec![],
+        },
+        max_per_appointment: Some(2),
+        max_per_customer: Some((3, Duration::days(90))),
+        after_no_show: Some(AfterNoShow {
+            within: Duration::days(7),
+            fee: 5_000_000,
+        }),
+        max_distance: None,
+    }
+}
+
+/// Monday 30 November 2026, 09:00 WIB.
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 2, 0, 0).unwrap()
+}
+
+fn booked(moves: u32) -> AppointmentFacts {
+    AppointmentFacts {
+        status: AppointmentStatus::Booked,
+        starts_at: start(),
+        original_starts_at: start(),
+        moves,
+        no_show_at: None,
+    }
+}
+
+fn by(role: Option<Role>) -> Ask {
+    Ask {
+        reason: Some(ReasonCategory::ScheduleChange),
+        override_: None,
+        asker: Asker { role },
+    }
+}
+
+fn staff() -> Ask {
+    by(Some(Role::Staff))
+}
+
+fn codes(d: &Decision) -> Vec<&'static str> {
+    d.refusals.iter().map(Refusal::code).collect()
+}
+
+#[test]
+fn fee_tiers_at_their_exact_edges() {
+    let p = sinar();
+    let later = start() + h(4);
+    // (notice before the start, fee, tier index)
+    let table = [
+        (h(100), 0, Some(0)),
+        (h(72), 0, Some(0)),
+        (h(72) - Duration::seconds(1), 5_000_000, Some(1)),
+        (h(71), 5_000_000, Some(1)),
+        (h(24), 5_000_000, Some(1)),
+        (h(24) - Duration::seconds(1), 15_000_000, Some(2)),
+        (Duration::minutes(1), 15_000_000, Some(2)),
+    ];
+    for (notice, fee, tier) in table {
+        let d =
+            evaluate_reschedule(&p, &booked(0), &[], later, &staff(), start() - notice).unwrap();
+        assert!(d.allowed, "{notice}: late changes are charged, not refused");
+        assert_eq!(d.fee, fee, "notice {notice}");
+        match (d.fee_source, tier) {
+            (FeeSource::Tier { index, .. }, Some(t)) => assert_eq!(index, t),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn valid_until_is_when_the_tier_changes() {
+    let p = sinar();
+    let now = start() - h(71);
+    let d = evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &staff(), now).unwrap();
+    assert_eq!(d.valid_until, Some(start() - h(24)));
+    let d = evaluate_reschedule(
+        &p,
+        &booked(0),
+        &[],
+        start() + h(4),
+        &staff(),
+        start() - h(100),
+    )
+    .unwrap();
+    assert_eq!(d.valid_until, Some(start() - h(72)));
+    let d = evaluate_reschedule(
+        &p,
+        &booked(0),
+        &[],
+        start() + h(4),
+        &staff(),
+        start() - h(2),
+    )
+    .unwrap();
+    assert_eq!(d.valid_until, None, "the last tier holds until the start");
+}
+
+#[test]
+fn refuse_mode_at_the_notice_boundary() {
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    p.rules.fee_tiers.pop();
+    let at = |notice: Duration| {
+        evaluate_reschedule(
+            &p,
+            &booked(0),
+            &[],
+            start() + h(4),
+            &staff(),
+            start() - notice,
+        )
+        .unwrap()
+    };
+    let exactly = at(h(24));
+    assert!(exactly.allowed);
+    assert_eq!(exactly.fee, 5_000_000);
+    assert_eq!(exactly.valid_until, Some(start() - h(24)));
+    let short = at(h(24) - Duration::seconds(1));
+    assert_eq!(codes(&short), ["notice_too_short"]);
+    assert_eq!(
+        short.refusals[0],
+        Refusal::NoticeTooShort {
+            required: h(24),
+            given: h(24) - Duration::seconds(1)
+        }
+    );
+    // Staff may allow a late change; the fee of the tier still applies (none here).
+    let mut ask = staff();
+    ask.override_ = Some(Override {
+        allow_late: true,
+        note: "sakit".into(),
+        ..Default::default()
+    });
+    let allowed =
+        evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &ask, start() - h(2)).unwrap();
+    assert!(allowed.allowed);
+}
+
+#[test]
+fn limits_at_n_minus_one_and_n() {
+    let p = sinar();
+    let now = start() - h(100);
+    let d = evaluate_reschedule(&p, &booked(1), &[], start() + h(4), &staff(), now).unwrap();
+    assert!(d.allowed);
+    assert_eq!(d.remaining_for_appointment, Some(1));
+    let d = evaluate_reschedule(&p, &booked(2), &[], start() + h(4), &staff(), now).unwrap();
+    assert_eq!(codes(&d), ["reschedule_limit_reached"]);
+    assert_eq!(d.remaining_for_appointment, Some(0));
+
+    let two = [now - Duration::days(10), now - Duration::days(20)];
+    let d = evaluate_reschedule(&p, &booked(0), &two, start() + h(4), &staff(), now).unwrap();
+    assert!(d.allowed);
+    assert_eq!(d.remaining_for_customer, Some(1));
+    let three = [
+        now - Duration::days(10),
+        now - Duration::days(20),
+        now - Duration::days(89),
+    ];
+    let d = evaluate_reschedule(&p, &booked(0), &three, start() + h(4), &staff(), now).unwrap();
+    assert_eq!(codes(&d), ["customer_limit_reached"]);
+    assert_eq!(
+        d.valid_until,
+        Some(now + Duration::days(1)),
+        "when the oldest move leaves the window"
+    );
+}
+
+#[test]
+fn the_rolling_window_edge() {
+    let p = sinar();
+    let now = start() - h(100);
+    let window = Duration::days(90);
+    let edge = [
+        now - Duration::days(1),
+        now - Duration::days(2),
+        now - window,
+    ];
+    let d = evaluate_reschedule(&p, &booked(0), &edge, start() + h(4), &staff(), now).unwrap();
+    assert!(d.allowed, "a move exactly 90 days ago has left the window");
+    let inside = [
+        now - Duration::days(1),
+        now - Duration::days(2),
+        now - window + Duration::seconds(1),
+    ];
+    let d = evaluate_reschedule(&p, &booked(0), &inside, start() + h(4), &staff(), now).unwrap();
+    assert_eq!(codes(&d), ["customer_limit_reached"]);
+}
+
+#[test]
+fn every_refusal_is_reported_not_only_the_first() {
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    p.max_distance = Some(Duration::days(14));
+    let three = [start() - Duration::days(3); 3];
+    let ask = Ask {
+        reason: None,
+        override_: None,
+        asker: Asker { role: None },
+    };
+    let d = evaluate_reschedule(
+        &p,
+        &booked(2),
+        &three,
+        start() + Duration::days(30),
+        &ask,
+        start() - h(2),
+    )
+    .unwrap();
+    assert_eq!(
+        codes(&d),
+        [
+            "notice_too_short",
+            "reason_required",
+            "reschedule_limit_reached",
+            "customer_limit_reached",
+            "too_far"
+        ]
+    );
+    assert!(!d.allowed);
+}
+
+#[test]
+fn overrides_by_role() {
+    let p = sinar();
+    let waive = Override {
+        waive_fee: true,
+        ignore_limits: true,
+        note: "pelanggan setia, biaya dihapus".into(),
+        ..Default::default()
+    };
+    for role in [Some(Role::Integration), None] {
+        let ask = Ask {
+            override_: Some(waive.clone()),
+            ..by(role)
+        };
+        assert_eq!(
+            evaluate_reschedule(&p, &booked(0), &[], start(), &ask, start() - h(2)),
+            Err(OverrideError::NotAllowed)
+        );
+    }
+    let no_note = Ask {
+        override_: Some(Override {
+            waive_fee: true,
+            ..Default::default()
+        }),
+        ..staff()
+    };
+    assert_eq!(
+        evaluate_reschedule(&p, &booked(0), &[], start(), &no_note, start() - h(2)),
+        Err(OverrideError::NoteRequired)
+    );
+    for role in [Role::Staff, Role::Admin] {
+        let ask = Ask {
+            override_: Some(waive.clone()),
+            ..by(Some(role))
+        };
+        let d = evaluate_reschedule(&p, &booked(2), &[], start() + h(48), &ask, start() - h(2))
+            .unwrap();
+        assert!(d.allowed, "limits ignored");
+        assert_eq!(
+            (d.fee, d.waived, d.due()),
+            (15_000_000, true, 0),
+            "assessed, then waived"
+        );
+    }
+}
+
+#[test]
+fn after_a_no_show() {
+    let p = sinar();
+    let marked = start() + Duration::hours(2);
+    let missed = AppointmentFacts {
+        status: AppointmentStatus::NoShow,
+        no_show_at: Some(marked),
+        ..booked(2)
+    };
+    let d = evaluate_reschedule(
+        &p,
+        &missed,
+        &[],
+        start() + Duration::days(3),
+        &staff(),
+        marked + Duration::days(7),
+    )
+    .unwrap();
+    assert!(
+        d.allowed,
+        "does not count against the moves per appointment"
+    );
+    assert_eq!((d.fee, d.fee_source), (5_000_000, FeeSource::AfterNoShow));
+    let late = evaluate_reschedule(
+        &p,
+        &missed,
+        &[],
+        start() + Duration::days(9),
+        &staff(),
+        marked + Duration::days(7) + Duration::seconds(1),
+    )
+    .unwrap();
+    assert_eq!(codes(&late), ["no_show_window_passed"]);
+    let two = [
+        marked - Duration::days(1),
+        marked - Duration::days(5),
+        marked - Duration::days(6),
+    ];
+    let counted = evaluate_reschedule(
+        &p,
+        &missed,
+        &two,
+        start() + Duration::days(3),
+        &staff(),
+        marked + Duration::days(1),
+    )
+    .unwrap();
+    assert_eq!(
+        codes(&counted),
+        ["customer_limit_reached"],
+        "it counts in the customer's window"
+    );
+    let mut strict = p.clone();
+    strict.after_no_show = None;
+    let d = evaluate_reschedule(
+        &strict,
+        &missed,
+        &[],
+        start() + Duration::days(3),
+        &staff(),
+        marked,
+    )
+    .unwrap();
+    assert_eq!(codes(&d), ["not_reschedulable"]);
+}
+
+#[test]
+fn finished_appointments_cannot_move_or_cancel() {
+    let p = sinar();
+    for status in [
+        AppointmentStatus::Completed,
+        AppointmentStatus::Cancelled,
+        AppointmentStatus::CheckedIn,
+    ] {
+        let a = AppointmentFacts {
+            status,
+            ..booked(0)
+        };
+        let d =
+            evaluate_reschedule(&p, &a, &[], start() + h(4), &staff(), start() - h(100)).unwrap();
+        assert_eq!(codes(&d), ["not_reschedulable"]);
+        let d = evaluate_cancel(&p.rules, &a, &staff(), start() - h(100)).unwrap();
+        assert_eq!(codes(&d), ["not_cancellable"]);
+    }
+}
+
+#[test]
+fn reasons_from_the_accepted_list() {
+    let mut p = sinar();
+    p.rules.reason_categories = vec![ReasonCategory::Illness, ReasonCategory::UrgentMatter];
+    let d = evaluate_reschedule(&p, &booked(0), &[], start(), &staff(), start() - h(100)).unwrap();
+    assert_eq!(
+        d.refusals,
+        [Refusal::ReasonNotAccepted {
+            reason: ReasonCategory::ScheduleChange
+        }]
+    );
+    let ill = Ask {
+        reason: Some(ReasonCategory::Illness),
+        ..staff()
+    };
+    assert!(
+        evaluate_reschedule(&p, &booked(0), &[], start(), &ill, start() - h(100))
+            .unwrap()
+            .allowed
+    );
+}
+
+#[test]
+fn cancellation_uses_its_own_rules() {
+    let rules = ChangeRules {
+        min_notice: h(12),
+        late_mode: LateMode::Refuse,
+        fee_tiers: vec![
+            FeeTier {
+                notice_at_least: h(48),
+                fee: 0,
+            },
+            FeeTier {
+                notice_at_least: h(12),
+                fee: 2_500_000,
+            },
+        ],
+        reason_required: false,
+        reason_categories: vec![],
+    };
+    let no_reason = Ask {
+        reason: None,
+        ..staff()
+    };
+    let d = evaluate_cancel(&rules, &booked(0), &no_reason, start() - h(20)).unwrap();
+    assert!(d.allowed);
+    assert_eq!((d.fee, d.valid_until), (2_500_000, Some(start() - h(12))));
+    let d = evaluate_cancel(&rules, &booked(0), &no_reason, start() - h(11)).unwrap();
+    assert_eq!(codes(&d), ["notice_too_short"]);
+}
