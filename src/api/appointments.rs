@@ -212,7 +212,12 @@ pub async fn create_appointment(
         actor_of(&principal),
         state.clock.now(),
     );
-    let wanted = (cmd.location_id.clone(), cmd.service_id.clone(), cmd.start);
+    let wanted = (
+        cmd.location_id.clone(),
+        cmd.service_id.clone(),
+        cmd.start,
+        cmd.resource_id.clone(),
+    );
     let booked = state
         .db
         .write(move |c| {
@@ -229,11 +234,19 @@ pub async fn create_appointment(
     let view = match booked {
         Ok(view) => view,
         Err(e) if offers_alternatives(&e) => {
-            let (location_id, service_id, start) = wanted;
+            let (location_id, service_id, start, resource_id) = wanted;
             let org = principal.organization_id.clone();
-            return Err(
-                with_alternatives(&state, org, location_id, service_id, start, now, e).await,
-            );
+            return Err(with_alternatives(
+                &state,
+                org,
+                location_id,
+                service_id,
+                start,
+                resource_id,
+                now,
+                e,
+            )
+            .await);
         }
         Err(e) => return Err(e),
     };
@@ -251,20 +264,23 @@ fn offers_alternatives(e: &Error) -> bool {
 /// Adds the best three bookable times near the refused start to the problem's data
 /// (`data.alternatives`), so a client can offer them without another call. If they
 /// cannot be computed, the original problem goes out as it is.
+#[allow(clippy::too_many_arguments)]
 async fn with_alternatives(
     state: &AppState,
     org: String,
     location_id: String,
     service_id: String,
     start: DateTime<Utc>,
+    resource_id: Option<String>,
     now: DateTime<Utc>,
     refusal: Error,
 ) -> Error {
+    // A customer who asked for a particular advisor or bay is offered times with it.
     let wish = Wish {
         near: start,
         from: None,
         to: None,
-        resource_id: None,
+        resource_id,
         limit: 3,
     };
     let found = state

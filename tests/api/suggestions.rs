@@ -190,6 +190,21 @@ async fn slot_unavailable_carries_alternatives(app: TestApp) {
     let alternatives = &p["data"]["alternatives"];
     assert_eq!(alternatives.as_array().unwrap().len(), 3);
     assert_eq!(book_each(&app, &d, alternatives).await, 3);
+    // A refused booking that asked for one advisor is offered times with that advisor.
+    let mut with_andi = d.booking("2026-11-30T09:00:00+07:00");
+    with_andi["resource_id"] = json!(d.advisors[0]);
+    let r = app.post("/v1/appointments", with_andi).await;
+    let p = r.problem(409, "slot_unavailable");
+    for alt in p["data"]["alternatives"].as_array().unwrap() {
+        assert!(
+            alt["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["id"] == d.advisors[0].as_str()),
+            "{alt}"
+        );
+    }
     // Outside opening hours (Sunday) also comes with times that work.
     let r = app
         .post("/v1/appointments", d.booking("2026-11-29T09:00:00+07:00"))
