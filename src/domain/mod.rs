@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod local_time;
 pub mod opening;
 pub mod policy;
+pub mod policy_doc;
 pub mod suggestions;
 pub mod text;
 pub mod time_zone;
