@@ -31,6 +31,7 @@ an offset; money is integer minor units plus an ISO 4217 currency."
         (name = "customers", description = "The people appointments are for, and how to reach them"),
         (name = "availability", description = "Bookable slots, computed from hours, closures, buffers and bookings"),
         (name = "appointments", description = "Booking, lifecycle actions and history"),
+        (name = "policies", description = "Reschedule and cancellation rules: notice, fees, limits, reasons"),
     )
 )]
 pub struct ApiDoc;

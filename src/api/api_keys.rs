@@ -75,7 +75,8 @@ pub struct CreateApiKeyRequest {
         (status = 201, body = CreatedApiKeyResponse),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[post("/api-keys")]
@@ -133,8 +134,10 @@ pub async fn list_api_keys(
     params(("api_key_id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     responses(
         (status = 200, body = ApiKeyResponse),
-        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
-        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[post("/api-keys/{api_key_id}/revoke")]

@@ -74,8 +74,8 @@ macro_rules! simple_action {
                 (status = 200, body = AppointmentResponse, headers(("ETag" = String))),
                 (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
                 (status = 404, response = NotFound), (status = 409, response = Conflict),
-                (status = 412, response = PreconditionFailed), (status = 415, response = UnsupportedMediaType),
-                (status = 422, response = Unprocessable),
+                (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+                (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
             )
         )]
         #[post($path)]
@@ -127,8 +127,8 @@ simple_action!(
         (status = 200, body = AppointmentResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 404, response = NotFound), (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed), (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
+        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
     )
 )]
 #[post("/appointments/{appointment_id}/cancel")]

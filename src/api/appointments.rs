@@ -2,7 +2,7 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,7 +16,7 @@ use super::precondition::etag;
 use super::responses::*;
 use super::state::AppState;
 use super::suggestions::render;
-use super::time::{Instant, LocalSpan};
+use super::time::{Date, Instant, LocalSpan};
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
 use crate::error::Error;
 use crate::store::appointments::{self, AppointmentFilter, AppointmentView};
@@ -343,10 +343,13 @@ pub struct AppointmentQuery {
     /// Comma-separated statuses, e.g. `booked,confirmed`.
     pub status: Option<String>,
     /// First local date (at each appointment's location), inclusive.
-    pub from_date: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub from_date: Option<Date>,
     /// Last local date, inclusive.
-    pub to_date: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub to_date: Option<Date>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -456,8 +459,8 @@ pub async fn list_appointments(
         resource_id: q.resource_id.map(|v| v.to_string()),
         customer_id: q.customer_id.map(|v| v.to_string()),
         statuses: parse_statuses(q.status.as_deref())?,
-        from_date: q.from_date.map(|d| d.to_string()),
-        to_date: q.to_date.map(|d| d.to_string()),
+        from_date: q.from_date.map(|d| d.0.to_string()),
+        to_date: q.to_date.map(|d| d.0.to_string()),
     };
     let org = principal.organization_id;
     let body = state

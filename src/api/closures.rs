@@ -3,7 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,6 +14,7 @@ use super::extract::{Json, Query};
 use super::pagination::{List, PageParams};
 use super::responses::*;
 use super::state::AppState;
+use super::time::{Date, Instant};
 use crate::domain::local_time::start_of_day;
 use crate::domain::text;
 use crate::error::Error;
@@ -56,10 +57,14 @@ impl From<ClosureRow> for ClosureResponse {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"date": "2026-12-25", "reason": "Hari Raya Natal"}))]
 pub struct CreateClosureRequest {
-    pub date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub starts_at: Option<DateTime<FixedOffset>>,
-    pub ends_at: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub end_date: Option<Date>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub starts_at: Option<Instant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ends_at: Option<Instant>,
     #[schema(format = Uuid)]
     pub resource_id: Option<Uuid>,
     #[schema(example = "Hari Raya Natal")]
@@ -71,8 +76,8 @@ impl CreateClosureRequest {
     fn into_new(self, tz: Tz) -> Result<NewClosure, Error> {
         let reason = text::required("reason", &self.reason, 500)?;
         let (starts_at, ends_at) = match (self.date, self.end_date, self.starts_at, self.ends_at) {
-            (Some(first), last, None, None) => {
-                let last = last.unwrap_or(first);
+            (Some(Date(first)), last, None, None) => {
+                let last = last.map_or(first, |d| d.0);
                 if last < first {
                     return Err(Error::invalid(
                         "end_date",
@@ -83,10 +88,18 @@ impl CreateClosureRequest {
                 let after = last.checked_add_days(Days::new(1)).ok_or_else(|| {
                     Error::invalid("end_date", "invalid_date", "end_date is out of range")
                 })?;
-                (start_of_day(tz, first), start_of_day(tz, after))
+                let (start, end) = (start_of_day(tz, first), start_of_day(tz, after));
+                // Instants are RFC 3339, whose years have four digits.
+                if end.year() > 9999 {
+                    return Err(Error::invalid(
+                        "end_date",
+                        "invalid_date",
+                        "end_date is out of range",
+                    ));
+                }
+                (start, end)
             }
-            (None, None, Some(start), Some(end)) => {
-                let (start, end) = (start.with_timezone(&Utc), end.with_timezone(&Utc));
+            (None, None, Some(Instant(start)), Some(Instant(end))) => {
                 if end <= start {
                     return Err(Error::invalid(
                         "ends_at",
@@ -117,7 +130,10 @@ impl CreateClosureRequest {
 #[into_params(parameter_in = Query)]
 pub struct ClosureFilter {
     /// Only closures that end after this instant (e.g. now, to hide past ones).
-    pub ending_after: Option<DateTime<FixedOffset>>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub ending_after: Option<Instant>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -132,8 +148,8 @@ pub struct ClosureFilter {
         (status = 201, body = ClosureResponse),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 409, response = Conflict), (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
     )
 )]
 #[post("/locations/{location_id}/closures")]
@@ -186,7 +202,7 @@ pub async fn list_closures(
         cursor: filter.cursor,
     }
     .parse()?;
-    let ending_after = filter.ending_after.map(|t| t.with_timezone(&Utc));
+    let ending_after = filter.ending_after.map(|t| t.0);
     let (org, loc) = (principal.organization_id, path.into_inner().to_string());
     let page = state
         .db

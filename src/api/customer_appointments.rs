@@ -21,6 +21,8 @@ use crate::store::{customers, events};
 pub struct CustomerAppointmentsQuery {
     /// Comma-separated statuses, e.g. `booked,confirmed`.
     pub status: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }

@@ -169,6 +169,7 @@ pub struct CustomerQuery {
     /// Part of the name, case-insensitive (letters A-Z on every database).
     pub q: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -336,7 +337,7 @@ pub async fn update_customer(
         (status = 204, description = "Deleted"),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed),
+        (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
     )
 )]
 #[delete("/customers/{customer_id}")]

@@ -52,7 +52,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// An optional JSON body: an empty body is `None` (actions such as confirm need none).
+/// An optional JSON body: an empty body, or JSON `null`, is `None` (actions such as
+/// confirm need none).
 pub struct MaybeJson<T>(pub Option<T>);
 
 impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
@@ -86,7 +87,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
                     "send the body as application/json",
                 ));
             }
-            parse_json(&body).map(|v| MaybeJson(Some(v)))
+            parse_json::<Option<T>>(&body).map(MaybeJson)
         })
     }
 }
@@ -113,7 +114,53 @@ pub fn too_large() -> Error {
 }
 
 /// Parses JSON, reporting the path of the field that failed (`weekly_hours.mon[0].start`).
+/// A string holding a NUL character is refused (422 `invalid_characters`): no text field
+/// needs one, and PostgreSQL cannot store it.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let value = parse_typed(body)?;
+    if let Some(field) = nul_in_json(body) {
+        return Err(Error::invalid(
+            field.clone(),
+            "invalid_characters",
+            format!("{field} must not contain NUL (\\u0000) characters"),
+        ));
+    }
+    Ok(value)
+}
+
+/// The path of the first string (or object key) in `body` that holds a NUL character.
+fn nul_in_json(body: &[u8]) -> Option<String> {
+    // In valid JSON a NUL can only be written as an escape; most bodies have none.
+    if !body.windows(6).any(|w| w == br"\u0000") {
+        return None;
+    }
+    fn walk(v: &serde_json::Value, path: &str) -> Option<String> {
+        match v {
+            serde_json::Value::String(s) => s.contains('\0').then(|| path.to_owned()),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| walk(item, &format!("{path}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, item)| {
+                let here = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                if k.contains('\0') {
+                    Some(here)
+                } else {
+                    walk(item, &here)
+                }
+            }),
+            _ => None,
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    walk(&value, "")
+}
+
+fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -150,6 +197,16 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parsed = form_urlencoded::parse(req.query_string().as_bytes());
+        if let Some((name, _)) = parsed
+            .clone()
+            .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return std::future::ready(Err(Error::bad_request(
+                "invalid_query",
+                "query parameters must not contain NUL (%00) characters",
+            )
+            .with_field(name.into_owned())));
+        }
         let de = serde_urlencoded::Deserializer::new(parsed);
         std::future::ready(
             serde_path_to_error::deserialize(de)
@@ -205,5 +262,23 @@ mod tests {
         assert_eq!(e.code, "malformed_json");
         let e = parse_json::<Body>(br#"{"hours": []}"#).unwrap_err();
         assert!(e.detail.contains("missing field `name`"), "{}", e.detail);
+    }
+
+    #[test]
+    fn refuses_nul_characters_naming_the_field() {
+        let e = parse_json::<Body>(br#"{"name": "a\u0000b", "hours": []}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("invalid_characters", Some("name"))
+        );
+        let e = parse_json::<serde_json::Value>(br#"{"a": [{"b": "x"}, {"b": "\u0000"}]}"#)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("a[1].b"));
+        // An escaped backslash followed by "u0000" is text, not a NUL.
+        let v = parse_json::<Body>(br#"{"name": "a\\u0000b", "hours": []}"#).unwrap();
+        assert_eq!(v.name, "a\\u0000b");
+        // A type error is still reported as such.
+        let e = parse_json::<Body>(br#"{"name": "\u0000", "hours": 1}"#).unwrap_err();
+        assert_eq!(e.code, "invalid_field");
     }
 }

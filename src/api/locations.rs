@@ -288,8 +288,8 @@ pub async fn get_location(
         (status = 200, body = LocationResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed), (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable),
+        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
     )
 )]
 #[patch("/locations/{location_id}")]
@@ -321,9 +321,9 @@ pub async fn update_location(
     params(("location_id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
-        (status = 404, response = NotFound), (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
     )
 )]
 #[delete("/locations/{location_id}")]

@@ -17,6 +17,7 @@ pub mod locations;
 pub mod organization;
 pub mod pagination;
 pub mod patch;
+pub mod policies;
 pub mod precondition;
 pub mod problem;
 pub mod request_log;
@@ -80,6 +81,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(appointment_actions::no_show_appointment)
                 .service(appointment_actions::cancel_appointment)
                 .service(appointment_events::list_appointment_events)
-                .service(suggestions::get_alternatives),
+                .service(suggestions::get_alternatives)
+                .service(policies::create_policy)
+                .service(policies::list_policies)
+                .service(policies::get_policy)
+                .service(policies::replace_policy)
+                .service(policies::delete_policy)
+                .service(policies::get_appointment_policy),
         );
 }

@@ -140,7 +140,8 @@ pub async fn get_organization(
         (status = 200, body = OrganizationResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[patch("/organization")]

@@ -145,6 +145,7 @@ pub struct ResourceListParams {
     /// Only active (`true`) or only inactive (`false`) resources.
     pub active: Option<bool>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -262,7 +263,8 @@ pub async fn get_resource(
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
     )
 )]
 #[patch("/resources/{resource_id}")]
@@ -297,9 +299,9 @@ pub async fn update_resource(
     params(("resource_id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
-        (status = 404, response = NotFound), (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
     )
 )]
 #[delete("/resources/{resource_id}")]

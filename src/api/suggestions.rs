@@ -72,6 +72,7 @@ pub struct SuggestionsQuery {
     #[param(value_type = String, format = DateTime)]
     pub near: Instant,
     /// How many times to offer, 1 to 20 (default 5).
+    #[param(minimum = 1, maximum = 20)]
     pub limit: Option<usize>,
     /// Only starts at or after this.
     #[param(value_type = Option<String>, format = DateTime)]
@@ -148,6 +149,7 @@ pub struct AlternativesQuery {
     #[param(value_type = Option<String>, format = DateTime)]
     pub near: Option<Instant>,
     /// How many times to offer, 1 to 20 (default 5).
+    #[param(minimum = 1, maximum = 20)]
     pub limit: Option<usize>,
     #[param(value_type = Option<String>, format = DateTime)]
     pub from: Option<Instant>,

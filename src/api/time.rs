@@ -1,6 +1,6 @@
 //! Instants in requests and local renderings in responses.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -14,12 +14,47 @@ pub struct Instant(pub DateTime<Utc>);
 impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        DateTime::<FixedOffset>::parse_from_rfc3339(s.trim())
-            .map(|t| Instant(t.with_timezone(&Utc)))
-            .map_err(|_| {
+        let t = DateTime::<FixedOffset>::parse_from_rfc3339(s.trim()).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "'{s}' is not an RFC 3339 time with an offset, e.g. 2026-11-30T09:00:00+07:00 \
+                 (in a query string write + as %2B, or use Z)"
+            ))
+        })?;
+        let t = t.with_timezone(&Utc);
+        if !(1..=9999).contains(&t.year()) {
+            return Err(serde::de::Error::custom(format!(
+                "'{s}' is out of range: years 0001 to 9999 (in UTC)"
+            )));
+        }
+        Ok(Instant(t))
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD` with a four-digit year (years 0001 to 9999).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ToSchema)]
+#[schema(value_type = String, format = Date, example = "2026-12-25")]
+pub struct Date(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let b = s.as_bytes();
+        let shaped = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        shaped
+            .then(|| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+            .flatten()
+            .filter(|d| d.year() >= 1)
+            .map(Date)
+            .ok_or_else(|| {
                 serde::de::Error::custom(format!(
-                    "'{s}' is not an RFC 3339 time with an offset, e.g. 2026-11-30T09:00:00+07:00 \
-                     (in a query string write + as %2B, or use Z)"
+                    "'{s}' is not a date as YYYY-MM-DD, e.g. 2026-12-25 (years 0001 to 9999)"
                 ))
             })
     }
@@ -73,6 +108,30 @@ mod tests {
         let err = serde_json::from_value::<Instant>(serde_json::json!("2026-11-30T09:00:00"))
             .unwrap_err();
         assert!(err.to_string().contains("offset"));
+        for far in [
+            "-5000-01-01T00:00:00Z",
+            "+262000-01-01T00:00:00Z",
+            "0000-06-01T00:00:00Z",
+        ] {
+            assert!(
+                serde_json::from_value::<Instant>(serde_json::json!(far)).is_err(),
+                "{far}"
+            );
+        }
+        let d: Date = serde_json::from_value(serde_json::json!("2026-12-25")).unwrap();
+        assert_eq!(d.0.to_string(), "2026-12-25");
+        for bad in [
+            "+262000-01-01",
+            "-4714-12-31",
+            "0000-01-01",
+            "2026-2-5",
+            "2026-02-30",
+        ] {
+            assert!(
+                serde_json::from_value::<Date>(serde_json::json!(bad)).is_err(),
+                "{bad}"
+            );
+        }
         let span = LocalSpan::new(
             chrono_tz::Asia::Jakarta,
             ok.0,

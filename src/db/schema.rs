@@ -194,7 +194,24 @@ diesel::allow_tables_to_appear_in_same_query!(
     services,
     customers,
     idempotency_keys,
+    policies,
     appointments,
     appointment_resources,
     appointment_events,
 );
+
+diesel::table! {
+    policies (id) {
+        id -> Text,
+        organization_id -> Text,
+        location_id -> Nullable<Text>,
+        service_id -> Nullable<Text>,
+        scope_key -> Text,
+        name -> Text,
+        currency -> Text,
+        body -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

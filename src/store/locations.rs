@@ -227,6 +227,7 @@ pub fn delete(
         "location_in_use",
         "location",
     )?;
+    super::policies::delete_scoped_to(conn, Some(id), None)?;
     diesel::delete(closures::table.filter(closures::location_id.eq(id))).execute(conn)?;
     diesel::delete(locations::table.filter(locations::id.eq(id))).execute(conn)?;
     Ok(())

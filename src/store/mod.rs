@@ -11,6 +11,7 @@ pub mod events;
 pub mod idempotency;
 pub mod locations;
 pub mod organizations;
+pub mod policies;
 pub mod resources;
 pub mod schedule;
 pub mod services;

@@ -246,6 +246,7 @@ pub fn delete(
         "service_in_use",
         "service",
     )?;
+    super::policies::delete_scoped_to(conn, None, Some(id))?;
     diesel::delete(services::table.filter(services::id.eq(id))).execute(conn)?;
     Ok(())
 }

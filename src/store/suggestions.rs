@@ -1,6 +1,7 @@
 //! Ranked suggestions for a new booking, and alternatives for an existing appointment.
 
 use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
 
 use super::appointments::{self, AppointmentRow};
 use super::from_db;
@@ -13,6 +14,9 @@ use crate::error::Error;
 
 /// Suggestions are searched within this many days either side of the wanted time.
 pub const SEARCH_DAYS: i64 = 31;
+/// The first, cheap search, nearly always enough: if it finds `limit` starts they are the
+/// nearest overall, since any start outside it is farther than all of them.
+const FIRST_SEARCH_DAYS: i64 = 3;
 pub const DEFAULT_LIMIT: usize = 5;
 pub const MAX_LIMIT: usize = 20;
 
@@ -26,15 +30,15 @@ pub struct Wish {
     pub limit: usize,
 }
 
-/// The search window: `near` ± [`SEARCH_DAYS`], within `from`/`to`.
-fn window(w: &Wish) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
-    let lo = w
-        .from
-        .unwrap_or(w.near - Duration::days(SEARCH_DAYS))
-        .max(w.near - Duration::days(SEARCH_DAYS));
-    let hi =
-        w.to.unwrap_or(w.near + Duration::days(SEARCH_DAYS))
-            .min(w.near + Duration::days(SEARCH_DAYS));
+/// The search window: `near` ± `days`, within `from`/`to`.
+fn window(w: &Wish, days: i64) -> (DateTime<Utc>, DateTime<Utc>) {
+    let reach = Duration::days(days);
+    let lo = w.from.unwrap_or(w.near - reach).max(w.near - reach);
+    let hi = w.to.unwrap_or(w.near + reach).min(w.near + reach);
+    (lo, hi.max(lo))
+}
+
+fn check_bounds(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result<(), Error> {
     if let (Some(from), Some(to)) = (w.from, w.to)
         && to <= from
     {
@@ -44,10 +48,6 @@ fn window(w: &Wish) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
             "to must be after from",
         ));
     }
-    Ok((lo, hi.max(lo)))
-}
-
-fn check_horizon(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result<(), Error> {
     let latest = now + loaded.rules.horizon;
     if w.from.is_some_and(|f| f > latest) {
         return Err(Error::invalid(
@@ -60,6 +60,70 @@ fn check_horizon(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
+fn pinned(
+    conn: &mut DbConnection,
+    org: &str,
+    loaded: &LoadedSchedule,
+    id: Option<&str>,
+) -> Result<Option<usize>, Error> {
+    match id {
+        Some(id) => {
+            Ok(Some(loaded.index_of(id).ok_or_else(|| {
+                schedule::resource_unusable(conn, org, loaded, id)
+            })?))
+        }
+        None => Ok(None),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Loads `near` ± 3 days and suggests; widens to ± [`SEARCH_DAYS`] only when that finds
+/// fewer than asked for. `want` fills in the per-appointment wishes for a loaded schedule.
+fn search(
+    conn: &mut DbConnection,
+    org: &str,
+    location_id: &str,
+    service_id: &str,
+    wish: &Wish,
+    exclude_appointment: Option<&str>,
+    want: impl Fn(&mut DbConnection, &LoadedSchedule) -> Result<Want, Error>,
+    now: DateTime<Utc>,
+) -> Result<(LoadedSchedule, Vec<Suggestion>), Error> {
+    let mut result = None;
+    for days in [FIRST_SEARCH_DAYS, SEARCH_DAYS] {
+        let (lo, hi) = window(wish, days);
+        let loaded = schedule::load(
+            conn,
+            org,
+            location_id,
+            service_id,
+            lo,
+            hi,
+            exclude_appointment,
+        )?;
+        check_bounds(&loaded, wish, now)?;
+        let w = Want {
+            from: Some(lo),
+            to: Some(hi),
+            ..want(conn, &loaded)?
+        };
+        let found = suggest(
+            &loaded.schedule(),
+            &loaded.needs,
+            &loaded.rules,
+            &w,
+            now,
+            wish.limit,
+        );
+        let enough = found.len() >= wish.limit;
+        result = Some((loaded, found));
+        if enough {
+            break;
+        }
+    }
+    Ok(result.expect("searched at least once"))
+}
+
 /// The best starts for a new booking near the wanted time.
 pub fn for_new_booking(
     conn: &mut DbConnection,
@@ -69,32 +133,22 @@ pub fn for_new_booking(
     wish: &Wish,
     now: DateTime<Utc>,
 ) -> Result<(LoadedSchedule, Vec<Suggestion>), Error> {
-    let (lo, hi) = window(wish)?;
-    let loaded = schedule::load(conn, org, location_id, service_id, lo, hi, None)?;
-    check_horizon(&loaded, wish, now)?;
-    let pinned = match &wish.resource_id {
-        Some(id) => Some(
-            loaded
-                .index_of(id)
-                .ok_or_else(|| schedule::resource_unusable(conn, org, &loaded, id))?,
-        ),
-        None => None,
-    };
-    let want = Want {
-        from: Some(lo),
-        to: Some(hi),
-        pinned,
-        ..Want::near(wish.near)
-    };
-    let found = suggest(
-        &loaded.schedule(),
-        &loaded.needs,
-        &loaded.rules,
-        &want,
+    let pin = wish.resource_id.clone();
+    search(
+        conn,
+        org,
+        location_id,
+        service_id,
+        wish,
+        None,
+        |c, loaded| {
+            Ok(Want {
+                pinned: pinned(c, org, loaded, pin.as_deref())?,
+                ..Want::near(wish.near)
+            })
+        },
         now,
-        wish.limit,
-    );
-    Ok((loaded, found))
+    )
 }
 
 /// The best times to move an upcoming appointment to, keeping its resources when free.
@@ -126,48 +180,27 @@ pub fn for_appointment(
         near: near.unwrap_or(current),
         ..wish.clone()
     };
-    let (lo, hi) = window(&wish)?;
-    let loaded = schedule::load(
+    let held: Vec<String> = appointment_resources::table
+        .filter(appointment_resources::appointment_id.eq(&row.id))
+        .select(appointment_resources::resource_id)
+        .load(conn)?;
+    let pin = wish.resource_id.clone();
+    let (loaded, found) = search(
         conn,
         org,
         &row.location_id,
         &row.service_id,
-        lo,
-        hi,
+        &wish,
         Some(&row.id),
-    )?;
-    check_horizon(&loaded, &wish, now)?;
-    let held: Vec<String> = {
-        use diesel::prelude::*;
-        appointment_resources::table
-            .filter(appointment_resources::appointment_id.eq(&row.id))
-            .select(appointment_resources::resource_id)
-            .load(conn)?
-    };
-    let preferred: Vec<usize> = held.iter().filter_map(|id| loaded.index_of(id)).collect();
-    let pinned = match &wish.resource_id {
-        Some(id) => Some(
-            loaded
-                .index_of(id)
-                .ok_or_else(|| schedule::resource_unusable(conn, org, &loaded, id))?,
-        ),
-        None => None,
-    };
-    let want = Want {
-        from: Some(lo),
-        to: Some(hi),
-        preferred,
-        pinned,
-        exclude_start: Some(current),
-        ..Want::near(wish.near)
-    };
-    let found = suggest(
-        &loaded.schedule(),
-        &loaded.needs,
-        &loaded.rules,
-        &want,
+        |c, loaded| {
+            Ok(Want {
+                preferred: held.iter().filter_map(|id| loaded.index_of(id)).collect(),
+                pinned: pinned(c, org, loaded, pin.as_deref())?,
+                exclude_start: Some(current),
+                ..Want::near(wish.near)
+            })
+        },
         now,
-        wish.limit,
-    );
+    )?;
     Ok((row, loaded, found))
 }

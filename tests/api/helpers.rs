@@ -109,7 +109,7 @@ impl TestApp {
             }
             Backend::Postgres => {
                 let admin = postgres_admin_url()?;
-                let name = format!("janji_test_{}", uuid::Uuid::new_v4().simple());
+                let name = format!("janji_test_{}", uuid::Uuid::now_v7().simple());
                 let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
                     panic!("PostgreSQL at JANJI_TEST_POSTGRES_URL is unreachable: {e}")
                 });

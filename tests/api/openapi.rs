@@ -33,8 +33,65 @@ fn every_operation_documents_its_errors() {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
                 assert!(op["security"].is_array(), "{method} {path} lacks security");
             }
+            for (status, why) in implied_errors(path, method, op) {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} can answer {status} ({why}) but does not document it"
+                );
+            }
         }
     }
+}
+
+/// The errors the shared machinery can give an operation, whatever its handler does:
+/// found by fuzzing the server against its own spec.
+fn implied_errors(
+    path: &str,
+    method: &str,
+    op: &serde_json::Value,
+) -> Vec<(&'static str, &'static str)> {
+    let params = op["parameters"].as_array().cloned().unwrap_or_default();
+    let has =
+        |name: &str, place: &str| params.iter().any(|p| p["name"] == name && p["in"] == place);
+    let mut implied = vec![];
+    if path.starts_with("/v1/") && method == "post" {
+        // The idempotency middleware runs on every POST under /v1.
+        assert!(
+            has("Idempotency-Key", "header"),
+            "POST {path} does not declare the Idempotency-Key header"
+        );
+        implied.extend([
+            ("400", "malformed Idempotency-Key"),
+            ("409", "Idempotency-Key still in progress"),
+            ("413", "body read for the Idempotency-Key fingerprint"),
+            ("422", "Idempotency-Key reused"),
+        ]);
+    }
+    if op.get("requestBody").is_some() {
+        implied.extend([
+            ("400", "malformed JSON"),
+            ("413", "body over 64 KiB"),
+            ("415", "body not JSON"),
+            ("422", "a NUL character in a string"),
+        ]);
+    }
+    if has("If-Match", "header") {
+        implied.extend([("400", "malformed If-Match"), ("412", "stale If-Match")]);
+    }
+    for p in params.iter().filter(|p| p["name"] == "limit") {
+        // Out-of-range limits are refused: the bounds belong in the spec.
+        assert!(
+            p["schema"]["minimum"].is_number() && p["schema"]["maximum"].is_number(),
+            "{method} {path}: limit has no documented bounds"
+        );
+    }
+    if params.iter().any(|p| p["in"] == "query") {
+        implied.push(("400", "invalid or unknown query parameter"));
+    }
+    if params.iter().any(|p| p["in"] == "path") {
+        implied.push(("404", "no such object"));
+    }
+    implied
 }
 
 #[test]

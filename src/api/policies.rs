@@ -1,0 +1,323 @@
+//! `/v1/policies`: reschedule and cancellation policies (admin), and
+//! `GET /v1/appointments/{id}/policy`: the one in force for an appointment and why.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::extract::{Json, Query};
+use super::pagination::{List, PageParams};
+use super::precondition::{IfMatch, etag};
+use super::responses::*;
+use super::state::AppState;
+use crate::domain::policy_doc::{ChangeRulesDoc, PolicyDoc, PolicyText, RescheduleDoc};
+use crate::domain::{Currency, text};
+use crate::error::Error;
+use crate::store::policies::{self, PolicyRow, PolicyRules, Scope, scope_of};
+use crate::store::{appointments, from_db};
+
+/// A policy: what moving or cancelling costs and when it is refused.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyResponse {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub scope: Scope,
+    #[schema(format = Uuid)]
+    pub location_id: Option<String>,
+    #[schema(format = Uuid)]
+    pub service_id: Option<String>,
+    pub name: String,
+    /// ISO 4217; every fee is in integer minor units of it.
+    pub currency: String,
+    pub reschedule: RescheduleDoc,
+    pub cancellation: ChangeRulesDoc,
+    pub text: PolicyText,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<PolicyRow> for PolicyResponse {
+    type Error = Error;
+
+    fn try_from(r: PolicyRow) -> Result<Self, Error> {
+        let doc = r.doc()?;
+        Ok(PolicyResponse {
+            scope: scope_of(r.location_id.as_deref(), r.service_id.as_deref()).0,
+            id: r.id,
+            location_id: r.location_id,
+            service_id: r.service_id,
+            name: r.name,
+            currency: r.currency,
+            reschedule: doc.reschedule,
+            cancellation: doc.cancellation,
+            text: doc.text,
+            version: r.version,
+            created_at: from_db(r.created_at),
+            updated_at: from_db(r.updated_at),
+        })
+    }
+}
+
+/// A new policy. Give `location_id` and/or `service_id` to narrow its scope; neither
+/// makes it the organization's. The most specific policy applies: a service at a
+/// location, then the service, then the location, then the organization.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePolicyRequest {
+    #[schema(format = Uuid)]
+    pub location_id: Option<Uuid>,
+    #[schema(format = Uuid)]
+    pub service_id: Option<Uuid>,
+    #[schema(example = "Kebijakan standar")]
+    pub name: String,
+    /// Default: the organization's currency.
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub reschedule: RescheduleDoc,
+    #[serde(default)]
+    pub cancellation: ChangeRulesDoc,
+    #[serde(default)]
+    pub text: PolicyText,
+}
+
+/// The whole rule set of a policy, replacing the stored one (the scope stays).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplacePolicyRequest {
+    pub name: String,
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub reschedule: RescheduleDoc,
+    #[serde(default)]
+    pub cancellation: ChangeRulesDoc,
+    #[serde(default)]
+    pub text: PolicyText,
+}
+
+fn rules(name: &str, currency: Option<&str>, doc: PolicyDoc) -> Result<PolicyRules, Error> {
+    Ok(PolicyRules {
+        name: text::required("name", name, 200)?,
+        currency: currency
+            .map(|c| Currency::parse("currency", c))
+            .transpose()?,
+        doc: doc.validated()?,
+    })
+}
+
+/// Create a policy (admin).
+#[utoipa::path(
+    tag = "policies",
+    security(("api_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreatePolicyRequest,
+    responses(
+        (status = 201, body = PolicyResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/policies")]
+pub async fn create_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Json(b): Json<CreatePolicyRequest>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let doc = PolicyDoc {
+        reschedule: b.reschedule,
+        cancellation: b.cancellation,
+        text: b.text,
+    };
+    let rules = rules(&b.name, b.currency.as_deref(), doc)?;
+    let (location_id, service_id) = (
+        b.location_id.map(|v| v.to_string()),
+        b.service_id.map(|v| v.to_string()),
+    );
+    let (org, now) = (principal.organization_id, state.clock.now());
+    let row = state
+        .db
+        .write(move |c| policies::create(c, &org, location_id, service_id, rules, now))
+        .await?;
+    let body = PolicyResponse::try_from(row)?;
+    Ok(HttpResponse::Created()
+        .insert_header(etag(body.version))
+        .insert_header((header::LOCATION, format!("/v1/policies/{}", body.id)))
+        .json(body))
+}
+
+/// List policies.
+#[utoipa::path(
+    tag = "policies",
+    security(("api_key" = [])),
+    params(PageParams),
+    responses((status = 200, body = List<PolicyResponse>), (status = 400, response = BadRequest), (status = 401, response = Unauthorized))
+)]
+#[get("/policies")]
+pub async fn list_policies(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(page): Query<PageParams>,
+) -> Result<HttpResponse, Error> {
+    let (limit, after) = page.parse()?;
+    let org = principal.organization_id;
+    let page = state
+        .db
+        .read(move |c| policies::list(c, &org, after.as_deref(), limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(List::from_page(page, PolicyResponse::try_from)?))
+}
+
+/// Get a policy, with its version as `ETag`.
+#[utoipa::path(
+    tag = "policies",
+    security(("api_key" = [])),
+    params(("policy_id" = Uuid, Path)),
+    responses((status = 200, body = PolicyResponse, headers(("ETag" = String))), (status = 401, response = Unauthorized), (status = 404, response = NotFound))
+)]
+#[get("/policies/{policy_id}")]
+pub async fn get_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let row = state.db.read(move |c| policies::get(c, &org, &id)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(PolicyResponse::try_from(row)?))
+}
+
+/// Replace a policy's rules (admin). Honours `If-Match`.
+#[utoipa::path(
+    tag = "policies",
+    security(("api_key" = [])),
+    params(("policy_id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    request_body = ReplacePolicyRequest,
+    responses(
+        (status = 200, body = PolicyResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+    )
+)]
+#[put("/policies/{policy_id}")]
+pub async fn replace_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    IfMatch(expected): IfMatch,
+    Json(b): Json<ReplacePolicyRequest>,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let doc = PolicyDoc {
+        reschedule: b.reschedule,
+        cancellation: b.cancellation,
+        text: b.text,
+    };
+    let rules = rules(&b.name, b.currency.as_deref(), doc)?;
+    let (org, id, now) = (
+        principal.organization_id,
+        path.into_inner().to_string(),
+        state.clock.now(),
+    );
+    let row = state
+        .db
+        .write(move |c| policies::replace(c, &org, &id, expected, rules, now))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(row.version))
+        .json(PolicyResponse::try_from(row)?))
+}
+
+/// Delete a policy (admin); the next less specific one applies again.
+#[utoipa::path(
+    tag = "policies",
+    security(("api_key" = [])),
+    params(("policy_id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
+    responses(
+        (status = 204, description = "Deleted"), (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized), (status = 403, response = Forbidden),
+        (status = 404, response = NotFound), (status = 412, response = PreconditionFailed),
+    )
+)]
+#[delete("/policies/{policy_id}")]
+pub async fn delete_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    IfMatch(expected): IfMatch,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    state
+        .db
+        .write(move |c| policies::delete(c, &org, &id, expected))
+        .await?;
+    Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
+}
+
+/// The policy in force for an appointment and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentPolicyResponse {
+    #[schema(format = Uuid)]
+    pub appointment_id: String,
+    /// Which scope supplied the policy; `default` when none is configured.
+    pub source: Scope,
+    /// In words, for the front desk.
+    pub why: String,
+    /// The configured policy; absent for `default`.
+    pub policy: Option<PolicyResponse>,
+}
+
+/// Which policy applies to an appointment: the one for its service at its location, else
+/// its service, else its location, else the organization's, else the lenient default.
+#[utoipa::path(
+    tag = "policies",
+    security(("api_key" = [])),
+    params(("appointment_id" = Uuid, Path)),
+    responses((status = 200, body = AppointmentPolicyResponse), (status = 401, response = Unauthorized), (status = 404, response = NotFound))
+)]
+#[get("/appointments/{appointment_id}/policy")]
+pub async fn get_appointment_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (appointment_id, found) = state
+        .db
+        .read(move |c| {
+            let a = appointments::get(c, &org, &id)?;
+            Ok((
+                a.id,
+                policies::resolve(c, &org, &a.location_id, &a.service_id)?,
+            ))
+        })
+        .await?;
+    let (source, policy) = match found {
+        Some((scope, row)) => (scope, Some(PolicyResponse::try_from(row)?)),
+        None => (Scope::Default, None),
+    };
+    let why = match source {
+        Scope::LocationService => "the policy for this service at this location",
+        Scope::Service => "the policy for this service (no policy for it at this location)",
+        Scope::Location => "the policy for this location (none for this service)",
+        Scope::Organization => "the organization's policy (none for this location or service)",
+        Scope::Default => "no policy is configured: changes are free, unlimited and need no reason",
+    }
+    .to_owned();
+    Ok(HttpResponse::Ok().json(AppointmentPolicyResponse {
+        appointment_id,
+        source,
+        why,
+        policy,
+    }))
+}
