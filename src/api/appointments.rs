@@ -222,12 +222,10 @@ pub async fn create_appointment(
         .db
         .write(move |c| {
             let booked = booking::book(c, &org, &actor, cmd, now)?;
-            let tz =
-                crate::store::locations::get(c, &org, &booked.appointment.location_id)?.time_zone;
             Ok(AppointmentView {
                 row: booked.appointment,
                 resources: booked.resources,
-                time_zone: tz,
+                time_zone: booked.time_zone,
             })
         })
         .await;

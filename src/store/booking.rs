@@ -37,6 +37,8 @@ pub struct BookAppointment {
 pub struct Booked {
     pub appointment: AppointmentRow,
     pub resources: Vec<HeldResource>,
+    /// The location's zone, for local renderings.
+    pub time_zone: String,
 }
 
 /// The problem for a start that cannot be booked, naming `start`.
@@ -219,5 +221,6 @@ pub fn book(
     Ok(Booked {
         appointment: row,
         resources,
+        time_zone: loaded.tz.name().to_owned(),
     })
 }
