@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 
 use crate::db::DbConnection;
 use crate::db::tx::write_tx;
-use crate::domain::local_time::start_of_day;
+use crate::domain::closure_span::ClosureSpan;
 use crate::domain::{
     ContactChannel, Currency, Email, Locale, PhoneNumber, ResourceKind, TimeOfDay, TimeRange,
     TimeZone, WeeklyHours,
@@ -363,8 +363,10 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
             &location.id,
             NewClosure {
                 resource_id: None,
-                starts_at: start_of_day(tz, h.first()),
-                ends_at: start_of_day(tz, h.end()),
+                span: ClosureSpan::LocalDays {
+                    first: h.first(),
+                    last: Some(h.end() - Days::new(1)),
+                },
                 reason: h.reason.to_owned(),
             },
             now,

@@ -3,8 +3,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Datelike, Days, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -15,11 +14,11 @@ use super::pagination::{List, PageParams};
 use super::responses::*;
 use super::state::AppState;
 use super::time::{Date, Instant};
-use crate::domain::local_time::start_of_day;
+use crate::domain::closure_span::ClosureSpan;
 use crate::domain::text;
 use crate::error::Error;
 use crate::store::closures::{self, ClosureRow, NewClosure};
-use crate::store::{from_db, locations};
+use crate::store::from_db;
 
 /// A time the location (or only `resource_id`) takes no appointments: `[starts_at, ends_at)`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,41 +72,16 @@ pub struct CreateClosureRequest {
 
 impl CreateClosureRequest {
     /// Validates and resolves local dates to instants in the location's zone.
-    fn into_new(self, tz: Tz) -> Result<NewClosure, Error> {
+    /// The closure the request describes; its span is resolved in the location's zone.
+    fn into_new(self) -> Result<NewClosure, Error> {
         let reason = text::required("reason", &self.reason, 500)?;
-        let (starts_at, ends_at) = match (self.date, self.end_date, self.starts_at, self.ends_at) {
-            (Some(Date(first)), last, None, None) => {
-                let last = last.map_or(first, |d| d.0);
-                if last < first {
-                    return Err(Error::invalid(
-                        "end_date",
-                        "closure_ends_before_start",
-                        "end_date is before date",
-                    ));
-                }
-                let after = last.checked_add_days(Days::new(1)).ok_or_else(|| {
-                    Error::invalid("end_date", "invalid_date", "end_date is out of range")
-                })?;
-                let (start, end) = (start_of_day(tz, first), start_of_day(tz, after));
-                // Instants are RFC 3339, whose years have four digits.
-                if end.year() > 9999 {
-                    return Err(Error::invalid(
-                        "end_date",
-                        "invalid_date",
-                        "end_date is out of range",
-                    ));
-                }
-                (start, end)
-            }
-            (None, None, Some(Instant(start)), Some(Instant(end))) => {
-                if end <= start {
-                    return Err(Error::invalid(
-                        "ends_at",
-                        "closure_ends_before_start",
-                        "ends_at must be after starts_at",
-                    ));
-                }
-                (start, end)
+        let span = match (self.date, self.end_date, self.starts_at, self.ends_at) {
+            (Some(Date(first)), last, None, None) => ClosureSpan::LocalDays {
+                first,
+                last: last.map(|d| d.0),
+            },
+            (None, None, Some(Instant(starts_at)), Some(Instant(ends_at))) => {
+                ClosureSpan::Exact { starts_at, ends_at }
             }
             _ => {
                 return Err(Error::invalid(
@@ -119,8 +93,7 @@ impl CreateClosureRequest {
         };
         Ok(NewClosure {
             resource_id: self.resource_id.map(|id| id.to_string()),
-            starts_at,
-            ends_at,
+            span,
             reason,
         })
     }
@@ -160,6 +133,7 @@ pub async fn create_closure(
     Json(body): Json<CreateClosureRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
+    let new = body.into_new()?;
     let (org, loc, now) = (
         principal.organization_id,
         path.into_inner().to_string(),
@@ -167,11 +141,7 @@ pub async fn create_closure(
     );
     let row = state
         .db
-        .write(move |c| {
-            let location = locations::get(c, &org, &loc)?;
-            let tz = crate::domain::TimeZone::parse("time_zone", &location.time_zone)?.tz();
-            closures::create(c, &org, &loc, body.into_new(tz)?, now)
-        })
+        .write(move |c| closures::create(c, &org, &loc, new, now))
         .await?;
     let url = format!("/v1/locations/{}/closures/{}", row.location_id, row.id);
     Ok(HttpResponse::Created()

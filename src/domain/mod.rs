@@ -3,6 +3,7 @@
 
 pub mod availability;
 pub mod booking_rules;
+pub mod closure_span;
 pub mod contact;
 pub mod currency;
 pub mod customer;

@@ -6,6 +6,8 @@ use diesel::prelude::*;
 use super::{Page, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{closures, resources};
+use crate::domain::TimeZone;
+use crate::domain::closure_span::ClosureSpan;
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -24,8 +26,8 @@ pub struct ClosureRow {
 /// A validated closure: `[starts_at, ends_at)` in UTC, `ends_at` after `starts_at`.
 pub struct NewClosure {
     pub resource_id: Option<String>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+    /// Resolved in the location's time zone when stored.
+    pub span: ClosureSpan,
     pub reason: String,
 }
 
@@ -37,7 +39,9 @@ pub fn create(
     new: NewClosure,
     now: DateTime<Utc>,
 ) -> Result<ClosureRow, Error> {
-    super::locations::get(conn, org, location_id)?;
+    let location = super::locations::get(conn, org, location_id)?;
+    let tz = TimeZone::parse("time_zone", &location.time_zone)?.tz();
+    let (starts_at, ends_at) = new.span.resolve(tz)?;
     if let Some(resource_id) = &new.resource_id {
         let belongs: i64 = resources::table
             .filter(resources::organization_id.eq(org))
@@ -58,8 +62,8 @@ pub fn create(
         organization_id: org.to_owned(),
         location_id: location_id.to_owned(),
         resource_id: new.resource_id,
-        starts_at: to_db(new.starts_at),
-        ends_at: to_db(new.ends_at),
+        starts_at: to_db(starts_at),
+        ends_at: to_db(ends_at),
         reason: new.reason,
         created_at: to_db(now),
     };
