@@ -1,6 +1,6 @@
 //! `/v1/appointments`: booking, looking up and listing appointments.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,8 @@ use super::auth::Principal;
 use super::availability::ResourceRef;
 use super::customers::CreateCustomerRequest;
 use super::extract::{Json, Query};
-use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
-use super::precondition::etag;
+use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, limit_within};
+use super::precondition::versioned;
 use super::responses::*;
 use super::state::AppState;
 use super::suggestions::render;
@@ -176,12 +176,12 @@ pub fn actor_of(p: &Principal) -> Actor {
 
 pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse, Error> {
     let body = AppointmentResponse::try_from(view)?;
-    let mut resp = HttpResponse::build(status);
-    resp.insert_header(etag(body.version));
-    if status == StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, format!("/v1/appointments/{}", body.id)));
-    }
-    Ok(resp.json(body))
+    Ok(versioned(
+        status,
+        body.version,
+        format!("/v1/appointments/{}", body.id),
+        &body,
+    ))
 }
 
 /// Book an appointment (any role). Only a start that availability lists is accepted;
@@ -417,14 +417,7 @@ pub fn list_page(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> Result<AppointmentList, Error> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::bad_request(
-            "invalid_limit",
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        )
-        .with_field("limit"));
-    }
+    let limit = limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = cursor.map(decode_cursor).transpose()?;
     let page = appointments::list(c, org, filter, after, limit)?;
     let next_cursor = page.next_after.as_deref().map(encode_cursor);

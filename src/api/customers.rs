@@ -1,7 +1,7 @@
 //! `/v1/customers`: the people appointments are for. Any role may create, read and
 //! change them; only admins delete.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::pagination::{List, PageParams};
 use super::patch::nullable;
-use super::precondition::{IfMatch, etag};
+use super::precondition::{IfMatch, versioned};
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::customer::default_channel;
@@ -201,12 +201,12 @@ impl TryFrom<CustomerQuery> for CustomerFilter {
 
 fn respond(status: StatusCode, row: CustomerRow) -> Result<HttpResponse, Error> {
     let body = CustomerResponse::try_from(row)?;
-    let mut resp = HttpResponse::build(status);
-    resp.insert_header(etag(body.version));
-    if status == StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, format!("/v1/customers/{}", body.id)));
-    }
-    Ok(resp.json(body))
+    Ok(versioned(
+        status,
+        body.version,
+        format!("/v1/customers/{}", body.id),
+        &body,
+    ))
 }
 
 /// Create a customer (any role). A duplicate `external_ref` is refused with

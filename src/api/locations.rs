@@ -1,6 +1,5 @@
 //! `/v1/locations`: branches with their time zone and weekly opening hours.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,7 +10,7 @@ use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::pagination::{List, PageParams};
 use super::patch::nullable;
-use super::precondition::{IfMatch, etag};
+use super::precondition::{IfMatch, versioned};
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::{PhoneNumber, TimeZone, WeeklyHours, booking_rules, text};
@@ -194,12 +193,12 @@ fn override_of(
 
 fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<HttpResponse, Error> {
     let body = LocationResponse::try_from(row)?;
-    let mut resp = HttpResponse::build(status);
-    resp.insert_header(etag(body.version));
-    if status == actix_web::http::StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, format!("/v1/locations/{}", body.id)));
-    }
-    Ok(resp.json(body))
+    Ok(versioned(
+        status,
+        body.version,
+        format!("/v1/locations/{}", body.id),
+        &body,
+    ))
 }
 
 /// Create a location (admin).

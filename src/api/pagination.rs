@@ -22,17 +22,23 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
+/// `limit`, or `default` when absent; refused outside 1 to `max`.
+pub fn limit_within(limit: Option<i64>, default: i64, max: i64) -> Result<i64, Error> {
+    let limit = limit.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(Error::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {max}"),
+        )
+        .with_field("limit"));
+    }
+    Ok(limit)
+}
+
 impl PageParams {
     /// The validated limit and the id to continue after.
     pub fn parse(&self) -> Result<(i64, Option<String>), Error> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(Error::bad_request(
-                "invalid_limit",
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-            )
-            .with_field("limit"));
-        }
+        let limit = limit_within(self.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
         let after = match &self.cursor {
             None => None,
             Some(c) => Some(decode(c).ok_or_else(|| {

@@ -1,7 +1,7 @@
 //! `/v1/resources`: service bays, service advisors and anything else a service needs,
 //! each at one location.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::pagination::{List, PageParams};
 use super::patch::nullable;
-use super::precondition::{IfMatch, etag};
+use super::precondition::{IfMatch, versioned};
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::{ResourceKind, WeeklyHours, text};
@@ -153,12 +153,12 @@ pub struct ResourceListParams {
 
 fn respond(status: StatusCode, row: ResourceRow) -> Result<HttpResponse, Error> {
     let body = ResourceResponse::try_from(row)?;
-    let mut resp = HttpResponse::build(status);
-    resp.insert_header(etag(body.version));
-    if status == StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, format!("/v1/resources/{}", body.id)));
-    }
-    Ok(resp.json(body))
+    Ok(versioned(
+        status,
+        body.version,
+        format!("/v1/resources/{}", body.id),
+        &body,
+    ))
 }
 
 /// Create a resource at one of your locations (admin).

@@ -3,7 +3,7 @@
 
 use std::ops::RangeInclusive;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::pagination::{List, PageParams};
-use super::precondition::{IfMatch, etag};
+use super::precondition::{IfMatch, versioned};
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::{ResourceKind, text};
@@ -267,12 +267,12 @@ pub struct ServiceListParams {
 
 fn respond(status: StatusCode, row: ServiceRow) -> Result<HttpResponse, Error> {
     let body = ServiceResponse::try_from(row)?;
-    let mut resp = HttpResponse::build(status);
-    resp.insert_header(etag(body.version));
-    if status == StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, format!("/v1/services/{}", body.id)));
-    }
-    Ok(resp.json(body))
+    Ok(versioned(
+        status,
+        body.version,
+        format!("/v1/services/{}", body.id),
+        &body,
+    ))
 }
 
 /// Create a service (admin).

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::auth::Principal;
 use super::availability::{ResourceRef, resource_refs};
 use super::extract::Query;
+use super::pagination::limit_within;
 use super::responses::*;
 use super::state::AppState;
 use super::time::{Instant, LocalSpan};
@@ -51,15 +52,9 @@ pub fn render(loaded: &LoadedSchedule, found: Vec<Suggestion>) -> Vec<Suggestion
 }
 
 fn limit_of(limit: Option<usize>) -> Result<usize, Error> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::bad_request(
-            "invalid_limit",
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        )
-        .with_field("limit"));
-    }
-    Ok(limit)
+    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let limit = limit_within(limit.map(as_i64), as_i64(DEFAULT_LIMIT), as_i64(MAX_LIMIT))?;
+    Ok(usize::try_from(limit).expect("within 1 to MAX_LIMIT"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
