@@ -83,6 +83,18 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a fee was charged for: moving an appointment, rebooking it after a no-show,
+    /// or cancelling it.
+    FeeKind { Reschedule => "reschedule", Rebooking => "rebooking", Cancellation => "cancellation" }
+}
+
+string_enum! {
+    /// Where a fee stands: `due` until it is `paid` (with a payment reference) or
+    /// `waived` (by staff, with a note).
+    FeeStatus { Due => "due", Waived => "waived", Paid => "paid" }
+}
+
 impl AppointmentStatus {
     /// Whether the appointment still occupies its time and resources.
     pub fn holds_slot(self) -> bool {

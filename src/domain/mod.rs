@@ -11,6 +11,7 @@ pub mod enums;
 pub mod interval;
 pub mod lifecycle;
 pub mod local_time;
+pub mod money;
 pub mod opening;
 pub mod policy;
 pub mod policy_doc;
@@ -22,7 +23,9 @@ pub mod weekly_hours;
 pub use contact::{Email, PhoneNumber};
 pub use currency::Currency;
 pub use enums::{
-    AppointmentStatus, Channel, ContactChannel, Locale, ReasonCategory, ResourceKind, Role,
+    AppointmentStatus, Channel, ContactChannel, FeeKind, FeeStatus, Locale, ReasonCategory,
+    ResourceKind, Role,
 };
+pub use money::Money;
 pub use time_zone::TimeZone;
 pub use weekly_hours::{TimeOfDay, TimeRange, WeeklyHours};

@@ -74,6 +74,7 @@ pub struct AppointmentFacts {
 pub struct Override {
     pub waive_fee: bool,
     pub allow_late: bool,
+    /// Sets aside the move limits (per appointment, per customer) and `max_distance`.
     pub ignore_limits: bool,
     pub note: String,
 }
@@ -341,7 +342,7 @@ pub fn evaluate_reschedule(
     });
     if let Some(max) = policy.max_distance {
         let distance = (new_start - appointment.original_starts_at).abs();
-        if distance > max {
+        if distance > max && !ignore_limits {
             refusals.push(Refusal::TooFar { max, distance });
         }
     }

@@ -429,3 +429,47 @@ fn cancellation_uses_its_own_rules() {
     let d = evaluate_cancel(&rules, &booked(0), &no_reason, start() - h(11)).unwrap();
     assert_eq!(codes(&d), ["notice_too_short"]);
 }
+
+#[test]
+fn distance_is_measured_from_the_original_start_and_limits_overrides_lift_it() {
+    let mut p = sinar();
+    p.max_distance = Some(Duration::days(14));
+    let moved_once = AppointmentFacts {
+        starts_at: start() + Duration::days(10),
+        ..booked(1)
+    };
+    let at = |new_start| {
+        evaluate_reschedule(&p, &moved_once, &[], new_start, &staff(), start() - h(100)).unwrap()
+    };
+    assert!(
+        at(start() + Duration::days(14)).allowed,
+        "exactly the maximum"
+    );
+    assert_eq!(
+        codes(&at(start() + Duration::days(14) + Duration::seconds(1))),
+        ["too_far"]
+    );
+    assert_eq!(
+        codes(&at(start() - Duration::days(14) - Duration::seconds(1))),
+        ["too_far"],
+        "earlier counts too"
+    );
+    let lifted = Ask {
+        override_: Some(Override {
+            ignore_limits: true,
+            note: "bengkel tutup dua minggu".into(),
+            ..Default::default()
+        }),
+        ..staff()
+    };
+    let d = evaluate_reschedule(
+        &p,
+        &moved_once,
+        &[],
+        start() + Duration::days(30),
+        &lifted,
+        start() - h(100),
+    )
+    .unwrap();
+    assert!(d.allowed);
+}
