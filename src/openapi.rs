@@ -32,6 +32,7 @@ an offset; money is integer minor units plus an ISO 4217 currency."
         (name = "availability", description = "Bookable slots, computed from hours, closures, buffers and bookings"),
         (name = "appointments", description = "Booking, lifecycle actions and history"),
         (name = "policies", description = "Reschedule and cancellation rules: notice, fees, limits, reasons"),
+        (name = "fees", description = "The ledger of fees assessed by reschedules, rebookings and cancellations"),
     )
 )]
 pub struct ApiDoc;

@@ -1,4 +1,5 @@
-//! `POST /v1/appointments/{id}/{confirm|check-in|complete|no-show|cancel}`.
+//! `POST /v1/appointments/{id}/{confirm|check-in|complete|no-show}`; cancelling is in
+//! [`super::cancellation`], under the policy.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
@@ -8,14 +9,14 @@ use uuid::Uuid;
 
 use super::appointments::{AppointmentResponse, actor_of, respond};
 use super::auth::Principal;
-use super::extract::{Json, MaybeJson};
+use super::extract::MaybeJson;
 use super::precondition::IfMatch;
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::lifecycle::Action;
-use crate::domain::{ReasonCategory, text};
+use crate::domain::text;
 use crate::error::Error;
-use crate::store::appointment_actions::{self, Reason};
+use crate::store::appointment_actions::{self, Record};
 use crate::store::appointments;
 
 /// An optional note recorded with the action in the appointment's history.
@@ -25,22 +26,12 @@ pub struct ActionRequest {
     pub note: Option<String>,
 }
 
-/// Why the appointment is cancelled.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelRequest {
-    pub reason_category: ReasonCategory,
-    pub reason_text: Option<String>,
-    pub note: Option<String>,
-}
-
 async fn run(
     state: web::Data<AppState>,
     principal: Principal,
     id: Uuid,
     expected: Option<i64>,
     action: Action,
-    reason: Option<Reason>,
     note: Option<String>,
 ) -> Result<HttpResponse, Error> {
     let note = text::optional("note", note.as_deref(), 2000)?;
@@ -53,9 +44,12 @@ async fn run(
     let view = state
         .db
         .write(move |c| {
-            let row = appointment_actions::act(
-                c, &org, &actor, &id, expected, action, reason, note, now,
-            )?;
+            let record = Record {
+                note,
+                ..Record::default()
+            };
+            let row =
+                appointment_actions::act(c, &org, &actor, &id, expected, action, record, now)?;
             Ok(appointments::views(c, vec![row])?.remove(0))
         })
         .await?;
@@ -87,7 +81,7 @@ macro_rules! simple_action {
             MaybeJson(body): MaybeJson<ActionRequest>,
         ) -> Result<HttpResponse, Error> {
             let note = body.unwrap_or_default().note;
-            run(state, principal, path.into_inner(), expected, $action, None, note).await
+            run(state, principal, path.into_inner(), expected, $action, note).await
         }
     };
 }
@@ -116,41 +110,3 @@ simple_action!(
     Action::NoShow,
     "Record a no-show (from the start time on); the time and resources are freed."
 );
-
-/// Cancel an upcoming appointment with a reason; the time and resources are freed.
-#[utoipa::path(
-    tag = "appointments",
-    security(("api_key" = [])),
-    params(("appointment_id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
-    request_body = CancelRequest,
-    responses(
-        (status = 200, body = AppointmentResponse, headers(("ETag" = String))),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound), (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
-    )
-)]
-#[post("/appointments/{appointment_id}/cancel")]
-pub async fn cancel_appointment(
-    state: web::Data<AppState>,
-    principal: Principal,
-    path: web::Path<Uuid>,
-    IfMatch(expected): IfMatch,
-    Json(body): Json<CancelRequest>,
-) -> Result<HttpResponse, Error> {
-    let reason = Reason {
-        category: body.reason_category,
-        text: text::optional("reason_text", body.reason_text.as_deref(), 2000)?,
-    };
-    run(
-        state,
-        principal,
-        path.into_inner(),
-        expected,
-        Action::Cancel,
-        Some(reason),
-        body.note,
-    )
-    .await
-}

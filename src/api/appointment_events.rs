@@ -41,6 +41,10 @@ pub struct EventResponse {
     pub reason_category: Option<String>,
     pub reason_text: Option<String>,
     pub note: Option<String>,
+    /// What the change decided besides its fields: for a reschedule or cancellation the
+    /// fee (`amount`, `currency`, `status`, `fee_id`), the override and the policy.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl TryFrom<EventRow> for EventResponse {
@@ -61,6 +65,12 @@ impl TryFrom<EventRow> for EventResponse {
             reason_category: r.reason_category,
             reason_text: r.reason_text,
             note: r.note,
+            details: r
+                .details
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| Error::internal(format!("event details: {e}")))?,
         })
     }
 }

@@ -7,10 +7,12 @@ pub mod appointment_events;
 pub mod appointments;
 pub mod auth;
 pub mod availability;
+pub mod cancellation;
 pub mod closures;
 pub mod customer_appointments;
 pub mod customers;
 pub mod extract;
+pub mod fees;
 pub mod health;
 pub mod idempotency;
 pub mod locations;
@@ -20,7 +22,9 @@ pub mod patch;
 pub mod policies;
 pub mod precondition;
 pub mod problem;
+pub mod quotes;
 pub mod request_log;
+pub mod reschedule;
 pub mod resources;
 pub mod responses;
 pub mod services;
@@ -79,7 +83,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(appointment_actions::check_in_appointment)
                 .service(appointment_actions::complete_appointment)
                 .service(appointment_actions::no_show_appointment)
-                .service(appointment_actions::cancel_appointment)
+                .service(cancellation::quote_cancel)
+                .service(cancellation::cancel_appointment)
+                .service(reschedule::quote_reschedule)
+                .service(reschedule::reschedule_appointment)
                 .service(appointment_events::list_appointment_events)
                 .service(suggestions::get_alternatives)
                 .service(policies::create_policy)
@@ -87,6 +94,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(policies::get_policy)
                 .service(policies::replace_policy)
                 .service(policies::delete_policy)
-                .service(policies::get_appointment_policy),
+                .service(policies::get_appointment_policy)
+                .service(fees::list_fees)
+                .service(fees::get_fee)
+                .service(fees::waive_fee)
+                .service(fees::mark_fee_paid),
         );
 }

@@ -11,6 +11,7 @@ use super::auth::Principal;
 use super::availability::{ResourceRef, resource_refs};
 use super::extract::Query;
 use super::pagination::limit_within;
+use super::quotes::{PricedAlternative, ask_of, priced};
 use super::responses::*;
 use super::state::AppState;
 use super::time::{Instant, LocalSpan};
@@ -37,18 +38,19 @@ pub struct SuggestionResponse {
 
 /// Renders suggestions with names and local times.
 pub fn render(loaded: &LoadedSchedule, found: Vec<Suggestion>) -> Vec<SuggestionResponse> {
-    found
-        .into_iter()
-        .map(|s| SuggestionResponse {
-            local: LocalSpan::new(loaded.tz, s.slot.start, s.slot.end),
-            start: s.slot.start,
-            end: s.slot.end,
-            resources: resource_refs(loaded, &s.slot.resources),
-            score: s.score,
-            score_parts: s.parts,
-            reasons: s.reasons,
-        })
-        .collect()
+    found.into_iter().map(|s| render_one(loaded, s)).collect()
+}
+
+pub fn render_one(loaded: &LoadedSchedule, s: Suggestion) -> SuggestionResponse {
+    SuggestionResponse {
+        local: LocalSpan::new(loaded.tz, s.slot.start, s.slot.end),
+        start: s.slot.start,
+        end: s.slot.end,
+        resources: resource_refs(loaded, &s.slot.resources),
+        score: s.score,
+        score_parts: s.parts,
+        reasons: s.reasons,
+    }
 }
 
 fn limit_of(limit: Option<usize>) -> Result<usize, Error> {
@@ -160,13 +162,16 @@ pub struct AlternativesResponse {
     pub appointment_id: String,
     pub near: DateTime<Utc>,
     pub time_zone: String,
-    /// Best first; the appointment's own start is never among them.
-    pub alternatives: Vec<SuggestionResponse>,
+    /// Best first, each with the fee of moving there; the appointment's own start is
+    /// never among them.
+    pub alternatives: Vec<PricedAlternative>,
 }
 
-/// The best times to move an upcoming appointment to: nearest to `near` (default its
-/// current start), keeping its current bay and advisor when they are free, then the same
-/// day, part of day and weekday, then the least loaded resources.
+/// The best times to move an upcoming appointment to (or to rebook a missed one):
+/// nearest to `near` (default its current start), keeping its current bay and advisor
+/// when they are free, then the same day, part of day and weekday, then the least loaded
+/// resources. Each carries the fee of moving there under the policy in force and the
+/// rules that would refuse it; a policy's `max_distance` bounds the search.
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),
@@ -194,6 +199,7 @@ pub async fn get_alternatives(
         resource_id: q.resource_id.map(|r| r.to_string()),
         limit,
     };
+    let (ask, _) = ask_of(&principal, None, None, None)?;
     let (org, now, id) = (
         principal.organization_id,
         state.clock.now(),
@@ -202,13 +208,13 @@ pub async fn get_alternatives(
     let body = state
         .db
         .read(move |c| {
-            let (row, loaded, found) =
-                suggestions::for_appointment(c, &org, &id, near, &wish, now)?;
+            let (terms, loaded, found) =
+                suggestions::for_appointment(c, &org, &id, near, &wish, &ask, now)?;
             Ok(AlternativesResponse {
-                near: near.unwrap_or_else(|| crate::store::from_db(row.starts_at)),
-                appointment_id: row.id,
+                near: near.unwrap_or(terms.facts.starts_at),
+                appointment_id: terms.row.id.clone(),
                 time_zone: loaded.tz.name().to_owned(),
-                alternatives: render(&loaded, found),
+                alternatives: priced(&loaded, found, &terms.currency),
             })
         })
         .await?;

@@ -145,6 +145,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        moves -> Integer,
+        original_starts_at -> Timestamp,
+        no_show_at -> Nullable<Timestamp>,
     }
 }
 
@@ -174,6 +177,7 @@ diesel::table! {
         reason_text -> Nullable<Text>,
         note -> Nullable<Text>,
         occurred_at -> Timestamp,
+        details -> Nullable<Text>,
     }
 }
 
@@ -198,6 +202,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointments,
     appointment_resources,
     appointment_events,
+    fees,
 );
 
 diesel::table! {
@@ -210,6 +215,31 @@ diesel::table! {
         name -> Text,
         currency -> Text,
         body -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fees (id) {
+        id -> Text,
+        organization_id -> Text,
+        appointment_id -> Text,
+        customer_id -> Text,
+        kind -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        status -> Text,
+        rule -> Text,
+        tier_index -> Nullable<Integer>,
+        tier_notice_minutes -> Nullable<BigInt>,
+        event_id -> Text,
+        policy_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        payment_ref -> Nullable<Text>,
+        resolved_by -> Nullable<Text>,
+        resolved_at -> Nullable<Timestamp>,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,

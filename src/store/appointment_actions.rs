@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::appointments::{self, AppointmentRow};
-use super::events::{self, Actor, NewEvent, change};
+use super::events::{self, Actor, EventRow, NewEvent, change};
 use super::{from_db, to_db};
 use crate::db::DbConnection;
 use crate::domain::lifecycle::{self, Action, Refusal};
@@ -45,6 +45,14 @@ pub fn refusal(r: Refusal) -> Error {
     }
 }
 
+/// What goes into the history with an action besides the status change.
+#[derive(Default)]
+pub struct Record {
+    pub reason: Option<Reason>,
+    pub note: Option<String>,
+    pub details: Option<serde_json::Value>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn act(
     conn: &mut DbConnection,
@@ -53,19 +61,35 @@ pub fn act(
     id: &str,
     expected_version: Option<i64>,
     action: Action,
-    reason: Option<Reason>,
-    note: Option<String>,
+    record: Record,
     now: DateTime<Utc>,
 ) -> Result<AppointmentRow, Error> {
-    let mut row = appointments::get(conn, org, id)?;
+    let row = appointments::get(conn, org, id)?;
     super::check_version(expected_version, row.version)?;
+    Ok(apply(conn, org, actor, row, action, record, now)?.0)
+}
+
+/// Applies `action` to an appointment already read (and version-checked) in this
+/// transaction: its status, its freed resources and its event.
+pub fn apply(
+    conn: &mut DbConnection,
+    org: &str,
+    actor: &Actor,
+    mut row: AppointmentRow,
+    action: Action,
+    record: Record,
+    now: DateTime<Utc>,
+) -> Result<(AppointmentRow, EventRow), Error> {
     let from = AppointmentStatus::from_db(&row.status)?;
     let to = lifecycle::transition(from, action, from_db(row.starts_at), now).map_err(refusal)?;
     let previous = row.version;
     row.status = to.as_str().to_owned();
-    if let (Action::Cancel, Some(r)) = (action, &reason) {
+    if let (Action::Cancel, Some(r)) = (action, &record.reason) {
         row.cancel_reason_category = Some(r.category.as_str().to_owned());
         row.cancel_reason_text = r.text.clone();
+    }
+    if action == Action::NoShow {
+        row.no_show_at = Some(to_db(now));
     }
     row.version += 1;
     row.updated_at = to_db(now);
@@ -73,10 +97,14 @@ pub fn act(
     let event = NewEvent {
         kind: to.as_str(),
         changes: change("status", from, to),
-        reason_category: reason.as_ref().map(|r| r.category.as_str().to_owned()),
-        reason_text: reason.and_then(|r| r.text),
-        note,
+        reason_category: record
+            .reason
+            .as_ref()
+            .map(|r| r.category.as_str().to_owned()),
+        reason_text: record.reason.and_then(|r| r.text),
+        note: record.note,
+        details: record.details,
     };
-    events::record(conn, org, id, actor, event, now)?;
-    Ok(row)
+    let event = events::record(conn, org, &row.id, actor, event, now)?;
+    Ok((row, event))
 }

@@ -34,6 +34,12 @@ pub struct AppointmentRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Moves so far, a rebooking after a no-show not counted.
+    pub moves: i32,
+    /// The start it was first booked for; `max_distance` is measured from it.
+    pub original_starts_at: NaiveDateTime,
+    /// When it was last marked a no-show.
+    pub no_show_at: Option<NaiveDateTime>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -93,6 +99,12 @@ pub fn insert(
             .with_field("external_ref"),
             _ => e.into(),
         })?;
+    insert_held(conn, held)
+}
+
+/// Holds resources for an appointment; an overlap with another booking is
+/// `409 slot_unavailable`.
+pub fn insert_held(conn: &mut DbConnection, held: &[AppointmentResourceRow]) -> Result<(), Error> {
     // Batch inserts do not go through diesel's multi-backend; an appointment holds one
     // resource per needed kind, so this is one or two statements.
     for h in held {
@@ -161,6 +173,7 @@ pub fn save_status(
         appointments::status.eq(&row.status),
         appointments::cancel_reason_category.eq(&row.cancel_reason_category),
         appointments::cancel_reason_text.eq(&row.cancel_reason_text),
+        appointments::no_show_at.eq(row.no_show_at),
         appointments::version.eq(row.version),
         appointments::updated_at.eq(row.updated_at),
     ))

@@ -174,6 +174,9 @@ pub fn book(
         version: 1,
         created_at: to_db(now),
         updated_at: to_db(now),
+        moves: 0,
+        original_starts_at: to_db(slot.start),
+        no_show_at: None,
     };
     let held: Vec<AppointmentResourceRow> = slot
         .resources
@@ -216,6 +219,7 @@ pub fn book(
         reason_category: None,
         reason_text: None,
         note: row.notes.clone(),
+        details: None,
     };
     events::record(conn, org, &row.id, actor, event, now)?;
     Ok(Booked {

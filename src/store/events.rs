@@ -25,6 +25,8 @@ pub struct EventRow {
     pub reason_text: Option<String>,
     pub note: Option<String>,
     pub occurred_at: NaiveDateTime,
+    /// JSON object: what the change decided besides its fields (fee, override, policy).
+    pub details: Option<String>,
 }
 
 /// Who made a change.
@@ -42,6 +44,7 @@ pub struct NewEvent<'a> {
     pub reason_category: Option<String>,
     pub reason_text: Option<String>,
     pub note: Option<String>,
+    pub details: Option<Value>,
 }
 
 /// `{field: {old, new}}` for one field.
@@ -75,6 +78,7 @@ pub fn record(
         reason_text: event.reason_text,
         note: event.note,
         occurred_at: to_db(now),
+        details: event.details.map(|d| d.to_string()),
     };
     diesel::insert_into(appointment_events::table)
         .values(&row)

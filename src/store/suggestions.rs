@@ -1,14 +1,11 @@
 //! Ranked suggestions for a new booking, and alternatives for an existing appointment.
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::prelude::*;
 
-use super::appointments::{self, AppointmentRow};
-use super::from_db;
+use super::quotes::{self, Terms};
 use super::schedule::{self, LoadedSchedule};
 use crate::db::DbConnection;
-use crate::db::schema::appointment_resources;
-use crate::domain::AppointmentStatus;
+use crate::domain::policy::{Ask, Decision, Refusal, evaluate_reschedule};
 use crate::domain::suggestions::{Suggestion, Want, suggest};
 use crate::error::Error;
 
@@ -151,47 +148,57 @@ pub fn for_new_booking(
     )
 }
 
-/// The best times to move an upcoming appointment to, keeping its resources when free.
+/// A time to move to, with what the policy says of moving there.
+pub struct Priced {
+    pub suggestion: Suggestion,
+    /// The fee and the rules that would refuse this time. A missing or unaccepted
+    /// reason is left out: it concerns the request, not the time.
+    pub decision: Decision,
+}
+
+/// The best times to move an appointment to (or rebook a missed one), keeping its
+/// resources when free, each priced by the policy in force. When the policy bounds the
+/// distance from the original time, only times within it are searched (unless `ask`
+/// overrides the limits).
 pub fn for_appointment(
     conn: &mut DbConnection,
     org: &str,
     appointment_id: &str,
     near: Option<DateTime<Utc>>,
     wish: &Wish,
+    ask: &Ask,
     now: DateTime<Utc>,
-) -> Result<(AppointmentRow, LoadedSchedule, Vec<Suggestion>), Error> {
-    let row = appointments::get(conn, org, appointment_id)?;
-    let status = AppointmentStatus::from_db(&row.status)?;
-    if !matches!(
-        status,
-        AppointmentStatus::Booked | AppointmentStatus::Confirmed
-    ) {
-        return Err(Error::conflict(
-            "not_reschedulable",
-            format!(
-                "the appointment is {}; only booked or confirmed appointments can move",
-                status.as_str()
-            ),
-        )
-        .with_data(serde_json::json!({ "status": status })));
+) -> Result<(Terms, LoadedSchedule, Vec<Priced>), Error> {
+    let terms = quotes::terms(conn, org, appointment_id, now)?;
+    if !quotes::movable(terms.status) {
+        return Err(quotes::refusal(&Refusal::NotReschedulable {
+            status: terms.status,
+        }));
     }
-    let current = from_db(row.starts_at);
-    let wish = Wish {
+    let current = terms.facts.starts_at;
+    let mut wish = Wish {
         near: near.unwrap_or(current),
         ..wish.clone()
     };
-    let held: Vec<String> = appointment_resources::table
-        .filter(appointment_resources::appointment_id.eq(&row.id))
-        .select(appointment_resources::resource_id)
-        .load(conn)?;
+    let lifted = ask.override_.as_ref().is_some_and(|o| o.ignore_limits);
+    if let (Some(max), false) = (terms.policy.reschedule.max_distance, lifted) {
+        let original = terms.facts.original_starts_at;
+        let (lo, hi) = (original - max, original + max + Duration::seconds(1));
+        wish.from = Some(wish.from.map_or(lo, |f| f.max(lo)));
+        wish.to = Some(wish.to.map_or(hi, |t| t.min(hi)));
+        if wish.to <= wish.from {
+            wish.to = wish.from.map(|f| f + Duration::seconds(1));
+        }
+    }
+    let held = quotes::held_ids(conn, &terms.row.id)?;
     let pin = wish.resource_id.clone();
     let (loaded, found) = search(
         conn,
         org,
-        &row.location_id,
-        &row.service_id,
+        &terms.row.location_id,
+        &terms.row.service_id,
         &wish,
-        Some(&row.id),
+        Some(&terms.row.id),
         |c, loaded| {
             Ok(Want {
                 preferred: held.iter().filter_map(|id| loaded.index_of(id)).collect(),
@@ -202,5 +209,30 @@ pub fn for_appointment(
         },
         now,
     )?;
-    Ok((row, loaded, found))
+    let priced = found
+        .into_iter()
+        .map(|suggestion| {
+            let mut decision = evaluate_reschedule(
+                &terms.policy.reschedule,
+                &terms.facts,
+                &terms.customer_moves,
+                suggestion.slot.start,
+                ask,
+                now,
+            )
+            .map_err(quotes::override_error)?;
+            decision.refusals.retain(|r| {
+                !matches!(
+                    r,
+                    Refusal::ReasonRequired | Refusal::ReasonNotAccepted { .. }
+                )
+            });
+            decision.allowed = decision.refusals.is_empty();
+            Ok(Priced {
+                suggestion,
+                decision,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok((terms, loaded, priced))
 }

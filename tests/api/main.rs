@@ -14,6 +14,7 @@ mod lifecycle;
 mod locations;
 mod openapi;
 mod policies;
+mod reschedule;
 mod resources;
 mod services;
 mod suggestions;

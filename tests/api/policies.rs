@@ -15,7 +15,7 @@ on_both_backends!(
 );
 
 /// Sinar Motor's policy from the design story.
-fn sinar() -> Value {
+pub fn sinar() -> Value {
     json!({
         "name": "Kebijakan Sinar Motor",
         "reschedule": {

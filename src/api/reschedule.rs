@@ -1,0 +1,291 @@
+//! `POST /v1/appointments/{id}/reschedule-quote` and `/reschedule`: moving an
+//! appointment under its policy, quoted before it is charged.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::appointments::{AppointmentResponse, actor_of};
+use super::auth::Principal;
+use super::extract::Json;
+use super::fees::FeeResponse;
+use super::precondition::{IfMatch, versioned};
+use super::quotes::{
+    OverrideRequest, PricedAlternative, RescheduleQuoteResponse, ask_of, fee_changed, priced,
+    refused, reschedule_quote,
+};
+use super::responses::*;
+use super::state::AppState;
+use super::time::Instant;
+use crate::domain::{Money, ReasonCategory, text};
+use crate::error::Error;
+use crate::store::quotes::{self, MoveWish, RescheduleQuote};
+use crate::store::reschedule::{self, Commit, Outcome, fee_differs};
+use crate::store::suggestions::{self, Wish};
+
+/// A move to ask about: the new start, and optionally the resource, reason and override.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleQuoteRequest {
+    /// The wanted new start, RFC 3339 with offset.
+    pub start: Instant,
+    /// Serve with this resource (bay or advisor); others are kept when free.
+    #[schema(format = Uuid)]
+    pub resource_id: Option<Uuid>,
+    pub reason_category: Option<ReasonCategory>,
+    pub reason_text: Option<String>,
+    #[serde(rename = "override")]
+    pub override_: Option<OverrideRequest>,
+}
+
+/// The move itself. `accepted_fee` is the fee the customer was shown (absent: none);
+/// if the fee now differs, nothing changes and the answer is `409 fee_changed` with the
+/// new quote.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    pub start: Instant,
+    #[schema(format = Uuid)]
+    pub resource_id: Option<Uuid>,
+    pub reason_category: Option<ReasonCategory>,
+    pub reason_text: Option<String>,
+    #[serde(rename = "override")]
+    pub override_: Option<OverrideRequest>,
+    pub accepted_fee: Option<Money>,
+    /// Kept in the appointment's history.
+    pub note: Option<String>,
+}
+
+fn wish_of(
+    principal: &Principal,
+    start: Instant,
+    resource_id: Option<Uuid>,
+    reason: Option<ReasonCategory>,
+    reason_text: Option<&str>,
+    override_: Option<OverrideRequest>,
+) -> Result<(MoveWish, Option<String>), Error> {
+    let (ask, reason_text) = ask_of(principal, reason, reason_text, override_)?;
+    Ok((
+        MoveWish {
+            start: start.0,
+            resource_id: resource_id.map(|r| r.to_string()),
+            ask,
+        },
+        reason_text,
+    ))
+}
+
+/// How many alternatives a refused move offers.
+const ALTERNATIVES: usize = 3;
+
+/// The best times near the wanted one that the policy would take, each with its fee.
+fn alternatives_for(
+    c: &mut crate::db::DbConnection,
+    org: &str,
+    q: &RescheduleQuote,
+    wish: &MoveWish,
+    now: DateTime<Utc>,
+) -> Result<Vec<PricedAlternative>, Error> {
+    if q.allowed() || !quotes::movable(q.terms.status) {
+        return Ok(Vec::new());
+    }
+    let near = Wish {
+        near: wish.start,
+        from: None,
+        to: None,
+        resource_id: wish.resource_id.clone(),
+        limit: ALTERNATIVES,
+    };
+    let (terms, loaded, found) = suggestions::for_appointment(
+        c,
+        org,
+        &q.terms.row.id,
+        Some(wish.start),
+        &near,
+        &wish.ask,
+        now,
+    )?;
+    Ok(priced(&loaded, found, &terms.currency))
+}
+
+/// Quote a move: whether it is allowed now (every refusing rule, not only the first),
+/// the fee and the tier that set it, the moves left, until when the quote holds, and,
+/// when refused, the best times that could be taken instead with their fees. Changes
+/// nothing; a reschedule with the same input gives the same answer.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(("appointment_id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = RescheduleQuoteRequest,
+    responses(
+        (status = 200, body = RescheduleQuoteResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/appointments/{appointment_id}/reschedule-quote")]
+pub async fn quote_reschedule(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    Json(b): Json<RescheduleQuoteRequest>,
+) -> Result<HttpResponse, Error> {
+    let (wish, _) = wish_of(
+        &principal,
+        b.start,
+        b.resource_id,
+        b.reason_category,
+        b.reason_text.as_deref(),
+        b.override_,
+    )?;
+    let (org, now, id) = (
+        principal.organization_id,
+        state.clock.now(),
+        path.into_inner().to_string(),
+    );
+    let body = state
+        .db
+        .read(move |c| {
+            let q = quotes::quote_reschedule(c, &org, &id, &wish, now)?;
+            let alternatives = alternatives_for(c, &org, &q, &wish, now)?;
+            Ok(reschedule_quote(&q, now, alternatives))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The moved appointment and the fee recorded for the move, if any.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RescheduleResponse {
+    pub appointment: AppointmentResponse,
+    pub fee: Option<FeeResponse>,
+}
+
+/// Move an appointment (or rebook a missed one) under its policy, in one transaction:
+/// the quote is run again, the fee must equal `accepted_fee` (else `409 fee_changed`
+/// with the new quote), the slot is checked and held anew (the database still refuses
+/// an overlap), the move is counted, the fee recorded and a `rescheduled` event written.
+/// A refusal is the problem of the first refusing rule, with every refusal in
+/// `data.refusals`, the quote in `data.quote` and the best other times in
+/// `data.alternatives`.
+#[utoipa::path(
+    tag = "appointments",
+    security(("api_key" = [])),
+    params(("appointment_id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, body = RescheduleResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge), (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/appointments/{appointment_id}/reschedule")]
+pub async fn reschedule_appointment(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    IfMatch(expected): IfMatch,
+    Json(b): Json<RescheduleRequest>,
+) -> Result<HttpResponse, Error> {
+    let (wish, reason_text) = wish_of(
+        &principal,
+        b.start,
+        b.resource_id,
+        b.reason_category,
+        b.reason_text.as_deref(),
+        b.override_,
+    )?;
+    let accepted_fee = b
+        .accepted_fee
+        .map(|m| Money::parse("accepted_fee", m))
+        .transpose()?;
+    let commit = Commit {
+        accepted_fee: accepted_fee.clone(),
+        reason_text,
+        note: text::optional("note", b.note.as_deref(), 2000)?,
+    };
+    let (org, actor, now, id) = (
+        principal.organization_id.clone(),
+        actor_of(&principal),
+        state.clock.now(),
+        path.into_inner().to_string(),
+    );
+    let moved_wish = wish.clone();
+    let (org2, id2) = (org.clone(), id.clone());
+    let outcome = state
+        .db
+        .write(move |c| {
+            reschedule::reschedule(c, &org2, &actor, &id2, expected, &moved_wish, commit, now).map(
+                |o| match o {
+                    Outcome::Done(m) => Ok(m),
+                    Outcome::Refused(q) => Err((true, q)),
+                    Outcome::FeeChanged(q) => Err((false, q)),
+                },
+            )
+        })
+        .await;
+    let refusal = match outcome {
+        Ok(Ok(moved)) => {
+            let body = RescheduleResponse {
+                appointment: AppointmentResponse::try_from(moved.view)?,
+                fee: moved.fee.map(FeeResponse::try_from).transpose()?,
+            };
+            return Ok(versioned(
+                StatusCode::OK,
+                body.appointment.version,
+                String::new(),
+                &body,
+            ));
+        }
+        Ok(Err(r)) => r,
+        Err(e) if e.code == "slot_unavailable" => {
+            // The database refused an overlap: someone took the time a moment ago.
+            let (org, id) = (org.clone(), id.clone());
+            let w = wish.clone();
+            let alternatives = state
+                .db
+                .read(move |c| {
+                    let q = quotes::quote_reschedule(c, &org, &id, &w, now)?;
+                    alternatives_for(c, &org, &q, &w, now)
+                })
+                .await
+                .unwrap_or_default();
+            return Err(e.with_data_field(
+                "alternatives",
+                serde_json::to_value(alternatives).unwrap_or_default(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let (was_refused, q) = refusal;
+    let w = wish.clone();
+    let alternatives = if was_refused {
+        state
+            .db
+            .read(move |c| alternatives_for(c, &org, &q, &w, now).map(|a| (q, a)))
+            .await?
+    } else {
+        (q, Vec::new())
+    };
+    let (q, alternatives) = alternatives;
+    let quote = reschedule_quote(&q, now, alternatives);
+    if was_refused {
+        let first = &q.refusals[0];
+        let e = refused(first, &q.refusals, &quote);
+        return Err(e.with_data_field(
+            "alternatives",
+            serde_json::to_value(&quote.alternatives).unwrap_or_default(),
+        ));
+    }
+    let e = fee_differs(accepted_fee.as_ref(), &q.decision, &q.terms.currency)
+        .unwrap_or_else(|| Error::internal("fee changed without a difference"));
+    Err(fee_changed(e, &quote))
+}

@@ -1,0 +1,92 @@
+//! Cancelling under the cancellation policy: quoted first, committed with the fee the
+//! customer accepted, the fee recorded in the ledger.
+
+use chrono::{DateTime, Utc};
+
+use super::appointment_actions::{self, Reason, Record};
+use super::appointments::AppointmentRow;
+use super::events::Actor;
+use super::fees::{self, Assessed, FeeRow};
+use super::quotes::{self, CancelQuote};
+use super::reschedule::{Commit, Outcome, change_details, check_currency, fee_differs};
+use super::{check_version, new_id};
+use crate::db::DbConnection;
+use crate::domain::FeeKind;
+use crate::domain::lifecycle::Action;
+use crate::domain::policy::Ask;
+use crate::error::Error;
+
+pub struct Cancelled {
+    pub row: AppointmentRow,
+    pub fee: Option<FeeRow>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn cancel(
+    conn: &mut DbConnection,
+    org: &str,
+    actor: &Actor,
+    id: &str,
+    expected_version: Option<i64>,
+    ask: &Ask,
+    commit: Commit,
+    now: DateTime<Utc>,
+) -> Result<Outcome<Cancelled, CancelQuote>, Error> {
+    let q = quotes::quote_cancel(conn, org, id, ask, now)?;
+    check_version(expected_version, q.terms.row.version)?;
+    let accepted = check_currency(commit.accepted_fee, &q.terms.currency)?;
+    if !q.refusals.is_empty() {
+        return Ok(Outcome::Refused(Box::new(q)));
+    }
+    if fee_differs(accepted.as_ref(), &q.decision, &q.terms.currency).is_some() {
+        return Ok(Outcome::FeeChanged(Box::new(q)));
+    }
+    let CancelQuote {
+        terms, decision, ..
+    } = q;
+    let fee_id = fees::initial_status(&decision).map(|_| new_id());
+    let override_ = ask.override_.as_ref();
+    let record = Record {
+        reason: ask.reason.map(|category| Reason {
+            category,
+            text: commit.reason_text,
+        }),
+        note: commit.note,
+        details: Some(change_details(
+            &terms,
+            &decision,
+            fee_id.as_deref(),
+            override_,
+        )),
+    };
+    let (row, event) = appointment_actions::apply(
+        conn,
+        org,
+        actor,
+        terms.row.clone(),
+        Action::Cancel,
+        record,
+        now,
+    )?;
+    let fee = match fee_id {
+        Some(fee_id) => fees::assess(
+            conn,
+            actor,
+            Assessed {
+                id: fee_id,
+                org,
+                appointment_id: &row.id,
+                customer_id: &row.customer_id,
+                kind: FeeKind::Cancellation,
+                currency: &terms.currency,
+                decision: &decision,
+                policy_id: terms.policy_id.as_deref(),
+                note: override_.map(|o| o.note.as_str()),
+                event_id: &event.id,
+            },
+            now,
+        )?,
+        None => None,
+    };
+    Ok(Outcome::Done(Cancelled { row, fee }))
+}
