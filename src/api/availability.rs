@@ -34,6 +34,29 @@ pub struct AvailabilityQuery {
     pub resource_id: Option<Uuid>,
 }
 
+/// `[from, to)` as asked, if it is a window of at most [`MAX_WINDOW_DAYS`].
+pub fn check_window(
+    from: Instant,
+    to: Instant,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), Error> {
+    let (from, to) = (from.0, to.0);
+    if to <= from {
+        return Err(Error::invalid(
+            "to",
+            "window_ends_before_start",
+            "to must be after from",
+        ));
+    }
+    if to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(Error::invalid(
+            "to",
+            "window_too_large",
+            format!("ask for at most {MAX_WINDOW_DAYS} days at a time"),
+        ));
+    }
+    Ok((from, to))
+}
+
 /// A resource that would serve (or serves) an appointment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ResourceRef {
@@ -101,21 +124,7 @@ pub async fn get_availability(
     principal: Principal,
     Query(q): Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, Error> {
-    let (from, to) = (q.from.0, q.to.0);
-    if to <= from {
-        return Err(Error::invalid(
-            "to",
-            "window_ends_before_start",
-            "to must be after from",
-        ));
-    }
-    if to - from > Duration::days(MAX_WINDOW_DAYS) {
-        return Err(Error::invalid(
-            "to",
-            "window_too_large",
-            format!("ask for at most {MAX_WINDOW_DAYS} days at a time"),
-        ));
-    }
+    let (from, to) = check_window(q.from, q.to)?;
     let (org, now) = (principal.organization_id, state.clock.now());
     let (location_id, service_id) = (q.location_id.to_string(), q.service_id.to_string());
     let resource_id = q.resource_id.map(|r| r.to_string());

@@ -16,6 +16,7 @@ pub mod fees;
 pub mod health;
 pub mod idempotency;
 pub mod locations;
+pub mod move_availability;
 pub mod organization;
 pub mod pagination;
 pub mod patch;
@@ -89,6 +90,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(reschedule::reschedule_appointment)
                 .service(appointment_events::list_appointment_events)
                 .service(suggestions::get_alternatives)
+                .service(move_availability::get_move_availability)
                 .service(policies::create_policy)
                 .service(policies::list_policies)
                 .service(policies::get_policy)

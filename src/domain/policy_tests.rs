@@ -473,3 +473,52 @@ fn distance_is_measured_from_the_original_start_and_limits_overrides_lift_it() {
     .unwrap();
     assert!(d.allowed);
 }
+
+/// Notice is elapsed time, not wall-clock difference: from Saturday 09:00 to Sunday 09:00
+/// across the spring DST change in Berlin is 23 hours, so 24 hours' notice is not met;
+/// across the autumn change it is 25 hours and it is.
+#[test]
+fn notice_across_daylight_saving_changes_is_real_time() {
+    use chrono_tz::Europe::Berlin;
+    let local = |y, m, d, h| Berlin.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap().to_utc();
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    let facts = |starts_at| AppointmentFacts {
+        starts_at,
+        original_starts_at: starts_at,
+        ..booked(0)
+    };
+    let spring = facts(local(2026, 3, 29, 9));
+    let d = evaluate_reschedule(
+        &p,
+        &spring,
+        &[],
+        local(2026, 3, 30, 9),
+        &staff(),
+        local(2026, 3, 28, 9),
+    )
+    .unwrap();
+    assert_eq!(
+        d.refusals,
+        [Refusal::NoticeTooShort {
+            required: h(24),
+            given: h(23)
+        }]
+    );
+    let autumn = facts(local(2026, 10, 25, 9));
+    let d = evaluate_reschedule(
+        &p,
+        &autumn,
+        &[],
+        local(2026, 10, 26, 9),
+        &staff(),
+        local(2026, 10, 24, 9),
+    )
+    .unwrap();
+    assert!(d.allowed);
+    assert_eq!(
+        d.valid_until,
+        Some(local(2026, 10, 24, 10)),
+        "25 h before, minus 24 h"
+    );
+}

@@ -12,6 +12,7 @@ pub mod events;
 pub mod fees;
 pub mod idempotency;
 pub mod locations;
+pub mod move_slots;
 pub mod organizations;
 pub mod policies;
 pub mod quotes;

@@ -310,6 +310,33 @@ pub fn quote_reschedule(
     })
 }
 
+/// What the policy says of moving to `start`, for listing times: a missing or unaccepted
+/// reason is left out, as it concerns the request and not the time.
+pub fn price_time(
+    terms: &Terms,
+    start: DateTime<Utc>,
+    ask: &Ask,
+    now: DateTime<Utc>,
+) -> Result<Decision, Error> {
+    let mut d = evaluate_reschedule(
+        &terms.policy.reschedule,
+        &terms.facts,
+        &terms.customer_moves,
+        start,
+        ask,
+        now,
+    )
+    .map_err(override_error)?;
+    d.refusals.retain(|r| {
+        !matches!(
+            r,
+            Refusal::ReasonRequired | Refusal::ReasonNotAccepted { .. }
+        )
+    });
+    d.allowed = d.refusals.is_empty();
+    Ok(d)
+}
+
 /// A cancellation someone asks about.
 pub struct CancelQuote {
     pub terms: Terms,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::quotes::{self, Terms};
 use super::schedule::{self, LoadedSchedule};
 use crate::db::DbConnection;
-use crate::domain::policy::{Ask, Decision, Refusal, evaluate_reschedule};
+use crate::domain::policy::{Ask, Decision, Refusal};
 use crate::domain::suggestions::{Suggestion, Want, suggest};
 use crate::error::Error;
 
@@ -212,25 +212,9 @@ pub fn for_appointment(
     let priced = found
         .into_iter()
         .map(|suggestion| {
-            let mut decision = evaluate_reschedule(
-                &terms.policy.reschedule,
-                &terms.facts,
-                &terms.customer_moves,
-                suggestion.slot.start,
-                ask,
-                now,
-            )
-            .map_err(quotes::override_error)?;
-            decision.refusals.retain(|r| {
-                !matches!(
-                    r,
-                    Refusal::ReasonRequired | Refusal::ReasonNotAccepted { .. }
-                )
-            });
-            decision.allowed = decision.refusals.is_empty();
             Ok(Priced {
+                decision: quotes::price_time(&terms, suggestion.slot.start, ask, now)?,
                 suggestion,
-                decision,
             })
         })
         .collect::<Result<_, Error>>()?;

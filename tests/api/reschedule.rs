@@ -18,6 +18,7 @@ on_both_backends!(
     bad_reschedules_are_refused_and_write_nothing,
     one_of_many_racing_moves_with_one_version_wins,
     one_of_many_appointments_racing_into_one_slot_wins,
+    times_to_move_to_carry_their_fee_and_distance,
 );
 
 pub fn at(rfc3339: &str) -> DateTime<Utc> {
@@ -536,4 +537,49 @@ async fn one_of_many_appointments_racing_into_one_slot_wins(app: TestApp) {
         ))
         .await;
     assert_eq!(held.expect(200)["items"].as_array().unwrap().len(), 1);
+}
+
+/// Slots and alternatives for moving an appointment carry the fee of moving there, and
+/// the policy's maximum distance from the original time marks or bounds them.
+async fn times_to_move_to_carry_their_fee_and_distance(app: TestApp) {
+    let d = dealer(&app).await;
+    let mut policy = sinar();
+    policy["reschedule"]["max_distance_days"] = json!(1);
+    app.post("/v1/policies", policy).await.expect(201);
+    let id = book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    app.clock.set(at("2026-11-27T10:00:00+07:00"));
+    let r = app
+        .get(&format!(
+            "/v1/appointments/{id}/availability?from=2026-11-30T00:00:00%2B07:00&to=2026-12-02T00:00:00%2B07:00"
+        ))
+        .await;
+    let slots = r.expect(200)["slots"].as_array().unwrap().clone();
+    let by_start = |local: &str| slots.iter().find(|s| s["local"]["start"] == local).cloned();
+    assert!(
+        by_start("2026-11-30T09:00:00+07:00").is_none(),
+        "its own time"
+    );
+    let same_day = by_start("2026-11-30T13:00:00+07:00").unwrap();
+    assert_eq!(
+        (same_day["allowed"].clone(), same_day["fee"].clone()),
+        (json!(true), json!({"amount": 5000000, "currency": "IDR"}))
+    );
+    let edge = by_start("2026-12-01T09:00:00+07:00").unwrap();
+    assert_eq!(edge["allowed"], true, "exactly one day away");
+    let beyond = by_start("2026-12-01T09:15:00+07:00").unwrap();
+    assert_eq!(beyond["refusals"], json!(["too_far"]));
+
+    let r = app
+        .get(&format!(
+            "/v1/appointments/{id}/alternatives?near=2026-12-03T09:00:00%2B07:00&limit=20"
+        ))
+        .await;
+    let offered = r.expect(200)["alternatives"].as_array().unwrap().clone();
+    assert!(!offered.is_empty());
+    for a in &offered {
+        let start = at(a["start"].as_str().unwrap());
+        assert!(start <= at("2026-12-01T09:00:00+07:00"), "{a}");
+        assert_eq!(a["fee"]["amount"], 5_000_000);
+        assert_eq!(a["allowed"], true);
+    }
 }

@@ -1,0 +1,77 @@
+//! Every time an appointment could move to in a window, each priced by its policy.
+
+use chrono::{DateTime, Utc};
+
+use super::quotes::{self, Terms};
+use super::schedule::{self, LoadedSchedule};
+use crate::db::DbConnection;
+use crate::domain::availability::{Choice, Slot, find_slots};
+use crate::domain::policy::{Ask, Decision, Refusal};
+use crate::error::Error;
+
+/// The appointment's terms, its schedule, and each slot with the policy's decision.
+pub type PricedSlots = (Terms, LoadedSchedule, Vec<(Slot, Decision)>);
+
+/// The slots in `[from, to)` the appointment could take (its own time left out, its
+/// resources kept when free), with the policy's decision for each. A missing reason is
+/// not held against a slot: it concerns the request, not the time.
+#[allow(clippy::too_many_arguments)]
+pub fn priced_slots(
+    conn: &mut DbConnection,
+    org: &str,
+    appointment_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    resource_id: Option<&str>,
+    ask: &Ask,
+    now: DateTime<Utc>,
+) -> Result<PricedSlots, Error> {
+    let terms = quotes::terms(conn, org, appointment_id, now)?;
+    if !quotes::movable(terms.status) {
+        return Err(quotes::refusal(&Refusal::NotReschedulable {
+            status: terms.status,
+        }));
+    }
+    let loaded = schedule::load(
+        conn,
+        org,
+        &terms.row.location_id,
+        &terms.row.service_id,
+        from,
+        to,
+        Some(&terms.row.id),
+    )?;
+    let pinned = match resource_id {
+        Some(id) => Some(
+            loaded
+                .index_of(id)
+                .ok_or_else(|| schedule::resource_unusable(conn, org, &loaded, id))?,
+        ),
+        None => None,
+    };
+    let preferred: Vec<usize> = quotes::held_ids(conn, &terms.row.id)?
+        .iter()
+        .filter_map(|id| loaded.index_of(id))
+        .collect();
+    let slots = find_slots(
+        &loaded.schedule(),
+        &loaded.needs,
+        &loaded.rules,
+        from,
+        to,
+        now,
+        Choice {
+            pinned,
+            preferred: &preferred,
+        },
+    );
+    let priced = slots
+        .into_iter()
+        .filter(|s| s.start != terms.facts.starts_at)
+        .map(|slot| {
+            let d = quotes::price_time(&terms, slot.start, ask, now)?;
+            Ok((slot, d))
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok((terms, loaded, priced))
+}
