@@ -223,69 +223,54 @@ pub async fn reschedule_appointment(
     let outcome = state
         .db
         .write(move |c| {
-            reschedule::reschedule(c, &org2, &actor, &id2, expected, &moved_wish, commit, now).map(
-                |o| match o {
-                    Outcome::Done(m) => Ok(m),
-                    Outcome::Refused(q) => Err((true, q)),
-                    Outcome::FeeChanged(q) => Err((false, q)),
-                },
-            )
+            reschedule::reschedule(c, &org2, &actor, &id2, expected, &moved_wish, commit, now)
         })
         .await;
-    let refusal = match outcome {
-        Ok(Ok(moved)) => {
+    match outcome {
+        Ok(Outcome::Done(moved)) => {
             let body = RescheduleResponse {
                 appointment: AppointmentResponse::try_from(moved.view)?,
                 fee: moved.fee.map(FeeResponse::try_from).transpose()?,
             };
-            return Ok(versioned(
-                StatusCode::OK,
-                body.appointment.version,
-                String::new(),
-                &body,
-            ));
+            let version = body.appointment.version;
+            Ok(versioned(StatusCode::OK, version, String::new(), &body))
         }
-        Ok(Err(r)) => r,
+        Ok(Outcome::Refused(q)) => {
+            let (q, alternatives) = state
+                .db
+                .read(move |c| {
+                    let alternatives = alternatives_for(c, &org, &q, &wish, now)?;
+                    Ok((q, alternatives))
+                })
+                .await?;
+            let quote = reschedule_quote(&q, now, alternatives);
+            Err(
+                refused(&q.refusals[0], &q.refusals, &quote).with_data_field(
+                    "alternatives",
+                    serde_json::to_value(&quote.alternatives).unwrap_or_default(),
+                ),
+            )
+        }
+        Ok(Outcome::FeeChanged(q)) => {
+            let e = fee_differs(accepted_fee.as_ref(), &q.decision, &q.terms.currency)
+                .unwrap_or_else(|| Error::internal("fee changed without a difference"));
+            Err(fee_changed(e, &reschedule_quote(&q, now, Vec::new())))
+        }
+        // The database refused an overlap: another move or booking took the time just now.
         Err(e) if e.code == "slot_unavailable" => {
-            // The database refused an overlap: someone took the time a moment ago.
-            let (org, id) = (org.clone(), id.clone());
-            let w = wish.clone();
             let alternatives = state
                 .db
                 .read(move |c| {
-                    let q = quotes::quote_reschedule(c, &org, &id, &w, now)?;
-                    alternatives_for(c, &org, &q, &w, now)
+                    let q = quotes::quote_reschedule(c, &org, &id, &wish, now)?;
+                    alternatives_for(c, &org, &q, &wish, now)
                 })
                 .await
                 .unwrap_or_default();
-            return Err(e.with_data_field(
+            Err(e.with_data_field(
                 "alternatives",
                 serde_json::to_value(alternatives).unwrap_or_default(),
-            ));
+            ))
         }
-        Err(e) => return Err(e),
-    };
-    let (was_refused, q) = refusal;
-    let w = wish.clone();
-    let alternatives = if was_refused {
-        state
-            .db
-            .read(move |c| alternatives_for(c, &org, &q, &w, now).map(|a| (q, a)))
-            .await?
-    } else {
-        (q, Vec::new())
-    };
-    let (q, alternatives) = alternatives;
-    let quote = reschedule_quote(&q, now, alternatives);
-    if was_refused {
-        let first = &q.refusals[0];
-        let e = refused(first, &q.refusals, &quote);
-        return Err(e.with_data_field(
-            "alternatives",
-            serde_json::to_value(&quote.alternatives).unwrap_or_default(),
-        ));
+        Err(e) => Err(e),
     }
-    let e = fee_differs(accepted_fee.as_ref(), &q.decision, &q.terms.currency)
-        .unwrap_or_else(|| Error::internal("fee changed without a difference"));
-    Err(fee_changed(e, &quote))
 }
