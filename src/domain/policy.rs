@@ -208,6 +208,9 @@ fn fee_for(
     starts_at: DateTime<Utc>,
     notice: Duration,
 ) -> (i64, FeeSource, Option<DateTime<Utc>>) {
+    // After the start (a customer running late) the notice is none, not negative: the
+    // last tier still applies.
+    let notice = notice.max(Duration::zero());
     match rules
         .fee_tiers
         .iter()

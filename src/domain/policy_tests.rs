@@ -522,3 +522,31 @@ fn notice_across_daylight_saving_changes_is_real_time() {
         "25 h before, minus 24 h"
     );
 }
+
+/// A customer who calls after the start (running late, not yet marked a no-show) pays
+/// the last tier, and the quote stays valid: found by the policy properties.
+#[test]
+fn after_the_start_the_last_tier_applies() {
+    let p = sinar();
+    let d = evaluate_reschedule(
+        &p,
+        &booked(0),
+        &[],
+        start() + h(5),
+        &staff(),
+        start() + Duration::minutes(30),
+    )
+    .unwrap();
+    assert_eq!(
+        (d.allowed, d.fee, d.fee_source, d.valid_until),
+        (
+            true,
+            15_000_000,
+            FeeSource::Tier {
+                index: 2,
+                notice_at_least: Duration::zero()
+            },
+            None
+        )
+    );
+}
