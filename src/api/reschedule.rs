@@ -89,7 +89,9 @@ fn alternatives_for(
     wish: &MoveWish,
     now: DateTime<Utc>,
 ) -> Result<Vec<PricedAlternative>, Error> {
-    if q.allowed() || !quotes::movable(q.terms.status) {
+    // A missing or unaccepted reason is fixed by giving one, not by another time.
+    let about_the_reason = |e: &Error| e.field.as_deref() == Some("reason_category");
+    if q.allowed() || !quotes::movable(q.terms.status) || q.refusals.iter().all(about_the_reason) {
         return Ok(Vec::new());
     }
     let near = Wish {
@@ -97,7 +99,8 @@ fn alternatives_for(
         from: None,
         to: None,
         resource_id: wish.resource_id.clone(),
-        limit: ALTERNATIVES,
+        // One more than offered: the wanted start itself is left out below.
+        limit: ALTERNATIVES + 1,
     };
     let (terms, loaded, found) = suggestions::for_appointment(
         c,
@@ -108,6 +111,11 @@ fn alternatives_for(
         &wish.ask,
         now,
     )?;
+    let found = found
+        .into_iter()
+        .filter(|p| p.suggestion.slot.start != wish.start)
+        .take(ALTERNATIVES)
+        .collect();
     Ok(priced(&loaded, found, &terms.currency))
 }
 

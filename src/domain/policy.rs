@@ -349,6 +349,13 @@ pub fn evaluate_reschedule(
             refusals.push(Refusal::TooFar { max, distance });
         }
     }
+    // A status that cannot move never will: the answer does not change with time.
+    if refusals
+        .iter()
+        .any(|r| matches!(r, Refusal::NotReschedulable { .. }))
+    {
+        valid_until = None;
+    }
     Ok(Decision {
         allowed: refusals.is_empty(),
         refusals,

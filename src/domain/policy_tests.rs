@@ -550,3 +550,26 @@ fn after_the_start_the_last_tier_applies() {
         )
     );
 }
+
+/// A cancelled appointment never becomes movable, even when a counted move of the
+/// customer leaves the window: its quote has no `valid_until`.
+#[test]
+fn a_final_status_has_no_valid_until() {
+    let p = sinar();
+    let three = [start() - h(30), start() - h(20), start() - h(10)];
+    let cancelled = AppointmentFacts {
+        status: AppointmentStatus::Cancelled,
+        ..booked(0)
+    };
+    let d = evaluate_reschedule(
+        &p,
+        &cancelled,
+        &three,
+        start() + h(5),
+        &staff(),
+        start() - h(100),
+    )
+    .unwrap();
+    assert_eq!(codes(&d), ["not_reschedulable", "customer_limit_reached"]);
+    assert_eq!(d.valid_until, None);
+}

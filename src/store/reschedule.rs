@@ -39,13 +39,16 @@ pub struct Moved {
 
 /// The problem when `accepted` is not what is due now. No accepted fee means none.
 pub fn fee_differs(accepted: Option<&Money>, decision: &Decision, currency: &str) -> Option<Error> {
-    let accepted = accepted.map_or(0, |m| m.amount);
     let due = decision.due();
-    (accepted != due).then(|| {
+    let accepted_text = match accepted {
+        None => "none was accepted".to_owned(),
+        Some(m) => format!("{} was accepted", m.amount),
+    };
+    (accepted.map_or(0, |m| m.amount) != due).then(|| {
         Error::conflict(
             "fee_changed",
             format!(
-                "the fee is now {due} {currency} (minor units), not the {accepted} accepted; show the customer the new quote"
+                "the fee is now {due} {currency} (minor units) and {accepted_text}; show the customer the new quote"
             ),
         )
         .with_field("accepted_fee")
@@ -192,10 +195,13 @@ pub fn reschedule(
 
     let fee_id = fees::initial_status(&decision).map(|_| new_id());
     let override_ = wish.ask.override_.as_ref();
+    // Both lists in id order, so an unchanged pair reads as unchanged.
+    let mut new_resources: Vec<&String> = resources.iter().map(|r| &r.id).collect();
+    new_resources.sort();
     let mut changes = serde_json::json!({
         "starts_at": { "old": old_start, "new": slot.start },
         "ends_at": { "old": old_end, "new": slot.end },
-        "resource_ids": { "old": old_resources, "new": resources.iter().map(|r| &r.id).collect::<Vec<_>>() },
+        "resource_ids": { "old": old_resources, "new": new_resources },
     });
     if rebooking {
         changes["status"] =

@@ -111,6 +111,11 @@ async fn the_week_at_the_front_desk(app: TestApp) {
     let no_reason = no_reason.expect(200);
     assert_eq!(no_reason["allowed"], false);
     assert_eq!(no_reason["refusals"][0]["code"], "reason_required");
+    assert_eq!(
+        no_reason["alternatives"],
+        json!([]),
+        "a reason, not another time, is what is missing"
+    );
 
     // The client showed no fee: nothing changes, and the new quote comes back.
     let r = app.post(&path("reschedule"), to_13.clone()).await;
@@ -135,6 +140,12 @@ async fn the_week_at_the_front_desk(app: TestApp) {
         "2026-11-30T13:00:00+07:00"
     );
     assert_eq!(moved["appointment"]["version"], 2);
+    let events = app.get(&path("events")).await;
+    let resource_ids = &events.body["items"][1]["changes"]["resource_ids"];
+    assert_eq!(
+        resource_ids["old"], resource_ids["new"],
+        "same bay and advisor"
+    );
     assert_eq!(
         (
             moved["fee"]["amount"].as_i64(),
@@ -446,7 +457,12 @@ async fn bad_reschedules_are_refused_and_write_nothing(app: TestApp) {
     let r = app
         .post(&format!("/v1/appointments/{other}/reschedule"), ok.clone())
         .await;
-    r.problem(409, "not_reschedulable");
+    let p = r.problem(409, "not_reschedulable");
+    assert_eq!(
+        p["data"]["quote"]["valid_until"],
+        Value::Null,
+        "a cancelled appointment stays unmovable"
+    );
     assert_eq!(count_rows(&app, "fees"), 0);
     assert_eq!(
         count_rows(&app, "appointment_events"),
