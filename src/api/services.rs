@@ -16,15 +16,16 @@ use super::pagination::{List, PageParams};
 use super::precondition::{IfMatch, versioned};
 use super::responses::*;
 use super::state::AppState;
+use crate::domain::availability::{MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES};
 use crate::domain::{ResourceKind, text};
 use crate::error::Error;
 use crate::store::from_db;
 use crate::store::services::{self, NewService, ServiceChanges, ServiceFilter, ServiceRow};
 
 /// Length of an appointment, in minutes.
-const DURATION: RangeInclusive<i64> = 1..=1440;
+const DURATION: RangeInclusive<i64> = 1..=MAX_DURATION_MINUTES;
 /// Time kept free before or after an appointment, in minutes.
-const BUFFER: RangeInclusive<i64> = 0..=240;
+const BUFFER: RangeInclusive<i64> = 0..=MAX_BUFFER_MINUTES;
 
 /// Something a customer books, such as a periodic service of 60 minutes.
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,6 +9,15 @@ use super::interval::{Interval, covered, hits, intersect, normalize, subtract};
 use super::opening::{candidate_starts, open_intervals};
 use super::weekly_hours::WeeklyHours;
 
+/// The longest a service may take, in minutes (a day).
+pub const MAX_DURATION_MINUTES: i64 = 1440;
+/// The longest buffer before or after a service, in minutes.
+pub const MAX_BUFFER_MINUTES: i64 = 240;
+/// No busy block (a service with its buffers) is longer than this, so a block that
+/// overlaps a window starts at most this long before the window: reads of busy blocks
+/// and the SQLite overlap guard rely on it.
+pub const MAX_BLOCK: Duration = Duration::minutes(MAX_DURATION_MINUTES + 2 * MAX_BUFFER_MINUTES);
+
 /// A resource able to perform the service, with what already occupies it.
 #[derive(Clone, Debug)]
 pub struct ResourceSchedule {

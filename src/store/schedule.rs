@@ -14,7 +14,9 @@ use super::services::{self, ServiceRow};
 use super::{from_db, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{appointment_resources, closures, resources};
-use crate::domain::availability::{BookingRules, ResourceSchedule, Schedule, ServiceNeeds};
+use crate::domain::availability::{
+    BookingRules, MAX_BLOCK, ResourceSchedule, Schedule, ServiceNeeds,
+};
 use crate::domain::interval::Interval;
 use crate::domain::{ResourceKind, TimeZone, WeeklyHours, booking_rules};
 use crate::error::Error;
@@ -209,6 +211,7 @@ pub fn load(
         .filter(appointment_resources::location_id.eq(&location.id))
         .filter(appointment_resources::active.eq(true))
         .filter(appointment_resources::block_starts_at.lt(hi))
+        .filter(appointment_resources::block_starts_at.gt(to_db(from - margin - MAX_BLOCK)))
         .filter(appointment_resources::block_ends_at.gt(lo))
         .select((
             appointment_resources::resource_id,

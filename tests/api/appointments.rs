@@ -16,6 +16,7 @@ on_both_backends!(
     racing_bookings_fill_exactly_the_free_resources,
     lists_filter_and_page_by_start_time,
     the_database_itself_refuses_an_overlap,
+    the_guard_sees_the_longest_block,
 );
 
 /// Bypasses the application's availability check: the exclusion constraint (PostgreSQL)
@@ -459,4 +460,60 @@ async fn lists_filter_and_page_by_start_time(app: TestApp) {
         .send()
         .await;
     assert!(theirs.expect(200)["items"].as_array().unwrap().is_empty());
+}
+
+/// The overlap guard bounds its search by the longest possible block (`MAX_BLOCK`): a
+/// block of exactly that length still refuses one that starts a minute before its end.
+async fn the_guard_sees_the_longest_block(app: TestApp) {
+    use janji::domain::availability::MAX_BLOCK;
+    use janji::store::appointments::{self, AppointmentResourceRow};
+    let d = dealer(&app).await;
+    let first = app
+        .post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
+        .await;
+    let first_id = first.expect(201)["id"].as_str().unwrap().to_owned();
+    let mut conn = app.state.db.pool().get().unwrap();
+    let template = appointments::get(&mut conn, &app.org_id, &first_id).unwrap();
+    let held: Vec<AppointmentResourceRow> = {
+        use diesel::prelude::*;
+        use janji::db::schema::appointment_resources as ar;
+        ar::table
+            .filter(ar::appointment_id.eq(&first_id))
+            .select(AppointmentResourceRow::as_select())
+            .load(&mut *conn)
+            .unwrap()
+    };
+    let at = |start: chrono::NaiveDateTime, end: chrono::NaiveDateTime| {
+        let mut row = template.clone();
+        row.id = uuid::Uuid::now_v7().to_string();
+        (
+            row.starts_at,
+            row.ends_at,
+            row.block_starts_at,
+            row.block_ends_at,
+        ) = (start, end, start, end);
+        let rows: Vec<AppointmentResourceRow> = held
+            .iter()
+            .map(|h| AppointmentResourceRow {
+                appointment_id: row.id.clone(),
+                block_starts_at: start,
+                block_ends_at: end,
+                ..h.clone()
+            })
+            .collect();
+        (row, rows)
+    };
+    let t0 = chrono::NaiveDate::from_ymd_opt(2026, 12, 10)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let (long, long_rows) = at(t0, t0 + MAX_BLOCK);
+    janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &long, &long_rows)).unwrap();
+    let minute = chrono::Duration::minutes(1);
+    let (tail, tail_rows) = at(t0 + MAX_BLOCK - minute, t0 + MAX_BLOCK + minute * 59);
+    let err = janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &tail, &tail_rows))
+        .unwrap_err();
+    assert_eq!(err.code, "slot_unavailable");
+    let (after, after_rows) = at(t0 + MAX_BLOCK, t0 + MAX_BLOCK + minute * 60);
+    janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &after, &after_rows)).unwrap();
 }
