@@ -15,6 +15,7 @@ pub mod money;
 pub mod opening;
 pub mod policy;
 pub mod policy_doc;
+pub mod policy_refusal;
 pub mod suggestions;
 pub mod text;
 pub mod time_zone;
