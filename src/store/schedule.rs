@@ -18,6 +18,7 @@ use crate::domain::availability::{
     BookingRules, MAX_BLOCK, ResourceSchedule, Schedule, ServiceNeeds,
 };
 use crate::domain::interval::Interval;
+use crate::domain::local_time::start_of_day;
 use crate::domain::{ResourceKind, TimeZone, WeeklyHours, booking_rules};
 use crate::error::Error;
 
@@ -180,9 +181,14 @@ pub fn load(
         .map(|(i, r)| (r.id.clone(), i))
         .collect();
 
-    // Slots starting in the window reach past it by their duration and buffers.
-    let margin = Duration::days(1) + needs.duration + needs.buffer_before + needs.buffer_after;
-    let (lo, hi) = (to_db(from - margin), to_db(to + margin));
+    // What a slot starting in the window can touch: blocks overlapping it (buffers
+    // included), and every block starting on a local day it is on, whose minutes rank
+    // the resources by load.
+    let first_day = start_of_day(tz, from.with_timezone(&tz).date_naive());
+    let after_last_day = start_of_day(tz, to.with_timezone(&tz).date_naive() + Duration::days(1));
+    let lo = (from - needs.buffer_before).min(first_day);
+    let hi = (to + needs.duration + needs.buffer_after).max(after_last_day);
+    let (lo, lo_start, hi) = (to_db(lo), to_db(lo - MAX_BLOCK), to_db(hi));
     let closure_rows: Vec<(Option<String>, chrono::NaiveDateTime, chrono::NaiveDateTime)> =
         closures::table
             .filter(closures::location_id.eq(&location.id))
@@ -211,7 +217,7 @@ pub fn load(
         .filter(appointment_resources::location_id.eq(&location.id))
         .filter(appointment_resources::active.eq(true))
         .filter(appointment_resources::block_starts_at.lt(hi))
-        .filter(appointment_resources::block_starts_at.gt(to_db(from - margin - MAX_BLOCK)))
+        .filter(appointment_resources::block_starts_at.gt(lo_start))
         .filter(appointment_resources::block_ends_at.gt(lo))
         .select((
             appointment_resources::resource_id,
