@@ -207,7 +207,8 @@ fn apply_rules(
                 given: notice.max(Duration::zero()),
             });
         }
-    } else if rules.late_mode == LateMode::Refuse && rules.min_notice > Duration::zero() {
+    } else if rules.late_mode == LateMode::Refuse {
+        // With no minimum notice, that moment is the start itself.
         until = earliest(until, Some(starts_at - rules.min_notice));
     }
     match ask.reason {

@@ -573,3 +573,21 @@ fn a_final_status_has_no_valid_until() {
     assert_eq!(codes(&d), ["not_reschedulable", "customer_limit_reached"]);
     assert_eq!(d.valid_until, None);
 }
+
+/// Refusing late changes with no minimum notice refuses them once the appointment has
+/// started, so a quote holds until the start: found by the policy properties.
+#[test]
+fn refuse_mode_without_notice_holds_until_the_start() {
+    let mut p = sinar();
+    p.rules.min_notice = Duration::zero();
+    p.rules.late_mode = LateMode::Refuse;
+    p.rules.fee_tiers.clear();
+    let eval =
+        |now| evaluate_reschedule(&p, &booked(0), &[], start() + h(5), &staff(), now).unwrap();
+    assert_eq!(eval(start() - h(1)).valid_until, Some(start()));
+    assert!(eval(start()).allowed);
+    assert_eq!(
+        codes(&eval(start() + Duration::seconds(1))),
+        ["notice_too_short"]
+    );
+}

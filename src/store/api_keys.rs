@@ -70,7 +70,7 @@ pub fn authenticate(
     let row: ApiKeyRow = api_keys::table
         .filter(api_keys::prefix.eq(prefix))
         .select(ApiKeyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(refused)?;
     if row.revoked_at.is_some() || !api_key::hashes_match(&api_key::hash(token), &row.secret_hash) {
@@ -115,7 +115,7 @@ pub fn get(conn: &mut DbConnection, organization_id: &str, id: &str) -> Result<A
         .filter(api_keys::organization_id.eq(organization_id))
         .filter(api_keys::id.eq(id))
         .select(ApiKeyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("API key"))
 }

@@ -127,7 +127,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<AppointmentRo
         .filter(appointments::organization_id.eq(org))
         .filter(appointments::id.eq(id))
         .select(AppointmentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("appointment"))
 }

@@ -158,7 +158,7 @@ pub fn find_by_external_ref(
         .filter(customers::organization_id.eq(org))
         .filter(customers::external_ref.eq(external_ref))
         .select(CustomerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -167,7 +167,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<CustomerRow, 
         .filter(customers::organization_id.eq(org))
         .filter(customers::id.eq(id))
         .select(CustomerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("customer"))
 }

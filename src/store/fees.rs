@@ -125,7 +125,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<FeeRow, Error
         .filter(fees::organization_id.eq(org))
         .filter(fees::id.eq(id))
         .select(FeeRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("fee"))
 }

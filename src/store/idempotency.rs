@@ -79,7 +79,7 @@ pub fn begin(
     let Some(existing) = idempotency_keys::table
         .find((org, key))
         .select(IdempotencyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
     else {
         // Deleted between our insert and read (its first request failed): try once more.

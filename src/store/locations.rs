@@ -89,7 +89,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<LocationRow, 
         .filter(locations::organization_id.eq(org))
         .filter(locations::id.eq(id))
         .select(LocationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))
 }

@@ -1,5 +1,9 @@
 //! Persistence use cases: each public function runs inside the caller's transaction
 //! and takes `now` and the organization as values.
+//!
+//! Reads of one row by a unique key use `get_result`, not `first`: `first` binds its
+//! `LIMIT 1` as a parameter, and SQLite re-prepares a cached statement every time a
+//! LIMIT parameter is bound again (it was a sixth of a booking's time).
 
 pub mod api_keys;
 pub mod appointment_actions;

@@ -79,7 +79,7 @@ pub fn get(conn: &mut DbConnection, id: &str) -> Result<OrganizationRow, Error> 
     organizations::table
         .find(id)
         .select(OrganizationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("organization"))
 }

@@ -138,7 +138,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<PolicyRow, Er
         .filter(policies::organization_id.eq(org))
         .filter(policies::id.eq(id))
         .select(PolicyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("policy"))
 }

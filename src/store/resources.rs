@@ -90,7 +90,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<ResourceRow, 
         .filter(resources::organization_id.eq(org))
         .filter(resources::id.eq(id))
         .select(ResourceRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("resource"))
 }

@@ -63,7 +63,7 @@ pub fn resource_unusable(
         .filter(resources::organization_id.eq(org))
         .filter(resources::id.eq(resource_id))
         .select(ResourceRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
         .unwrap_or(None);
     match found {

@@ -119,7 +119,7 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<ServiceRow, E
         .filter(services::organization_id.eq(org))
         .filter(services::id.eq(id))
         .select(ServiceRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("service"))
 }
