@@ -121,6 +121,7 @@ fn main() -> Result<(), String> {
         .with_timezone(&tz.tz())
         .date_naive();
     let mut booked = 0usize;
+    let mut last: Option<booking::Booked> = None;
     let mut refused = 0usize;
     let mut seq: u64 = 0x2545_F491_4F6C_DD1D;
     let started = Instant::now();
@@ -153,7 +154,10 @@ fn main() -> Result<(), String> {
                     external_ref: None,
                 };
                 match write_tx(&mut conn, |c| booking::book(c, &org, &actor, cmd, now)) {
-                    Ok(_) => booked += 1,
+                    Ok(b) => {
+                        booked += 1;
+                        last = Some(b);
+                    }
                     Err(e) if e.code == "slot_unavailable" => refused += 1,
                     Err(e) => return Err(e.to_string()),
                 }
@@ -165,6 +169,8 @@ fn main() -> Result<(), String> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     let baseline = insert_baseline(&mut conn, 2_000)?;
+    let template = last.ok_or("nothing was booked")?;
+    let writes = writes_baseline(&mut conn, &org, &template, 2_000)?;
 
     let last = first_day + Duration::days(7 * 8);
     println!("organization   {org}");
@@ -178,6 +184,9 @@ fn main() -> Result<(), String> {
         "booking rate   {:.0} per second ({:.2} ms each, one write transaction per booking)",
         booked as f64 / elapsed,
         elapsed * 1000.0 / booked as f64
+    );
+    println!(
+        "writes rate    {writes:.0} per second (a booking's own four inserts, no reads, one transaction each)"
     );
     println!(
         "insert rate    {baseline:.0} per second (bare one-row insert transactions, same database)"
@@ -203,6 +212,85 @@ fn insert_baseline(conn: &mut DbConnection, n: usize) -> Result<f64, String> {
     }
     let rate = n as f64 / started.elapsed().as_secs_f64();
     conn.batch_execute("DROP TABLE bench_scratch")
+        .map_err(|e| e.to_string())?;
+    Ok(rate)
+}
+
+/// Rate of transactions writing what a booking writes (the appointment, its two
+/// resources, its event) without any of its reads: the floor of the booking itself.
+/// The rows go to far-future hours of the template's resources and are removed after.
+fn writes_baseline(
+    conn: &mut DbConnection,
+    org: &str,
+    template: &booking::Booked,
+    n: usize,
+) -> Result<f64, String> {
+    use janji::db::schema::{appointment_events, appointment_resources, appointments};
+    use janji::store::appointments::{AppointmentResourceRow, insert};
+    use janji::store::events::{self, NewEvent};
+    let far = Duration::days(4 * 366);
+    let held: Vec<AppointmentResourceRow> = {
+        use janji::db::schema::appointment_resources as ar;
+        ar::table
+            .filter(ar::appointment_id.eq(&template.appointment.id))
+            .select(AppointmentResourceRow::as_select())
+            .load(conn)
+            .map_err(|e| e.to_string())?
+    };
+    let started = Instant::now();
+    for i in 0..n {
+        let shift = far + Duration::hours(2 * i as i64);
+        let mut row = template.appointment.clone();
+        row.id = uuid::Uuid::now_v7().to_string();
+        row.external_ref = None;
+        row.starts_at += shift;
+        row.ends_at += shift;
+        row.block_starts_at += shift;
+        row.block_ends_at += shift;
+        let rows: Vec<AppointmentResourceRow> = held
+            .iter()
+            .map(|h| AppointmentResourceRow {
+                appointment_id: row.id.clone(),
+                block_starts_at: row.block_starts_at,
+                block_ends_at: row.block_ends_at,
+                ..h.clone()
+            })
+            .collect();
+        write_tx(conn, |c| {
+            insert(c, &row, &rows)?;
+            let event = NewEvent {
+                kind: "created",
+                changes: serde_json::json!({}),
+                reason_category: None,
+                reason_text: None,
+                note: None,
+                details: None,
+            };
+            events::record(c, org, &row.id, &Actor::System, event, Utc::now())?;
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    let rate = n as f64 / started.elapsed().as_secs_f64();
+    let cut = template.appointment.starts_at + far - Duration::days(1);
+    let ids = appointments::table
+        .filter(appointments::starts_at.gt(cut))
+        .select(appointments::id);
+    diesel::delete(
+        appointment_events::table.filter(appointment_events::appointment_id.eq_any(ids)),
+    )
+    .execute(conn)
+    .map_err(|e| e.to_string())?;
+    let ids = appointments::table
+        .filter(appointments::starts_at.gt(cut))
+        .select(appointments::id);
+    diesel::delete(
+        appointment_resources::table.filter(appointment_resources::appointment_id.eq_any(ids)),
+    )
+    .execute(conn)
+    .map_err(|e| e.to_string())?;
+    diesel::delete(appointments::table.filter(appointments::starts_at.gt(cut)))
+        .execute(conn)
         .map_err(|e| e.to_string())?;
     Ok(rate)
 }

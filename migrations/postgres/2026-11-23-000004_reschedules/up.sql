@@ -8,8 +8,6 @@ UPDATE appointments SET no_show_at = updated_at WHERE status = 'no_show';
 
 -- What a change decided besides its field changes: fee, override, policy.
 ALTER TABLE appointment_events ADD COLUMN details TEXT;
--- A customer's moves in a rolling window are counted from their events.
-CREATE INDEX appointment_events_kind ON appointment_events (kind, occurred_at);
 
 -- Fees assessed by reschedules, rebookings and cancellations: the ledger.
 CREATE TABLE fees (

@@ -1,5 +1,4 @@
 DROP TABLE fees;
-DROP INDEX appointment_events_kind;
 ALTER TABLE appointment_events DROP COLUMN details;
 ALTER TABLE appointments DROP COLUMN no_show_at;
 ALTER TABLE appointments DROP COLUMN original_starts_at;
