@@ -132,14 +132,7 @@ pub async fn get_availability(
         .db
         .read(move |c| {
             let loaded = schedule::load(c, &org, &location_id, &service_id, from, to, None)?;
-            let pinned = match &resource_id {
-                Some(id) => Some(
-                    loaded
-                        .index_of(id)
-                        .ok_or_else(|| schedule::resource_unusable(c, &org, &loaded, id))?,
-                ),
-                None => None,
-            };
+            let pinned = schedule::pinned(c, &org, &loaded, resource_id.as_deref())?;
             let slots = find_slots(
                 &loaded.schedule(),
                 &loaded.needs,

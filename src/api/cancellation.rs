@@ -1,27 +1,26 @@
 //! `POST /v1/appointments/{id}/cancel-quote` and `/cancel`: cancelling under the
 //! cancellation policy, quoted before it is charged.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::appointments::{AppointmentResponse, actor_of};
+use super::appointments::actor_of;
 use super::auth::Principal;
 use super::extract::MaybeJson;
-use super::fees::FeeResponse;
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::quotes::{
-    CancelQuoteResponse, OverrideRequest, ask_of, cancel_quote, fee_changed, refused,
+    CancelQuoteResponse, ChangedAppointment, OverrideRequest, ask_of, cancel_quote, changed,
+    commit_of, fee_changed, refused,
 };
 use super::responses::*;
 use super::state::AppState;
-use crate::domain::{Money, ReasonCategory, text};
+use crate::domain::{Money, ReasonCategory};
 use crate::error::Error;
 use crate::store::cancellation;
 use crate::store::quotes;
-use crate::store::reschedule::{Commit, Outcome, fee_differs};
+use crate::store::reschedule::Outcome;
 
 /// A cancellation to ask about.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -92,13 +91,6 @@ pub async fn quote_cancel(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// The cancelled appointment and the fee recorded for it, if any.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CancelResponse {
-    pub appointment: AppointmentResponse,
-    pub fee: Option<FeeResponse>,
-}
-
 /// Cancel an upcoming appointment under the cancellation policy; the time and resources
 /// are freed. The fee must equal `accepted_fee` (else `409 fee_changed` with the new
 /// quote). A refusal is the problem of the first refusing rule, with every refusal in
@@ -109,7 +101,7 @@ pub struct CancelResponse {
     params(("appointment_id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
     request_body(content = Option<CancelRequest>, description = "Reason, accepted fee, override, note"),
     responses(
-        (status = 200, body = CancelResponse, headers(("ETag" = String))),
+        (status = 200, body = ChangedAppointment, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
@@ -132,15 +124,7 @@ pub async fn cancel_appointment(
         b.reason_text.as_deref(),
         b.override_,
     )?;
-    let accepted_fee = b
-        .accepted_fee
-        .map(|m| Money::parse("accepted_fee", m))
-        .transpose()?;
-    let commit = Commit {
-        accepted_fee: accepted_fee.clone(),
-        reason_text,
-        note: text::optional("note", b.note.as_deref(), 2000)?,
-    };
+    let (commit, accepted_fee) = commit_of(b.accepted_fee, reason_text, b.note.as_deref())?;
     let (org, actor, now, id) = (
         principal.organization_id.clone(),
         actor_of(&principal),
@@ -149,41 +133,16 @@ pub async fn cancel_appointment(
     );
     let outcome = state
         .db
-        .write(move |c| {
-            Ok(
-                match cancellation::cancel(c, &org, &actor, &id, expected, &ask, commit, now)? {
-                    Outcome::Done(done) => {
-                        let view = crate::store::appointments::views(c, vec![done.row])?.remove(0);
-                        Ok((view, done.fee))
-                    }
-                    Outcome::Refused(q) => Err((true, q)),
-                    Outcome::FeeChanged(q) => Err((false, q)),
-                },
-            )
-        })
+        .write(move |c| cancellation::cancel(c, &org, &actor, &id, expected, &ask, commit, now))
         .await?;
     match outcome {
-        Ok((view, fee)) => {
-            let body = CancelResponse {
-                appointment: AppointmentResponse::try_from(view)?,
-                fee: fee.map(FeeResponse::try_from).transpose()?,
-            };
-            Ok(versioned(
-                StatusCode::OK,
-                body.appointment.version,
-                String::new(),
-                &body,
-            ))
-        }
-        Err((true, q)) => {
-            let quote = cancel_quote(&q, now);
-            Err(refused(&q.refusals[0], &q.refusals, &quote))
-        }
-        Err((false, q)) => {
-            let quote = cancel_quote(&q, now);
-            let e = fee_differs(accepted_fee.as_ref(), &q.decision, &q.terms.currency)
-                .unwrap_or_else(|| Error::internal("fee changed without a difference"));
-            Err(fee_changed(e, &quote))
-        }
+        Outcome::Done(done) => changed(done.view, done.fee),
+        Outcome::Refused(q) => Err(refused(&q.refusals[0], &q.refusals, &cancel_quote(&q, now))),
+        Outcome::FeeChanged(q) => Err(fee_changed(
+            accepted_fee.as_ref(),
+            &q.decision,
+            &q.terms.currency,
+            &cancel_quote(&q, now),
+        )),
     }
 }

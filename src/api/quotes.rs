@@ -5,16 +5,25 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+use super::appointments::AppointmentResponse;
 use super::auth::Principal;
 use super::availability::{ResourceRef, resource_refs};
+use super::fees::FeeResponse;
+use super::precondition::versioned;
 use super::suggestions::{SuggestionResponse, render_one};
 use super::time::LocalSpan;
 use crate::domain::policy::{Ask, Asker, ChangeRules, Decision, FeeSource, Override};
 use crate::domain::policy_doc::PolicyText;
 use crate::domain::{AppointmentStatus, Money, ReasonCategory, text};
 use crate::error::Error;
+use crate::store::appointments::AppointmentView;
+use crate::store::fees::FeeRow;
 use crate::store::policies::Scope;
 use crate::store::quotes::{CancelQuote, RescheduleQuote, Terms, accepted_reasons};
+use crate::store::reschedule::{Commit, fee_differs};
 use crate::store::schedule::LoadedSchedule;
 use crate::store::suggestions::Priced;
 
@@ -347,7 +356,49 @@ pub fn refused<T: Serialize>(first: &Error, all: &[Error], quote: &T) -> Error {
     .with_data_field("quote", serde_json::to_value(quote).unwrap_or_default())
 }
 
-/// `409 fee_changed`, carrying the new quote.
-pub fn fee_changed<T: Serialize>(e: Error, quote: &T) -> Error {
-    e.with_data_field("quote", serde_json::to_value(quote).unwrap_or_default())
+/// `409 fee_changed` for the accepted fee, carrying the new quote.
+pub fn fee_changed<T: Serialize>(
+    accepted: Option<&Money>,
+    decision: &Decision,
+    currency: &str,
+    quote: &T,
+) -> Error {
+    fee_differs(accepted, decision, currency)
+        .unwrap_or_else(|| Error::internal("fee changed without a difference"))
+        .with_data_field("quote", serde_json::to_value(quote).unwrap_or_default())
+}
+
+/// What a commit carries besides its rule inputs: the accepted fee (checked), the reason
+/// text and the note. The accepted fee is returned too, to explain a `fee_changed`.
+pub fn commit_of(
+    accepted_fee: Option<Money>,
+    reason_text: Option<String>,
+    note: Option<&str>,
+) -> Result<(Commit, Option<Money>), Error> {
+    let accepted_fee = accepted_fee
+        .map(|m| Money::parse("accepted_fee", m))
+        .transpose()?;
+    let commit = Commit {
+        accepted_fee: accepted_fee.clone(),
+        reason_text,
+        note: text::optional("note", note, 2000)?,
+    };
+    Ok((commit, accepted_fee))
+}
+
+/// The appointment after a move or cancellation, and the fee recorded for it, if any.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangedAppointment {
+    pub appointment: AppointmentResponse,
+    pub fee: Option<FeeResponse>,
+}
+
+/// `200` with the changed appointment (its version as `ETag`) and its fee.
+pub fn changed(view: AppointmentView, fee: Option<FeeRow>) -> Result<HttpResponse, Error> {
+    let body = ChangedAppointment {
+        appointment: AppointmentResponse::try_from(view)?,
+        fee: fee.map(FeeResponse::try_from).transpose()?,
+    };
+    let version = body.appointment.version;
+    Ok(versioned(StatusCode::OK, version, String::new(), &body))
 }

@@ -1,29 +1,27 @@
 //! `POST /v1/appointments/{id}/reschedule-quote` and `/reschedule`: moving an
 //! appointment under its policy, quoted before it is charged.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::appointments::{AppointmentResponse, actor_of};
+use super::appointments::actor_of;
 use super::auth::Principal;
 use super::extract::Json;
-use super::fees::FeeResponse;
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::quotes::{
-    OverrideRequest, PricedAlternative, RescheduleQuoteResponse, ask_of, fee_changed, priced,
-    refused, reschedule_quote,
+    ChangedAppointment, OverrideRequest, PricedAlternative, RescheduleQuoteResponse, ask_of,
+    changed, commit_of, fee_changed, priced, refused, reschedule_quote,
 };
 use super::responses::*;
 use super::state::AppState;
 use super::time::Instant;
-use crate::domain::{Money, ReasonCategory, text};
+use crate::domain::{Money, ReasonCategory};
 use crate::error::Error;
 use crate::store::quotes::{self, MoveWish, RescheduleQuote};
-use crate::store::reschedule::{self, Commit, Outcome, fee_differs};
+use crate::store::reschedule::{self, Outcome};
 use crate::store::suggestions::{self, Wish};
 
 /// A move to ask about: the new start, and optionally the resource, reason and override.
@@ -167,13 +165,6 @@ pub async fn quote_reschedule(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// The moved appointment and the fee recorded for the move, if any.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RescheduleResponse {
-    pub appointment: AppointmentResponse,
-    pub fee: Option<FeeResponse>,
-}
-
 /// Move an appointment (or rebook a missed one) under its policy, in one transaction:
 /// the quote is run again, the fee must equal `accepted_fee` (else `409 fee_changed`
 /// with the new quote), the slot is checked and held anew (the database still refuses
@@ -187,7 +178,7 @@ pub struct RescheduleResponse {
     params(("appointment_id" = Uuid, Path), ("If-Match" = Option<String>, Header), ("Idempotency-Key" = Option<String>, Header)),
     request_body = RescheduleRequest,
     responses(
-        (status = 200, body = RescheduleResponse, headers(("ETag" = String))),
+        (status = 200, body = ChangedAppointment, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
         (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
@@ -211,15 +202,7 @@ pub async fn reschedule_appointment(
         b.reason_text.as_deref(),
         b.override_,
     )?;
-    let accepted_fee = b
-        .accepted_fee
-        .map(|m| Money::parse("accepted_fee", m))
-        .transpose()?;
-    let commit = Commit {
-        accepted_fee: accepted_fee.clone(),
-        reason_text,
-        note: text::optional("note", b.note.as_deref(), 2000)?,
-    };
+    let (commit, accepted_fee) = commit_of(b.accepted_fee, reason_text, b.note.as_deref())?;
     let (org, actor, now, id) = (
         principal.organization_id.clone(),
         actor_of(&principal),
@@ -235,14 +218,7 @@ pub async fn reschedule_appointment(
         })
         .await;
     match outcome {
-        Ok(Outcome::Done(moved)) => {
-            let body = RescheduleResponse {
-                appointment: AppointmentResponse::try_from(moved.view)?,
-                fee: moved.fee.map(FeeResponse::try_from).transpose()?,
-            };
-            let version = body.appointment.version;
-            Ok(versioned(StatusCode::OK, version, String::new(), &body))
-        }
+        Ok(Outcome::Done(moved)) => changed(moved.view, moved.fee),
         Ok(Outcome::Refused(q)) => {
             let (q, alternatives) = state
                 .db
@@ -260,9 +236,13 @@ pub async fn reschedule_appointment(
             )
         }
         Ok(Outcome::FeeChanged(q)) => {
-            let e = fee_differs(accepted_fee.as_ref(), &q.decision, &q.terms.currency)
-                .unwrap_or_else(|| Error::internal("fee changed without a difference"));
-            Err(fee_changed(e, &reschedule_quote(&q, now, Vec::new())))
+            let quote = reschedule_quote(&q, now, Vec::new());
+            Err(fee_changed(
+                accepted_fee.as_ref(),
+                &q.decision,
+                &q.terms.currency,
+                &quote,
+            ))
         }
         // The database refused an overlap: another move or booking took the time just now.
         Err(e) if e.code == "slot_unavailable" => {

@@ -9,7 +9,7 @@ use super::events::{self, Actor, NewEvent};
 use super::schedule::{self, LoadedSchedule};
 use super::{new_id, to_db};
 use crate::db::DbConnection;
-use crate::domain::availability::{self, Choice, Unavailable};
+use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::Error;
 
@@ -101,20 +101,37 @@ fn resolve_customer(
     })
 }
 
-/// Index of the resource the caller asked for, or why it cannot serve.
-fn pinned_index(
-    conn: &mut DbConnection,
-    org: &str,
+/// The rows by which `row` holds the slot's resources, and those resources as the
+/// appointment shows them (in the order it is read back: by kind).
+pub fn holds(
+    row: &AppointmentRow,
+    slot: &Slot,
     loaded: &LoadedSchedule,
-    id: Option<&str>,
-) -> Result<Option<usize>, Error> {
-    match id {
-        None => Ok(None),
-        Some(id) => loaded
-            .index_of(id)
-            .map(Some)
-            .ok_or_else(|| schedule::resource_unusable(conn, org, loaded, id)),
-    }
+) -> (Vec<AppointmentResourceRow>, Vec<HeldResource>) {
+    let held = slot
+        .resources
+        .iter()
+        .map(|&i| AppointmentResourceRow {
+            appointment_id: row.id.clone(),
+            resource_id: loaded.resources[i].id.clone(),
+            organization_id: row.organization_id.clone(),
+            location_id: row.location_id.clone(),
+            block_starts_at: row.block_starts_at,
+            block_ends_at: row.block_ends_at,
+            active: true,
+        })
+        .collect();
+    let mut shown: Vec<HeldResource> = slot
+        .resources
+        .iter()
+        .map(|&i| HeldResource {
+            id: loaded.resources[i].id.clone(),
+            name: loaded.names[i].clone(),
+            kind: loaded.resources[i].kind.as_str().to_owned(),
+        })
+        .collect();
+    shown.sort_by(|a, b| a.kind.cmp(&b.kind));
+    (held, shown)
 }
 
 pub fn book(
@@ -133,7 +150,7 @@ pub fn book(
         cmd.start + Duration::seconds(1),
         None,
     )?;
-    let pinned = pinned_index(conn, org, &loaded, cmd.resource_id.as_deref())?;
+    let pinned = schedule::pinned(conn, org, &loaded, cmd.resource_id.as_deref())?;
     let slot = availability::check_start(
         &loaded.schedule(),
         &loaded.needs,
@@ -178,31 +195,8 @@ pub fn book(
         original_starts_at: to_db(slot.start),
         no_show_at: None,
     };
-    let held: Vec<AppointmentResourceRow> = slot
-        .resources
-        .iter()
-        .map(|&i| AppointmentResourceRow {
-            appointment_id: row.id.clone(),
-            resource_id: loaded.resources[i].id.clone(),
-            organization_id: org.to_owned(),
-            location_id: row.location_id.clone(),
-            block_starts_at: row.block_starts_at,
-            block_ends_at: row.block_ends_at,
-            active: true,
-        })
-        .collect();
+    let (held, resources) = holds(&row, &slot, &loaded);
     appointments::insert(conn, &row, &held)?;
-    let mut resources: Vec<HeldResource> = slot
-        .resources
-        .iter()
-        .map(|&i| HeldResource {
-            id: loaded.resources[i].id.clone(),
-            name: loaded.names[i].clone(),
-            kind: loaded.resources[i].kind.as_str().to_owned(),
-        })
-        .collect();
-    // The same order as reading the appointment back.
-    resources.sort_by(|a, b| a.kind.cmp(&b.kind));
     let changes = serde_json::json!({
         "status": { "old": null, "new": row.status },
         "starts_at": { "old": null, "new": slot.start },

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::appointment_actions::{self, Reason, Record};
-use super::appointments::AppointmentRow;
+use super::appointments::{self, AppointmentView};
 use super::events::Actor;
 use super::fees::{self, Assessed, FeeRow};
 use super::quotes::{self, CancelQuote};
@@ -17,7 +17,7 @@ use crate::domain::policy::Ask;
 use crate::error::Error;
 
 pub struct Cancelled {
-    pub row: AppointmentRow,
+    pub view: AppointmentView,
     pub fee: Option<FeeRow>,
 }
 
@@ -68,25 +68,14 @@ pub fn cancel(
         record,
         now,
     )?;
-    let fee = match fee_id {
-        Some(fee_id) => fees::assess(
-            conn,
-            actor,
-            Assessed {
-                id: fee_id,
-                org,
-                appointment_id: &row.id,
-                customer_id: &row.customer_id,
-                kind: FeeKind::Cancellation,
-                currency: &terms.currency,
-                decision: &decision,
-                policy_id: terms.policy_id.as_deref(),
-                note: override_.map(|o| o.note.as_str()),
-                event_id: &event.id,
-            },
-            now,
-        )?,
-        None => None,
+    let assessed = Assessed {
+        kind: FeeKind::Cancellation,
+        terms: &terms,
+        decision: &decision,
+        note: override_.map(|o| o.note.as_str()),
+        event_id: &event.id,
     };
-    Ok(Outcome::Done(Cancelled { row, fee }))
+    let fee = fees::assess(conn, actor, fee_id, assessed, now)?;
+    let view = appointments::views(conn, vec![row])?.remove(0);
+    Ok(Outcome::Done(Cancelled { view, fee }))
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::events::{self, Actor, NewEvent, change};
+use super::quotes::Terms;
 use super::{Page, check_version, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::fees;
@@ -39,15 +40,10 @@ pub struct FeeRow {
 
 /// A fee to record with the change that assessed it.
 pub struct Assessed<'a> {
-    /// Chosen before the event is written, so the event can name it.
-    pub id: String,
-    pub org: &'a str,
-    pub appointment_id: &'a str,
-    pub customer_id: &'a str,
     pub kind: FeeKind,
-    pub currency: &'a str,
+    /// The appointment (as it was read), its policy and currency.
+    pub terms: &'a Terms,
     pub decision: &'a Decision,
-    pub policy_id: Option<&'a str>,
     /// The override's note when it waived the fee.
     pub note: Option<&'a str>,
     pub event_id: &'a str,
@@ -62,14 +58,16 @@ pub fn initial_status(decision: &Decision) -> Option<FeeStatus> {
     }
 }
 
-/// Records an assessed fee (a waived one too, so reports see what was forgiven).
+/// Records an assessed fee (a waived one too, so reports see what was forgiven) under
+/// `id`, chosen before the change's event so the event can name it; `None` records none.
 pub fn assess(
     conn: &mut DbConnection,
     actor: &Actor,
+    id: Option<String>,
     a: Assessed,
     now: DateTime<Utc>,
 ) -> Result<Option<FeeRow>, Error> {
-    let Some(status) = initial_status(a.decision) else {
+    let (Some(id), Some(status)) = (id, initial_status(a.decision)) else {
         return Ok(None);
     };
     let (rule, tier_index, tier_notice_minutes) = match a.decision.fee_source {
@@ -86,19 +84,19 @@ pub fn assess(
     };
     let waived = status == FeeStatus::Waived;
     let row = FeeRow {
-        id: a.id,
-        organization_id: a.org.to_owned(),
-        appointment_id: a.appointment_id.to_owned(),
-        customer_id: a.customer_id.to_owned(),
+        id,
+        organization_id: a.terms.row.organization_id.clone(),
+        appointment_id: a.terms.row.id.clone(),
+        customer_id: a.terms.row.customer_id.clone(),
         kind: a.kind.as_str().to_owned(),
         amount: a.decision.fee,
-        currency: a.currency.to_owned(),
+        currency: a.terms.currency.clone(),
         status: status.as_str().to_owned(),
         rule: rule.to_owned(),
         tier_index,
         tier_notice_minutes,
         event_id: a.event_id.to_owned(),
-        policy_id: a.policy_id.map(str::to_owned),
+        policy_id: a.terms.policy_id.clone(),
         note: a.note.filter(|_| waived).map(str::to_owned),
         payment_ref: None,
         resolved_by: waived.then(|| actor_id(actor)).flatten(),

@@ -41,14 +41,7 @@ pub fn priced_slots(
         to,
         Some(&terms.row.id),
     )?;
-    let pinned = match resource_id {
-        Some(id) => Some(
-            loaded
-                .index_of(id)
-                .ok_or_else(|| schedule::resource_unusable(conn, org, &loaded, id))?,
-        ),
-        None => None,
-    };
+    let pinned = schedule::pinned(conn, org, &loaded, resource_id)?;
     let preferred: Vec<usize> = quotes::held_ids(conn, &terms.row.id)?
         .iter()
         .filter_map(|id| loaded.index_of(id))

@@ -273,14 +273,7 @@ pub fn quote_reschedule(
                 wish.start + Duration::seconds(1),
                 Some(&terms.row.id),
             )?;
-            let pinned = match wish.resource_id.as_deref() {
-                None => None,
-                Some(r) => Some(
-                    loaded
-                        .index_of(r)
-                        .ok_or_else(|| schedule::resource_unusable(conn, org, &loaded, r))?,
-                ),
-            };
+            let pinned = schedule::pinned(conn, org, &loaded, wish.resource_id.as_deref())?;
             let preferred: Vec<usize> = held_ids(conn, &terms.row.id)?
                 .iter()
                 .filter_map(|r| loaded.index_of(r))

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::appointments::{self, AppointmentResourceRow, AppointmentView, HeldResource};
+use super::appointments::{self, AppointmentView};
+use super::booking::holds;
 use super::events::{self, Actor, NewEvent};
 use super::fees::{self, Assessed, FeeRow};
 use super::quotes::{self, MoveWish, RescheduleQuote};
@@ -168,30 +169,8 @@ pub fn reschedule(
         appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
     )
     .execute(conn)?;
-    let held: Vec<AppointmentResourceRow> = slot
-        .resources
-        .iter()
-        .map(|&i| AppointmentResourceRow {
-            appointment_id: row.id.clone(),
-            resource_id: loaded.resources[i].id.clone(),
-            organization_id: org.to_owned(),
-            location_id: row.location_id.clone(),
-            block_starts_at: row.block_starts_at,
-            block_ends_at: row.block_ends_at,
-            active: true,
-        })
-        .collect();
+    let (held, resources) = holds(&row, &slot, &loaded);
     appointments::insert_held(conn, &held)?;
-    let mut resources: Vec<HeldResource> = slot
-        .resources
-        .iter()
-        .map(|&i| HeldResource {
-            id: loaded.resources[i].id.clone(),
-            name: loaded.names[i].clone(),
-            kind: loaded.resources[i].kind.as_str().to_owned(),
-        })
-        .collect();
-    resources.sort_by(|x, y| x.kind.cmp(&y.kind));
 
     let fee_id = fees::initial_status(&decision).map(|_| new_id());
     let override_ = wish.ask.override_.as_ref();
@@ -225,30 +204,19 @@ pub fn reschedule(
         },
         now,
     )?;
-    let fee = match fee_id {
-        Some(fee_id) => fees::assess(
-            conn,
-            actor,
-            Assessed {
-                id: fee_id,
-                org,
-                appointment_id: &row.id,
-                customer_id: &row.customer_id,
-                kind: if rebooking {
-                    FeeKind::Rebooking
-                } else {
-                    FeeKind::Reschedule
-                },
-                currency: &terms.currency,
-                decision: &decision,
-                policy_id: terms.policy_id.as_deref(),
-                note: override_.map(|o| o.note.as_str()),
-                event_id: &event.id,
-            },
-            now,
-        )?,
-        None => None,
+    let kind = if rebooking {
+        FeeKind::Rebooking
+    } else {
+        FeeKind::Reschedule
     };
+    let assessed = Assessed {
+        kind,
+        terms: &terms,
+        decision: &decision,
+        note: override_.map(|o| o.note.as_str()),
+        event_id: &event.id,
+    };
+    let fee = fees::assess(conn, actor, fee_id, assessed, now)?;
     Ok(Outcome::Done(Moved {
         view: AppointmentView {
             row,

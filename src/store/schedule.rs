@@ -88,6 +88,23 @@ pub fn resource_unusable(
     }
 }
 
+/// The index of the resource a caller pinned, or why it cannot serve (naming
+/// `resource_id`); `None` when none was pinned.
+pub fn pinned(
+    conn: &mut DbConnection,
+    org: &str,
+    loaded: &LoadedSchedule,
+    resource_id: Option<&str>,
+) -> Result<Option<usize>, Error> {
+    resource_id
+        .map(|id| {
+            loaded
+                .index_of(id)
+                .ok_or_else(|| resource_unusable(conn, org, loaded, id))
+        })
+        .transpose()
+}
+
 /// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
 /// appointment's own time out of the busy blocks (when it is being moved).
 pub fn load(

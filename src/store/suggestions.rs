@@ -57,22 +57,6 @@ fn check_bounds(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-fn pinned(
-    conn: &mut DbConnection,
-    org: &str,
-    loaded: &LoadedSchedule,
-    id: Option<&str>,
-) -> Result<Option<usize>, Error> {
-    match id {
-        Some(id) => {
-            Ok(Some(loaded.index_of(id).ok_or_else(|| {
-                schedule::resource_unusable(conn, org, loaded, id)
-            })?))
-        }
-        None => Ok(None),
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 /// Loads `near` ± 3 days and suggests; widens to ± [`SEARCH_DAYS`] only when that finds
 /// fewer than asked for. `want` fills in the per-appointment wishes for a loaded schedule.
@@ -140,7 +124,7 @@ pub fn for_new_booking(
         None,
         |c, loaded| {
             Ok(Want {
-                pinned: pinned(c, org, loaded, pin.as_deref())?,
+                pinned: schedule::pinned(c, org, loaded, pin.as_deref())?,
                 ..Want::near(wish.near)
             })
         },
@@ -202,7 +186,7 @@ pub fn for_appointment(
         |c, loaded| {
             Ok(Want {
                 preferred: held.iter().filter_map(|id| loaded.index_of(id)).collect(),
-                pinned: pinned(c, org, loaded, pin.as_deref())?,
+                pinned: schedule::pinned(c, org, loaded, pin.as_deref())?,
                 exclude_start: Some(current),
                 ..Want::near(wish.near)
             })
