@@ -8,12 +8,14 @@
 
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Days, Months, NaiveDate, Utc};
+use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 
 use crate::db::DbConnection;
 use crate::db::tx::write_tx;
+use crate::demo_holidays::holidays_ahead;
 use crate::domain::closure_span::ClosureSpan;
+use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
     ContactChannel, Currency, Email, Locale, PhoneNumber, ResourceKind, TimeOfDay, TimeRange,
     TimeZone, WeeklyHours,
@@ -24,95 +26,10 @@ use crate::store::customers::{self, CustomerRow, NewCustomer};
 use crate::store::from_db;
 use crate::store::locations::{self, LocationRow, NewLocation};
 use crate::store::organizations::NewOrganization;
+use crate::store::policies::{self, PolicyRow, PolicyRules};
 use crate::store::resources::{self, NewResource, ResourceRow};
 use crate::store::services::{self, NewService, ServiceRow};
 use crate::tenancy::{self, CreatedOrganization};
-
-/// How far ahead public holidays become closures.
-const HOLIDAY_HORIZON: Months = Months::new(6);
-
-/// One national public holiday (hari libur nasional): `days` whole local days from `date`.
-struct Holiday {
-    date: (i32, u32, u32),
-    days: u64,
-    reason: &'static str,
-}
-
-const fn holiday(y: i32, m: u32, d: u32, reason: &'static str) -> Holiday {
-    Holiday {
-        date: (y, m, d),
-        days: 1,
-        reason,
-    }
-}
-
-/// National public holidays as set by the joint decree of three ministers (SKB 3 Menteri)
-/// for 2026 and for 2027. Cuti bersama (collective leave) days are left out: they bind
-/// civil servants, and each dealer decides for itself whether to close. Islamic holidays
-/// can still move by a day after the government's sighting (sidang isbat). Extend the
-/// table when the next year's decree is published.
-const HOLIDAYS: &[Holiday] = &[
-    holiday(2026, 1, 1, "Tahun Baru 2026 Masehi"),
-    holiday(2026, 1, 16, "Isra Mi'raj Nabi Muhammad SAW"),
-    holiday(2026, 2, 17, "Tahun Baru Imlek 2577 Kongzili"),
-    holiday(2026, 3, 19, "Hari Suci Nyepi (Tahun Baru Saka 1948)"),
-    Holiday {
-        date: (2026, 3, 21),
-        days: 2,
-        reason: "Hari Raya Idul Fitri 1447 H",
-    },
-    holiday(2026, 4, 3, "Wafat Yesus Kristus"),
-    holiday(2026, 4, 5, "Kebangkitan Yesus Kristus (Paskah)"),
-    holiday(2026, 5, 1, "Hari Buruh Internasional"),
-    holiday(2026, 5, 14, "Kenaikan Yesus Kristus"),
-    holiday(2026, 5, 27, "Hari Raya Idul Adha 1447 H"),
-    holiday(2026, 5, 31, "Hari Raya Waisak 2570 BE"),
-    holiday(2026, 6, 1, "Hari Lahir Pancasila"),
-    holiday(2026, 6, 16, "Tahun Baru Islam 1448 H"),
-    holiday(2026, 8, 17, "Hari Kemerdekaan Republik Indonesia"),
-    holiday(2026, 8, 25, "Maulid Nabi Muhammad SAW"),
-    holiday(2026, 12, 25, "Hari Raya Natal"),
-    holiday(2027, 1, 1, "Tahun Baru 2027 Masehi"),
-    holiday(2027, 1, 5, "Isra Mi'raj Nabi Muhammad SAW"),
-    holiday(2027, 2, 6, "Tahun Baru Imlek 2578 Kongzili"),
-    holiday(2027, 3, 8, "Hari Suci Nyepi (Tahun Baru Saka 1949)"),
-    Holiday {
-        date: (2027, 3, 10),
-        days: 2,
-        reason: "Hari Raya Idul Fitri 1448 H",
-    },
-    holiday(2027, 3, 26, "Wafat Yesus Kristus"),
-    holiday(2027, 3, 28, "Kebangkitan Yesus Kristus (Paskah)"),
-    holiday(2027, 5, 1, "Hari Buruh Internasional"),
-    holiday(2027, 5, 6, "Kenaikan Yesus Kristus"),
-    holiday(2027, 5, 17, "Hari Raya Idul Adha 1448 H"),
-    holiday(2027, 5, 20, "Hari Raya Waisak 2571 BE"),
-    holiday(2027, 6, 1, "Hari Lahir Pancasila"),
-    holiday(2027, 6, 6, "Tahun Baru Islam 1449 H"),
-    holiday(2027, 8, 15, "Maulid Nabi Muhammad SAW"),
-    holiday(2027, 8, 17, "Hari Kemerdekaan Republik Indonesia"),
-    holiday(2027, 12, 25, "Hari Raya Natal"),
-];
-
-impl Holiday {
-    fn first(&self) -> NaiveDate {
-        let (y, m, d) = self.date;
-        NaiveDate::from_ymd_opt(y, m, d).expect("valid holiday date")
-    }
-
-    /// The day after the holiday's last day.
-    fn end(&self) -> NaiveDate {
-        self.first() + Days::new(self.days)
-    }
-}
-
-/// The holidays not yet over on local date `today` that start within the horizon.
-fn holidays_ahead(today: NaiveDate) -> impl Iterator<Item = &'static Holiday> {
-    let until = today + HOLIDAY_HORIZON;
-    HOLIDAYS
-        .iter()
-        .filter(move |h| h.end() > today && h.first() < until)
-}
 
 /// What [`seed`] created: the organization with its admin key (shown once), and the rows.
 pub struct DemoSummary {
@@ -122,6 +39,8 @@ pub struct DemoSummary {
     pub services: Vec<ServiceRow>,
     pub customers: Vec<CustomerRow>,
     pub closures: Vec<ClosureRow>,
+    /// The organization's reschedule and cancellation policy (the design story's).
+    pub policy: PolicyRow,
 }
 
 impl DemoSummary {
@@ -157,6 +76,11 @@ impl DemoSummary {
         for c in &self.customers {
             let _ = writeln!(s, "  customer  {}  {}", c.id, c.name);
         }
+        let _ = writeln!(
+            s,
+            "  policy    {}  {} (the organization's)",
+            self.policy.id, self.policy.name
+        );
         let tz: Tz = loc.time_zone.parse().unwrap_or(Tz::UTC);
         let day = |t| from_db(t).with_timezone(&tz).date_naive();
         match (self.closures.first(), self.closures.last()) {
@@ -252,6 +176,35 @@ fn workshop_hours() -> Result<WeeklyHours, Error> {
 }
 
 /// Creates the demo dealer as a new organization in one write transaction of its own.
+/// Sinar Motor's policy from the design story: moves free with 72 hours' notice, IDR
+/// 50,000 with 24, IDR 150,000 later; two moves per appointment and three per customer
+/// in 90 days; a reason; a missed appointment rebooked within 7 days for IDR 50,000;
+/// cancellations refused within 12 hours.
+fn sinar_policy() -> Result<PolicyRules, Error> {
+    let doc: PolicyDoc = serde_json::from_value(serde_json::json!({
+        "reschedule": {
+            "min_notice_minutes": 1440, "late_mode": "charge",
+            "fee_tiers": [{"notice_at_least_minutes": 4320, "fee": 0},
+                          {"notice_at_least_minutes": 1440, "fee": 5_000_000},
+                          {"notice_at_least_minutes": 0, "fee": 15_000_000}],
+            "max_per_appointment": 2, "max_per_customer": 3, "customer_window_days": 90,
+            "reason_required": true,
+            "allow_after_no_show": {"within_days": 7, "fee": 5_000_000}
+        },
+        "cancellation": {"min_notice_minutes": 720, "late_mode": "refuse"},
+        "text": {
+            "id": "Ganti jadwal gratis jika 72 jam sebelumnya; Rp50.000 jika 24 jam sebelumnya; Rp150.000 jika kurang dari 24 jam. Pembatalan paling lambat 12 jam sebelumnya.",
+            "en": "Rescheduling is free with 72 hours' notice, IDR 50,000 with 24 hours, IDR 150,000 with less. Cancel at least 12 hours ahead."
+        }
+    }))
+    .map_err(|e| Error::internal(format!("demo policy: {e}")))?;
+    Ok(PolicyRules {
+        name: "Kebijakan Sinar Motor".to_owned(),
+        currency: None,
+        doc: doc.validated()?,
+    })
+}
+
 pub fn seed(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Error> {
     write_tx(conn, |c| seed_in(c, now))
 }
@@ -373,6 +326,8 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         )?);
     }
 
+    let policy = policies::create(c, &org, None, None, sinar_policy()?, now)?;
+
     Ok(DemoSummary {
         created,
         location,
@@ -380,45 +335,13 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         services,
         customers,
         closures,
+        policy,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap()
-    }
-
-    #[test]
-    fn holiday_table_is_ordered_and_valid() {
-        assert!(
-            HOLIDAYS
-                .windows(2)
-                .all(|w| w[0].end() <= w[1].first() && w[0].days >= 1)
-        );
-    }
-
-    #[test]
-    fn picks_the_coming_six_months_only() {
-        let ahead: Vec<_> = holidays_ahead(date(2026, 11, 23))
-            .map(|h| (h.first(), h.reason))
-            .collect();
-        assert_eq!(ahead.first().unwrap().0, date(2026, 12, 25));
-        assert_eq!(ahead.last().unwrap().0, date(2027, 5, 20));
-        assert!(ahead.contains(&(date(2027, 3, 10), "Hari Raya Idul Fitri 1448 H")));
-        // A holiday is still ahead on its own (last) day, and over the day after.
-        assert_eq!(
-            holidays_ahead(date(2027, 3, 11)).next().unwrap().first(),
-            date(2027, 3, 10)
-        );
-        assert_eq!(
-            holidays_ahead(date(2027, 3, 12)).next().unwrap().first(),
-            date(2027, 3, 26)
-        );
-        assert_eq!(holidays_ahead(date(2030, 1, 1)).count(), 0);
-    }
 
     #[test]
     fn workshop_hours_have_a_lunch_break_and_a_closed_sunday() {

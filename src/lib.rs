@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod demo_holidays;
 pub mod domain;
 pub mod error;
 pub mod openapi;

@@ -107,6 +107,17 @@ async fn demo_dealer_reads_back_through_the_api(app: TestApp) {
     let at_location = get(&format!("/v1/services?location_id={}", demo.location.id)).await;
     assert_eq!(items(at_location.expect(200)).len(), 3);
 
+    let policies = get("/v1/policies").await;
+    let policies = policies.expect(200);
+    assert_eq!(names(policies), ["Kebijakan Sinar Motor"]);
+    let policy = &items(policies)[0];
+    assert_eq!(
+        (policy["scope"].as_str(), policy["currency"].as_str()),
+        (Some("organization"), Some("IDR"))
+    );
+    assert_eq!(policy["reschedule"]["fee_tiers"][1]["fee"], 5_000_000);
+    assert!(demo.describe().contains(&demo.policy.id));
+
     let customers = get("/v1/customers").await;
     let customers = customers.expect(200);
     assert_eq!(names(customers).len(), demo.customers.len());
