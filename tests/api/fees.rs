@@ -11,7 +11,11 @@ use crate::policies::sinar;
 use crate::reschedule::{at, book};
 use janji::domain::Role;
 
-on_both_backends!(settling_fees, racing_settlements_settle_once);
+on_both_backends!(
+    settling_fees,
+    racing_settlements_settle_once,
+    a_retried_move_charges_once,
+);
 
 /// Books at `start` and moves it to the same day 14:00 at `when`, paying what is due.
 async fn moved_with_fee(app: &TestApp, d: &crate::fixtures::Dealer, start: &str) -> String {
@@ -186,4 +190,40 @@ async fn racing_settlements_settle_once(app: TestApp) {
             .all(|r| r.status == 200 || r.body["code"] == "fee_not_due")
     );
     assert_eq!(count_rows(&app, "appointment_events"), events_before + 1);
+}
+
+/// A client that retries a paid move with its Idempotency-Key, twenty times at once and
+/// once more later, gets the same answer each time and the customer is charged once.
+async fn a_retried_move_charges_once(app: TestApp) {
+    let d = dealer(&app).await;
+    app.post("/v1/policies", sinar()).await.expect(201);
+    let id = book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    app.clock.set(at("2026-11-29T10:00:00+07:00"));
+    let body = json!({"start": "2026-11-30T14:00:00+07:00", "reason_category": "illness",
+                      "accepted_fee": {"amount": 15000000, "currency": "IDR"}});
+    let send = || {
+        app.call(Method::POST, &format!("/v1/appointments/{id}/reschedule"))
+            .header("idempotency-key", "wa-move-77")
+            .json(body.clone())
+            .send()
+    };
+    let responses = join_all((0..20).map(|_| send())).await;
+    let done: Vec<_> = responses.iter().filter(|r| r.status == 200).collect();
+    assert!(!done.is_empty());
+    assert!(
+        responses
+            .iter()
+            .all(|r| r.status == 200 || r.body["code"] == "idempotency_in_progress"),
+        "{:?}",
+        responses.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    let again = send().await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.bytes, done[0].bytes);
+    assert!(
+        done.iter()
+            .all(|r| r.body["fee"]["id"] == done[0].body["fee"]["id"])
+    );
+    assert_eq!(count_rows(&app, "fees"), 1);
+    assert_eq!(count_rows(&app, "appointment_events"), 2);
 }
