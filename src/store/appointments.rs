@@ -105,20 +105,23 @@ pub fn insert(
 /// Holds resources for an appointment; an overlap with another booking is
 /// `409 slot_unavailable`.
 pub fn insert_held(conn: &mut DbConnection, held: &[AppointmentResourceRow]) -> Result<(), Error> {
-    // Batch inserts do not go through diesel's multi-backend; an appointment holds one
-    // resource per needed kind, so this is one or two statements.
-    for h in held {
-        diesel::insert_into(appointment_resources::table)
-            .values(h)
-            .execute(conn)
-            .map_err(|e| {
-                if is_overlap(&e) {
-                    slot_taken()
-                } else {
-                    e.into()
-                }
-            })?;
-    }
+    // One statement for all rows (one round trip on PostgreSQL); batch inserts do not go
+    // through diesel's multi-backend, so each backend runs its own.
+    let inserted = match conn {
+        DbConnection::Pg(c) => diesel::insert_into(appointment_resources::table)
+            .values(held)
+            .execute(c),
+        DbConnection::Sqlite(c) => diesel::insert_into(appointment_resources::table)
+            .values(held)
+            .execute(c),
+    };
+    inserted.map_err(|e| {
+        if is_overlap(&e) {
+            slot_taken()
+        } else {
+            e.into()
+        }
+    })?;
     Ok(())
 }
 

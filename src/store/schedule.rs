@@ -7,12 +7,13 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 
-use super::locations::{self, LocationRow};
-use super::organizations;
+use super::locations::LocationRow;
+use super::organizations::OrganizationRow;
+
 use super::resources::ResourceRow;
 use super::services::{self, ServiceRow};
 use super::{from_db, to_db};
-use crate::db::schema::{appointment_resources, closures, resources};
+use crate::db::schema::{appointment_resources, closures, locations, organizations, resources};
 use crate::db::{DbConnection, sqlite_time};
 use crate::domain::availability::{
     BookingRules, MAX_BLOCK, ResourceSchedule, Schedule, ServiceNeeds,
@@ -116,7 +117,15 @@ pub fn load(
     to: DateTime<Utc>,
     exclude_appointment: Option<&str>,
 ) -> Result<LoadedSchedule, Error> {
-    let location = locations::get(conn, org, location_id)?;
+    // The location with its organization's booking defaults, in one read.
+    let (location, org_row) = locations::table
+        .inner_join(organizations::table)
+        .filter(locations::organization_id.eq(org))
+        .filter(locations::id.eq(location_id))
+        .select((LocationRow::as_select(), OrganizationRow::as_select()))
+        .get_result::<(LocationRow, OrganizationRow)>(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("location"))?;
     let service = services::get(conn, org, service_id)?;
     let offered = service.active && {
         let at = service.location_ids()?;
@@ -129,7 +138,6 @@ pub fn load(
             "this service is not offered at this location (or is inactive)",
         ));
     }
-    let org_row = organizations::get(conn, org)?;
     let rules = booking_rules::resolve(
         (
             org_row.booking_lead_minutes,
