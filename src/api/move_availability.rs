@@ -109,7 +109,7 @@ pub async fn get_move_availability(
                         start: s.start,
                         end: s.end,
                         resources: resource_refs(&loaded, &s.resources),
-                        allowed: d.allowed,
+                        allowed: d.allowed(),
                         fee: Money::new(d.due(), &terms.currency),
                         refusals: d.refusals.iter().map(|r| r.code().to_owned()).collect(),
                     })

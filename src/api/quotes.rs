@@ -204,7 +204,7 @@ pub fn priced(
     found
         .into_iter()
         .map(|p| PricedAlternative {
-            allowed: p.decision.allowed,
+            allowed: p.decision.allowed(),
             fee: Money::new(p.decision.due(), currency),
             refusals: p
                 .decision

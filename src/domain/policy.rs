@@ -109,7 +109,6 @@ pub enum FeeSource {
 /// The answer to a quote, and what a commit records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
-    pub allowed: bool,
     /// Every rule that refused, not only the first.
     pub refusals: Vec<Refusal>,
     /// The fee assessed (before any waiver), in minor units.
@@ -124,6 +123,23 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// No rule refuses the change.
+    pub fn allowed(&self) -> bool {
+        self.refusals.is_empty()
+    }
+
+    /// The decision for offering a time: a missing or unaccepted reason is left out, as
+    /// it concerns the request and not the time.
+    pub fn for_a_time(mut self) -> Self {
+        self.refusals.retain(|r| {
+            !matches!(
+                r,
+                Refusal::ReasonRequired | Refusal::ReasonNotAccepted { .. }
+            )
+        });
+        self
+    }
+
     /// What the customer pays: zero when waived.
     pub fn due(&self) -> i64 {
         if self.waived { 0 } else { self.fee }
@@ -307,7 +323,6 @@ pub fn evaluate_reschedule(
         valid_until = None;
     }
     Ok(Decision {
-        allowed: refusals.is_empty(),
         refusals,
         fee,
         fee_source,
@@ -343,7 +358,6 @@ pub fn evaluate_cancel(
         }
     };
     Ok(Decision {
-        allowed: refusals.is_empty(),
         refusals,
         fee,
         fee_source,

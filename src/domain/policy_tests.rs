@@ -86,7 +86,10 @@ fn fee_tiers_at_their_exact_edges() {
     for (notice, fee, tier) in table {
         let d =
             evaluate_reschedule(&p, &booked(0), &[], later, &staff(), start() - notice).unwrap();
-        assert!(d.allowed, "{notice}: late changes are charged, not refused");
+        assert!(
+            d.allowed(),
+            "{notice}: late changes are charged, not refused"
+        );
         assert_eq!(d.fee, fee, "notice {notice}");
         match (d.fee_source, tier) {
             (FeeSource::Tier { index, .. }, Some(t)) => assert_eq!(index, t),
@@ -140,7 +143,7 @@ fn refuse_mode_at_the_notice_boundary() {
         .unwrap()
     };
     let exactly = at(h(24));
-    assert!(exactly.allowed);
+    assert!(exactly.allowed());
     assert_eq!(exactly.fee, 5_000_000);
     assert_eq!(exactly.valid_until, Some(start() - h(24)));
     let short = at(h(24) - Duration::seconds(1));
@@ -161,7 +164,7 @@ fn refuse_mode_at_the_notice_boundary() {
     });
     let allowed =
         evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &ask, start() - h(2)).unwrap();
-    assert!(allowed.allowed);
+    assert!(allowed.allowed());
 }
 
 #[test]
@@ -169,7 +172,7 @@ fn limits_at_n_minus_one_and_n() {
     let p = sinar();
     let now = start() - h(100);
     let d = evaluate_reschedule(&p, &booked(1), &[], start() + h(4), &staff(), now).unwrap();
-    assert!(d.allowed);
+    assert!(d.allowed());
     assert_eq!(d.remaining_for_appointment, Some(1));
     let d = evaluate_reschedule(&p, &booked(2), &[], start() + h(4), &staff(), now).unwrap();
     assert_eq!(codes(&d), ["reschedule_limit_reached"]);
@@ -177,7 +180,7 @@ fn limits_at_n_minus_one_and_n() {
 
     let two = [now - Duration::days(10), now - Duration::days(20)];
     let d = evaluate_reschedule(&p, &booked(0), &two, start() + h(4), &staff(), now).unwrap();
-    assert!(d.allowed);
+    assert!(d.allowed());
     assert_eq!(d.remaining_for_customer, Some(1));
     let three = [
         now - Duration::days(10),
@@ -204,7 +207,10 @@ fn the_rolling_window_edge() {
         now - window,
     ];
     let d = evaluate_reschedule(&p, &booked(0), &edge, start() + h(4), &staff(), now).unwrap();
-    assert!(d.allowed, "a move exactly 90 days ago has left the window");
+    assert!(
+        d.allowed(),
+        "a move exactly 90 days ago has left the window"
+    );
     let inside = [
         now - Duration::days(1),
         now - Duration::days(2),
@@ -244,7 +250,7 @@ fn every_refusal_is_reported_not_only_the_first() {
             "too_far"
         ]
     );
-    assert!(!d.allowed);
+    assert!(!d.allowed());
 }
 
 #[test]
@@ -284,7 +290,7 @@ fn overrides_by_role() {
         };
         let d = evaluate_reschedule(&p, &booked(2), &[], start() + h(48), &ask, start() - h(2))
             .unwrap();
-        assert!(d.allowed, "limits ignored");
+        assert!(d.allowed(), "limits ignored");
         assert_eq!(
             (d.fee, d.waived, d.due()),
             (15_000_000, true, 0),
@@ -312,7 +318,7 @@ fn after_a_no_show() {
     )
     .unwrap();
     assert!(
-        d.allowed,
+        d.allowed(),
         "does not count against the moves per appointment"
     );
     assert_eq!((d.fee, d.fee_source), (5_000_000, FeeSource::AfterNoShow));
@@ -397,7 +403,7 @@ fn reasons_from_the_accepted_list() {
     assert!(
         evaluate_reschedule(&p, &booked(0), &[], start(), &ill, start() - h(100))
             .unwrap()
-            .allowed
+            .allowed()
     );
 }
 
@@ -424,7 +430,7 @@ fn cancellation_uses_its_own_rules() {
         ..staff()
     };
     let d = evaluate_cancel(&rules, &booked(0), &no_reason, start() - h(20)).unwrap();
-    assert!(d.allowed);
+    assert!(d.allowed());
     assert_eq!((d.fee, d.valid_until), (2_500_000, Some(start() - h(12))));
     let d = evaluate_cancel(&rules, &booked(0), &no_reason, start() - h(11)).unwrap();
     assert_eq!(codes(&d), ["notice_too_short"]);
@@ -442,7 +448,7 @@ fn distance_is_measured_from_the_original_start_and_limits_overrides_lift_it() {
         evaluate_reschedule(&p, &moved_once, &[], new_start, &staff(), start() - h(100)).unwrap()
     };
     assert!(
-        at(start() + Duration::days(14)).allowed,
+        at(start() + Duration::days(14)).allowed(),
         "exactly the maximum"
     );
     assert_eq!(
@@ -471,7 +477,7 @@ fn distance_is_measured_from_the_original_start_and_limits_overrides_lift_it() {
         start() - h(100),
     )
     .unwrap();
-    assert!(d.allowed);
+    assert!(d.allowed());
 }
 
 /// Notice is elapsed time, not wall-clock difference: from Saturday 09:00 to Sunday 09:00
@@ -515,7 +521,7 @@ fn notice_across_daylight_saving_changes_is_real_time() {
         local(2026, 10, 24, 9),
     )
     .unwrap();
-    assert!(d.allowed);
+    assert!(d.allowed());
     assert_eq!(
         d.valid_until,
         Some(local(2026, 10, 24, 10)),
@@ -538,7 +544,7 @@ fn after_the_start_the_last_tier_applies() {
     )
     .unwrap();
     assert_eq!(
-        (d.allowed, d.fee, d.fee_source, d.valid_until),
+        (d.allowed(), d.fee, d.fee_source, d.valid_until),
         (
             true,
             15_000_000,
@@ -585,7 +591,7 @@ fn refuse_mode_without_notice_holds_until_the_start() {
     let eval =
         |now| evaluate_reschedule(&p, &booked(0), &[], start() + h(5), &staff(), now).unwrap();
     assert_eq!(eval(start() - h(1)).valid_until, Some(start()));
-    assert!(eval(start()).allowed);
+    assert!(eval(start()).allowed());
     assert_eq!(
         codes(&eval(start() + Duration::seconds(1))),
         ["notice_too_short"]

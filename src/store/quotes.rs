@@ -303,15 +303,15 @@ pub fn quote_reschedule(
     })
 }
 
-/// What the policy says of moving to `start`, for listing times: a missing or unaccepted
-/// reason is left out, as it concerns the request and not the time.
+/// What the policy says of moving to `start`, for listing times (see
+/// [`Decision::for_a_time`]).
 pub fn price_time(
     terms: &Terms,
     start: DateTime<Utc>,
     ask: &Ask,
     now: DateTime<Utc>,
 ) -> Result<Decision, Error> {
-    let mut d = evaluate_reschedule(
+    Ok(evaluate_reschedule(
         &terms.policy.reschedule,
         &terms.facts,
         &terms.customer_moves,
@@ -319,15 +319,8 @@ pub fn price_time(
         ask,
         now,
     )
-    .map_err(override_error)?;
-    d.refusals.retain(|r| {
-        !matches!(
-            r,
-            Refusal::ReasonRequired | Refusal::ReasonNotAccepted { .. }
-        )
-    });
-    d.allowed = d.refusals.is_empty();
-    Ok(d)
+    .map_err(override_error)?
+    .for_a_time())
 }
 
 /// A cancellation someone asks about.
