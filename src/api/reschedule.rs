@@ -22,7 +22,7 @@ use crate::domain::{Money, ReasonCategory};
 use crate::error::Error;
 use crate::store::quotes::{self, MoveWish, RescheduleQuote};
 use crate::store::reschedule::{self, Outcome};
-use crate::store::suggestions::{self, Wish};
+use crate::store::suggestions;
 
 /// A move to ask about: the new start, and optionally the resource, reason and override.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -79,7 +79,7 @@ fn wish_of(
 /// How many alternatives a refused move offers.
 const ALTERNATIVES: usize = 3;
 
-/// The best times near the wanted one that the policy would take, each with its fee.
+/// The best times a refused move could take instead, rendered with their fees.
 fn alternatives_for(
     c: &mut crate::db::DbConnection,
     org: &str,
@@ -87,34 +87,18 @@ fn alternatives_for(
     wish: &MoveWish,
     now: DateTime<Utc>,
 ) -> Result<Vec<PricedAlternative>, Error> {
-    // A missing or unaccepted reason is fixed by giving one, not by another time.
-    let about_the_reason = |e: &Error| e.field.as_deref() == Some("reason_category");
-    if q.allowed() || !quotes::movable(q.terms.status) || q.refusals.iter().all(about_the_reason) {
-        return Ok(Vec::new());
-    }
-    let near = Wish {
-        near: wish.start,
-        from: None,
-        to: None,
-        resource_id: wish.resource_id.clone(),
-        // One more than offered: the wanted start itself is left out below.
-        limit: ALTERNATIVES + 1,
-    };
-    let (terms, loaded, found) = suggestions::for_appointment(
+    let found = suggestions::instead_of(
         c,
         org,
-        &q.terms.row.id,
-        Some(wish.start),
-        &near,
+        q,
+        wish.resource_id.as_deref(),
         &wish.ask,
+        ALTERNATIVES,
         now,
     )?;
-    let found = found
-        .into_iter()
-        .filter(|p| p.suggestion.slot.start != wish.start)
-        .take(ALTERNATIVES)
-        .collect();
-    Ok(priced(&loaded, found, &terms.currency))
+    Ok(found.map_or_else(Vec::new, |(loaded, found)| {
+        priced(&loaded, found, &q.terms.currency)
+    }))
 }
 
 /// Quote a move: whether it is allowed now (every refusing rule, not only the first),

@@ -42,7 +42,8 @@ pub fn priced_slots(
         Some(&terms.row.id),
     )?;
     let pinned = schedule::pinned(conn, org, &loaded, resource_id)?;
-    let preferred: Vec<usize> = quotes::held_ids(conn, &terms.row.id)?
+    let preferred: Vec<usize> = terms
+        .held
         .iter()
         .filter_map(|id| loaded.index_of(id))
         .collect();

@@ -33,6 +33,8 @@ pub struct Terms {
     pub facts: AppointmentFacts,
     /// When this customer's earlier moves happened, within the policy's window.
     pub customer_moves: Vec<DateTime<Utc>>,
+    /// The resources it holds (or held, if freed), in id order: kept when free on a move.
+    pub held: Vec<String>,
 }
 
 /// Reads the appointment, the policy in force and the histories it counts.
@@ -66,7 +68,9 @@ pub fn terms(
         moves: u32::try_from(row.moves).unwrap_or(0),
         no_show_at: row.no_show_at.map(from_db),
     };
+    let held = held_ids(conn, &row.id)?;
     Ok(Terms {
+        held,
         row,
         status,
         policy,
@@ -218,6 +222,12 @@ impl RescheduleQuote {
     pub fn allowed(&self) -> bool {
         self.refusals.is_empty()
     }
+
+    /// Whether the wanted time itself is refused (not free, or a rule about the time),
+    /// so that other times could help; a missing reason is fixed by giving one.
+    pub fn time_refused(&self) -> bool {
+        self.slot.is_none() || !self.decision.clone().for_a_time().allowed()
+    }
 }
 
 /// Whether a status can be moved at all (a no-show through the rebooking rule).
@@ -228,8 +238,7 @@ pub fn movable(status: AppointmentStatus) -> bool {
     )
 }
 
-/// The resources the appointment holds (or held, if freed), to keep them when free.
-pub fn held_ids(conn: &mut DbConnection, appointment_id: &str) -> Result<Vec<String>, Error> {
+fn held_ids(conn: &mut DbConnection, appointment_id: &str) -> Result<Vec<String>, Error> {
     Ok(appointment_resources::table
         .filter(appointment_resources::appointment_id.eq(appointment_id))
         .select(appointment_resources::resource_id)
@@ -274,7 +283,8 @@ pub fn quote_reschedule(
                 Some(&terms.row.id),
             )?;
             let pinned = schedule::pinned(conn, org, &loaded, wish.resource_id.as_deref())?;
-            let preferred: Vec<usize> = held_ids(conn, &terms.row.id)?
+            let preferred: Vec<usize> = terms
+                .held
                 .iter()
                 .filter_map(|r| loaded.index_of(r))
                 .collect();

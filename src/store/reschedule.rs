@@ -122,7 +122,7 @@ pub fn reschedule(
 
     let mut row = terms.row.clone();
     let rebooking = terms.status == AppointmentStatus::NoShow;
-    let old_resources = quotes::held_ids(conn, &row.id)?;
+    let old_resources = &terms.held;
     let (old_start, old_end) = (from_db(row.starts_at), from_db(row.ends_at));
     let previous = row.version;
     row.starts_at = to_db(slot.start);

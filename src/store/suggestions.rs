@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::quotes::{self, Terms};
+use super::quotes::{self, RescheduleQuote, Terms};
 use super::schedule::{self, LoadedSchedule};
 use crate::db::DbConnection;
 use crate::domain::policy::{Ask, Decision, Refusal};
@@ -154,6 +154,20 @@ pub fn for_appointment(
     now: DateTime<Utc>,
 ) -> Result<(Terms, LoadedSchedule, Vec<Priced>), Error> {
     let terms = quotes::terms(conn, org, appointment_id, now)?;
+    let (loaded, priced) = for_terms(conn, org, &terms, near, wish, ask, now)?;
+    Ok((terms, loaded, priced))
+}
+
+/// [`for_appointment`] with the appointment's terms already read.
+fn for_terms(
+    conn: &mut DbConnection,
+    org: &str,
+    terms: &Terms,
+    near: Option<DateTime<Utc>>,
+    wish: &Wish,
+    ask: &Ask,
+    now: DateTime<Utc>,
+) -> Result<(LoadedSchedule, Vec<Priced>), Error> {
     if !quotes::movable(terms.status) {
         return Err(quotes::refusal(&Refusal::NotReschedulable {
             status: terms.status,
@@ -174,7 +188,7 @@ pub fn for_appointment(
             wish.to = wish.from.map(|f| f + Duration::seconds(1));
         }
     }
-    let held = quotes::held_ids(conn, &terms.row.id)?;
+    let held = &terms.held;
     let pin = wish.resource_id.clone();
     let (loaded, found) = search(
         conn,
@@ -197,10 +211,42 @@ pub fn for_appointment(
         .into_iter()
         .map(|suggestion| {
             Ok(Priced {
-                decision: quotes::price_time(&terms, suggestion.slot.start, ask, now)?,
+                decision: quotes::price_time(terms, suggestion.slot.start, ask, now)?,
                 suggestion,
             })
         })
         .collect::<Result<_, Error>>()?;
-    Ok((terms, loaded, priced))
+    Ok((loaded, priced))
+}
+
+/// The best `limit` times a refused move could take instead, each priced; none when the
+/// move is allowed, the appointment cannot move, or only the reason is missing. The
+/// wanted start is never among them.
+pub fn instead_of(
+    conn: &mut DbConnection,
+    org: &str,
+    q: &RescheduleQuote,
+    resource_id: Option<&str>,
+    ask: &Ask,
+    limit: usize,
+    now: DateTime<Utc>,
+) -> Result<Option<(LoadedSchedule, Vec<Priced>)>, Error> {
+    if q.allowed() || !quotes::movable(q.terms.status) || !q.time_refused() {
+        return Ok(None);
+    }
+    let wish = Wish {
+        near: q.start,
+        from: None,
+        to: None,
+        resource_id: resource_id.map(str::to_owned),
+        // One more than offered: the wanted start itself is left out below.
+        limit: limit + 1,
+    };
+    let (loaded, found) = for_terms(conn, org, &q.terms, Some(q.start), &wish, ask, now)?;
+    let found = found
+        .into_iter()
+        .filter(|p| p.suggestion.slot.start != q.start)
+        .take(limit)
+        .collect();
+    Ok(Some((loaded, found)))
 }
