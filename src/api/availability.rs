@@ -11,7 +11,7 @@ use super::extract::Query;
 use super::responses::*;
 use super::state::AppState;
 use super::time::{Instant, LocalSpan};
-use crate::domain::availability::{Choice, find_slots};
+use crate::domain::availability::{Choice, Slot, find_slots};
 use crate::error::Error;
 use crate::store::schedule;
 
@@ -94,6 +94,17 @@ pub struct SlotResponse {
     pub resources: Vec<ResourceRef>,
 }
 
+impl SlotResponse {
+    pub fn of(loaded: &crate::store::schedule::LoadedSchedule, s: &Slot) -> Self {
+        SlotResponse {
+            local: LocalSpan::new(loaded.tz, s.start, s.end),
+            start: s.start,
+            end: s.end,
+            resources: resource_refs(loaded, &s.resources),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AvailabilityResponse {
     #[schema(format = Uuid)]
@@ -151,12 +162,7 @@ pub async fn get_availability(
                 time_zone: loaded.tz.name().to_owned(),
                 slots: slots
                     .into_iter()
-                    .map(|s| SlotResponse {
-                        local: LocalSpan::new(loaded.tz, s.start, s.end),
-                        start: s.start,
-                        end: s.end,
-                        resources: resource_refs(&loaded, &s.resources),
-                    })
+                    .map(|s| SlotResponse::of(&loaded, &s))
                     .collect(),
             })
         })

@@ -2,19 +2,17 @@
 //! a window, each with the fee of moving there.
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::Principal;
-use super::availability::{ResourceRef, check_window, resource_refs};
+use super::availability::{SlotResponse, check_window};
 use super::extract::Query;
-use super::quotes::ask_of;
+use super::quotes::{MovePrice, ask_of};
 use super::responses::*;
 use super::state::AppState;
-use super::time::{Instant, LocalSpan};
-use crate::domain::Money;
+use super::time::Instant;
 use crate::error::Error;
 use crate::store::move_slots;
 
@@ -33,19 +31,13 @@ pub struct MoveAvailabilityQuery {
 }
 
 /// A time the appointment could move to, and what moving there costs.
+/// The resources are the ones it would get: the current ones when free.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MoveSlotResponse {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub local: LocalSpan,
-    /// The resources it would get: the current ones when free.
-    pub resources: Vec<ResourceRef>,
-    /// Whether the policy allows moving here (a reason may still be needed).
-    pub allowed: bool,
-    /// What moving here costs now.
-    pub fee: Money,
-    /// Codes of the rules that refuse this time (`too_far`, limits, notice...).
-    pub refusals: Vec<String>,
+    #[serde(flatten)]
+    pub slot: SlotResponse,
+    #[serde(flatten)]
+    pub price: MovePrice,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -105,13 +97,8 @@ pub async fn get_move_availability(
                 slots: slots
                     .into_iter()
                     .map(|(s, d)| MoveSlotResponse {
-                        local: LocalSpan::new(loaded.tz, s.start, s.end),
-                        start: s.start,
-                        end: s.end,
-                        resources: resource_refs(&loaded, &s.resources),
-                        allowed: d.allowed(),
-                        fee: Money::new(d.due(), &terms.currency),
-                        refusals: d.refusals.iter().map(|r| r.code().to_owned()).collect(),
+                        slot: SlotResponse::of(&loaded, &s),
+                        price: MovePrice::of(&d, &terms.currency),
                     })
                     .collect(),
             })

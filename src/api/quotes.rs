@@ -183,17 +183,35 @@ pub struct RemainingResponse {
     pub customer: Option<u32>,
 }
 
-/// A time the appointment could move to, with the fee of moving there.
+/// What the policy says of moving to a time.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PricedAlternative {
-    #[serde(flatten)]
-    pub slot: SuggestionResponse,
+pub struct MovePrice {
     /// Whether the policy allows moving here (besides the reason, which the request gives).
     pub allowed: bool,
     /// What moving here costs now (zero when an override waives it).
     pub fee: Money,
-    /// Codes of the rules that refuse this time; staff may lift some with an override.
+    /// Codes of the rules that refuse this time (`too_far`, limits, notice…); staff may
+    /// lift some with an override.
     pub refusals: Vec<String>,
+}
+
+impl MovePrice {
+    pub fn of(d: &Decision, currency: &str) -> Self {
+        MovePrice {
+            allowed: d.allowed(),
+            fee: Money::new(d.due(), currency),
+            refusals: d.refusals.iter().map(|r| r.code().to_owned()).collect(),
+        }
+    }
+}
+
+/// A time the appointment could move to, ranked, with the fee of moving there.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PricedAlternative {
+    #[serde(flatten)]
+    pub slot: SuggestionResponse,
+    #[serde(flatten)]
+    pub price: MovePrice,
 }
 
 pub fn priced(
@@ -204,14 +222,7 @@ pub fn priced(
     found
         .into_iter()
         .map(|p| PricedAlternative {
-            allowed: p.decision.allowed(),
-            fee: Money::new(p.decision.due(), currency),
-            refusals: p
-                .decision
-                .refusals
-                .iter()
-                .map(|r| r.code().to_owned())
-                .collect(),
+            price: MovePrice::of(&p.decision, currency),
             slot: render_one(loaded, p.suggestion),
         })
         .collect()
