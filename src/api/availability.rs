@@ -12,6 +12,7 @@ use super::responses::*;
 use super::state::AppState;
 use super::time::{Instant, LocalSpan};
 use crate::domain::availability::{Choice, Slot, find_slots};
+use crate::domain::interval::check_order;
 use crate::error::Error;
 use crate::store::schedule;
 
@@ -40,13 +41,7 @@ pub fn check_window(
     to: Instant,
 ) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), Error> {
     let (from, to) = (from.0, to.0);
-    if to <= from {
-        return Err(Error::invalid(
-            "to",
-            "window_ends_before_start",
-            "to must be after from",
-        ));
-    }
+    check_order(Some(from), Some(to))?;
     if to - from > Duration::days(MAX_WINDOW_DAYS) {
         return Err(Error::invalid(
             "to",

@@ -17,6 +17,7 @@ use super::quotes::FeeRuleResponse;
 use super::responses::*;
 use super::state::AppState;
 use super::time::Instant;
+use crate::domain::interval::check_order;
 use crate::domain::{FeeKind, FeeStatus, text};
 use crate::error::Error;
 use crate::store::fees::{self, FeeFilter, FeeRow, Settlement};
@@ -136,15 +137,7 @@ pub async fn list_fees(
         cursor: q.cursor,
     }
     .parse()?;
-    if let (Some(from), Some(to)) = (q.from, q.to)
-        && to.0 <= from.0
-    {
-        return Err(Error::invalid(
-            "to",
-            "window_ends_before_start",
-            "to must be after from",
-        ));
-    }
+    check_order(q.from.map(|i| i.0), q.to.map(|i| i.0))?;
     let filter = FeeFilter {
         status: q.status,
         customer_id: q.customer_id.map(|v| v.to_string()),

@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::error::Error;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Interval {
     pub start: DateTime<Utc>,
@@ -23,6 +25,19 @@ impl Interval {
 
     pub fn is_empty(&self) -> bool {
         self.end <= self.start
+    }
+}
+
+/// A window a request asks for, `[from, to)`, must end after it starts (when both are
+/// given); the problem names `to`.
+pub fn check_order(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<(), Error> {
+    match (from, to) {
+        (Some(from), Some(to)) if to <= from => Err(Error::invalid(
+            "to",
+            "window_ends_before_start",
+            "to must be after from",
+        )),
+        _ => Ok(()),
     }
 }
 

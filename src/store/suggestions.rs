@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::quotes::{self, RescheduleQuote, Terms};
 use super::schedule::{self, LoadedSchedule};
 use crate::db::DbConnection;
+use crate::domain::interval::check_order;
 use crate::domain::policy::{Ask, Decision, Refusal};
 use crate::domain::suggestions::{Suggestion, Want, suggest};
 use crate::error::Error;
@@ -36,15 +37,7 @@ fn window(w: &Wish, days: i64) -> (DateTime<Utc>, DateTime<Utc>) {
 }
 
 fn check_bounds(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result<(), Error> {
-    if let (Some(from), Some(to)) = (w.from, w.to)
-        && to <= from
-    {
-        return Err(Error::invalid(
-            "to",
-            "window_ends_before_start",
-            "to must be after from",
-        ));
-    }
+    check_order(w.from, w.to)?;
     let latest = now + loaded.rules.horizon;
     if w.from.is_some_and(|f| f > latest) {
         return Err(Error::invalid(
