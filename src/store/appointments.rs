@@ -181,11 +181,9 @@ pub fn save_status(
         appointments::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(Error::version_mismatch(
-            get(conn, &row.organization_id, &row.id)?.version,
-        ));
-    }
+    super::check_updated(updated, || {
+        Ok(get(conn, &row.organization_id, &row.id)?.version)
+    })?;
     let holds = AppointmentStatus::from_db(&row.status)?.holds_slot();
     diesel::update(
         appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),

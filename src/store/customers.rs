@@ -277,9 +277,7 @@ pub fn update(
     ))
     .execute(conn)
     .map_err(|e| map_write_error(e, row.external_ref.as_deref()))?;
-    if updated == 0 {
-        return Err(Error::version_mismatch(get(conn, org, id)?.version));
-    }
+    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
     Ok(row)
 }
 

@@ -168,9 +168,7 @@ pub fn update(
         locations::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(Error::version_mismatch(get(conn, org, id)?.version));
-    }
+    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
     if row.time_zone != zone_before {
         relabel_local_dates(conn, id, &row.time_zone)?;
     }

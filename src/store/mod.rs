@@ -112,6 +112,18 @@ pub enum AppointmentRef {
     Resource,
 }
 
+/// An update guarded by `version = previous` that matched no row lost a race to another
+/// change: the problem carries the version now stored.
+pub fn check_updated(
+    updated: usize,
+    current: impl FnOnce() -> Result<i64, Error>,
+) -> Result<(), Error> {
+    if updated == 0 {
+        return Err(Error::version_mismatch(current()?));
+    }
+    Ok(())
+}
+
 /// Checks an optimistic-concurrency expectation against the stored version.
 pub fn check_version(expected: Option<i64>, current: i64) -> Result<(), Error> {
     match expected {

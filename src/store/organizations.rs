@@ -138,8 +138,6 @@ pub fn update(
         organizations::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(Error::version_mismatch(get(conn, id)?.version));
-    }
+    super::check_updated(updated, || Ok(get(conn, id)?.version))?;
     Ok(row)
 }

@@ -193,9 +193,7 @@ pub fn replace(
         policies::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(Error::version_mismatch(get(conn, org, id)?.version));
-    }
+    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
     Ok(row)
 }
 

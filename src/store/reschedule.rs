@@ -160,11 +160,7 @@ pub fn reschedule(
         a::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    if updated == 0 {
-        return Err(Error::version_mismatch(
-            appointments::get(conn, org, id)?.version,
-        ));
-    }
+    super::check_updated(updated, || Ok(appointments::get(conn, org, id)?.version))?;
     diesel::delete(
         appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
     )
