@@ -55,6 +55,28 @@ const RULES: BookingRules = BookingRules {
     step: Duration::minutes(60),
 };
 
+fn jakarta<'a>(h: &'a WeeklyHours, res: &'a [ResourceSchedule]) -> Schedule<'a> {
+    Schedule {
+        tz: Asia::Jakarta,
+        hours: h,
+        closures: &[],
+        resources: res,
+    }
+}
+
+/// The one-hour slots of Monday 30 November in Jakarta, asked a week before.
+fn monday_slots(s: &Schedule) -> Vec<Slot> {
+    find_slots(
+        s,
+        &hour_service(),
+        &RULES,
+        utc("2026-11-30T00:00:00+07:00"),
+        utc("2026-12-01T00:00:00+07:00"),
+        utc("2026-11-23T10:00:00+07:00"),
+        Choice::default(),
+    )
+}
+
 fn local(slots: &[Slot], tz: Tz) -> Vec<String> {
     slots
         .iter()
@@ -75,22 +97,8 @@ fn jakarta_day_with_lunch_break_and_a_booking() {
     let mut r = bay("b1");
     r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")];
     let res = [r];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
-    let now = utc("2026-11-23T10:00:00+07:00");
-    let slots = find_slots(
-        &s,
-        &hour_service(),
-        &RULES,
-        utc("2026-11-30T00:00:00+07:00"),
-        utc("2026-12-01T00:00:00+07:00"),
-        now,
-        Choice::default(),
-    );
+    let s = jakarta(&h, &res);
+    let slots = monday_slots(&s);
     assert_eq!(
         local(&slots, Asia::Jakarta),
         [
@@ -111,12 +119,7 @@ fn buffers_keep_appointments_apart() {
     // An existing booking 10:00-11:00 whose own block includes 15 minutes after.
     r.busy = vec![iv("2026-11-30T10:00:00+07:00", "2026-11-30T11:15:00+07:00")];
     let res = [r];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
+    let s = jakarta(&h, &res);
     let needs = ServiceNeeds {
         buffer_before: Duration::minutes(15),
         buffer_after: Duration::minutes(15),
@@ -149,12 +152,7 @@ fn buffers_keep_appointments_apart() {
 fn lead_time_and_horizon_bound_the_window() {
     let h = weekdays("08:00", "17:00");
     let res = [bay("b1")];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
+    let s = jakarta(&h, &res);
     let rules = BookingRules {
         lead: Duration::hours(2),
         horizon: Duration::days(1),
@@ -368,12 +366,7 @@ fn needs_one_of_each_kind_and_prefers_the_least_loaded() {
     let mut a1 = advisor("a1");
     a1.busy = vec![iv("2026-11-30T14:00:00+07:00", "2026-11-30T16:00:00+07:00")];
     let res = [busy_bay, bay("b2"), a1, advisor("a2")];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
+    let s = jakarta(&h, &res);
     let needs = ServiceNeeds {
         kinds: vec![ResourceKind::ServiceBay, ResourceKind::ServiceAdvisor],
         ..hour_service()
@@ -448,22 +441,8 @@ fn resource_hours_and_closures_narrow_the_location() {
     r.hours = Some(weekdays("07:00", "10:00"));
     r.closures = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T09:00:00+07:00")];
     let res = [r];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
-    let now = utc("2026-11-23T10:00:00+07:00");
-    let slots = find_slots(
-        &s,
-        &hour_service(),
-        &RULES,
-        utc("2026-11-30T00:00:00+07:00"),
-        utc("2026-12-01T00:00:00+07:00"),
-        now,
-        Choice::default(),
-    );
+    let s = jakarta(&h, &res);
+    let slots = monday_slots(&s);
     assert_eq!(local(&slots, Asia::Jakarta), ["11-30 09:00 WIB"]);
 }
 
@@ -473,12 +452,7 @@ fn preferred_resources_win_when_free() {
     let mut a1 = advisor("a1");
     a1.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T12:00:00+07:00")];
     let res = [bay("b1"), a1, advisor("a2")];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
+    let s = jakarta(&h, &res);
     let needs = ServiceNeeds {
         kinds: vec![ResourceKind::ServiceBay, ResourceKind::ServiceAdvisor],
         ..hour_service()
@@ -520,12 +494,7 @@ fn a_start_a_fraction_of_a_second_past_the_horizon_is_not_listed() {
     // ends at 09:59:59.5 the next day, so 10:00 is beyond it, and booking refuses it.
     let h = weekdays("08:00", "17:00");
     let res = [bay("b1")];
-    let s = Schedule {
-        tz: Asia::Jakarta,
-        hours: &h,
-        closures: &[],
-        resources: &res,
-    };
+    let s = jakarta(&h, &res);
     let rules = BookingRules {
         horizon: Duration::days(1),
         ..RULES
