@@ -41,6 +41,8 @@ pub struct Details {
     pub data: Option<serde_json::Value>,
     /// Internal cause: logged with the request id, never shown to the client.
     pub cause: Option<String>,
+    /// A transient conflict between transactions: the unit of work may run again.
+    pub retryable: bool,
 }
 
 impl Error {
@@ -52,6 +54,7 @@ impl Error {
             field: None,
             data: None,
             cause: None,
+            retryable: false,
         }))
     }
 
@@ -142,6 +145,24 @@ impl Error {
         .with_cause(cause.into())
     }
 
+    /// Transactions got in each other's way (a deadlock, a serialization failure): the
+    /// unit of work is retried, and this is the answer when the retries ran out.
+    pub fn contention(cause: impl Into<String>) -> Self {
+        let mut e = Error::new(
+            ErrorKind::Unavailable,
+            "database_contention",
+            "too many changes to the same records at once; try again shortly",
+        )
+        .with_cause(cause.into());
+        e.0.retryable = true;
+        e
+    }
+
+    /// Whether running the same unit of work again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
     pub fn internal(cause: impl Into<String>) -> Self {
         Error::new(
             ErrorKind::Internal,
@@ -173,16 +194,69 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl From<diesel::result::Error> for Error {
+    /// What a database failure means to the caller. A call site that knows better (a
+    /// named constraint, say) maps the error itself before this fallback applies.
     fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error as D};
+        use diesel::result::{DatabaseErrorKind as K, Error as D};
         match &e {
             D::NotFound => Error::not_found("record"),
-            D::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            D::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => {
                 Error::unavailable(e.to_string())
             }
+            D::DatabaseError(K::SerializationFailure, _) => Error::contention(e.to_string()),
+            D::DatabaseError(_, info) if is_deadlock(info.message()) => {
+                Error::contention(e.to_string())
+            }
+            D::DatabaseError(_, info) if is_lost_connection(info.message()) => {
+                Error::unavailable(e.to_string())
+            }
+            D::DatabaseError(K::UniqueViolation, _) => Error::conflict(
+                "already_exists",
+                "a record with the same unique value already exists",
+            )
+            .with_cause(e.to_string()),
+            D::DatabaseError(K::ForeignKeyViolation | K::RestrictViolation, _) => Error::conflict(
+                "reference_changed",
+                "a record this request refers to, or that refers to it, changed at the same \
+                     time; read it again and retry",
+            )
+            .with_cause(e.to_string()),
+            D::DatabaseError(K::ExclusionViolation, _) => Error::conflict(
+                "slot_unavailable",
+                "that time was just taken; choose another",
+            )
+            .with_cause(e.to_string()),
+            D::DatabaseError(K::CheckViolation, _) => Error::new(
+                ErrorKind::Invalid,
+                "invalid_value",
+                "a value breaks a rule the database enforces",
+            )
+            .with_cause(e.to_string()),
             _ => Error::internal(format!("database: {e}")),
         }
     }
+}
+
+/// PostgreSQL's deadlock (SQLSTATE 40P01) has no diesel kind of its own.
+fn is_deadlock(message: &str) -> bool {
+    message.contains("deadlock detected")
+}
+
+/// Messages of a connection that is gone or a database that cannot take the work now:
+/// libpq's own (no SQLSTATE), a server shutting down, SQLite's lock held past the busy
+/// timeout.
+fn is_lost_connection(message: &str) -> bool {
+    const GONE: [&str; 8] = [
+        "no connection to the server",
+        "server closed the connection",
+        "terminating connection",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server",
+        "the database system is shutting down",
+        "database is locked",
+    ];
+    GONE.iter().any(|m| message.contains(m))
 }
 
 impl From<diesel::r2d2::PoolError> for Error {

@@ -45,7 +45,7 @@ async fn run(
         .db
         .write(move |c| {
             let record = Record {
-                note,
+                note: note.clone(),
                 ..Record::default()
             };
             let row =

@@ -221,7 +221,7 @@ pub async fn create_appointment(
     let booked = state
         .db
         .write(move |c| {
-            let booked = booking::book(c, &org, &actor, cmd, now)?;
+            let booked = booking::book(c, &org, &actor, cmd.clone(), now)?;
             Ok(AppointmentView {
                 row: booked.appointment,
                 resources: booked.resources,

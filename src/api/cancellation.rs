@@ -133,7 +133,9 @@ pub async fn cancel_appointment(
     );
     let outcome = state
         .db
-        .write(move |c| cancellation::cancel(c, &org, &actor, &id, expected, &ask, commit, now))
+        .write(move |c| {
+            cancellation::cancel(c, &org, &actor, &id, expected, &ask, commit.clone(), now)
+        })
         .await?;
     match outcome {
         Outcome::Done(done) => changed(done.view, done.fee),

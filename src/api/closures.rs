@@ -141,7 +141,7 @@ pub async fn create_closure(
     );
     let row = state
         .db
-        .write(move |c| closures::create(c, &org, &loc, new, now))
+        .write(move |c| closures::create(c, &org, &loc, new.clone(), now))
         .await?;
     let url = format!("/v1/locations/{}/closures/{}", row.location_id, row.id);
     Ok(HttpResponse::Created()

@@ -234,7 +234,7 @@ pub async fn create_customer(
     let (org, now) = (principal.organization_id, state.clock.now());
     let row = state
         .db
-        .write(move |c| customers::create(c, &org, new, now))
+        .write(move |c| customers::create(c, &org, new.clone(), now))
         .await?;
     respond(StatusCode::CREATED, row)
 }
@@ -323,7 +323,7 @@ pub async fn update_customer(
     );
     let row = state
         .db
-        .write(move |c| customers::update(c, &org, &id, expected, changes, now))
+        .write(move |c| customers::update(c, &org, &id, expected, changes.clone(), now))
         .await?;
     respond(StatusCode::OK, row)
 }

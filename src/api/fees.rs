@@ -213,7 +213,7 @@ async fn settle(
     );
     let row = state
         .db
-        .write(move |c| fees::settle(c, &org, &actor, &id, expected, how, now))
+        .write(move |c| fees::settle(c, &org, &actor, &id, expected, how.clone(), now))
         .await?;
     let body = FeeResponse::try_from(row)?;
     Ok(versioned(

@@ -226,7 +226,7 @@ pub async fn create_location(
     let (org, now) = (principal.organization_id, state.clock.now());
     let row = state
         .db
-        .write(move |c| locations::create(c, &org, new, now))
+        .write(move |c| locations::create(c, &org, new.clone(), now))
         .await?;
     respond(actix_web::http::StatusCode::CREATED, row)
 }
@@ -308,7 +308,7 @@ pub async fn update_location(
     );
     let row = state
         .db
-        .write(move |c| locations::update(c, &org, &id, expected, changes, now))
+        .write(move |c| locations::update(c, &org, &id, expected, changes.clone(), now))
         .await?;
     respond(actix_web::http::StatusCode::OK, row)
 }

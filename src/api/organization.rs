@@ -156,7 +156,7 @@ pub async fn update_organization(
     let (org, now) = (principal.organization_id, state.clock.now());
     let row = state
         .db
-        .write(move |c| organizations::update(c, &org, expected, changes, now))
+        .write(move |c| organizations::update(c, &org, expected, changes.clone(), now))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(row.version))

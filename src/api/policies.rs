@@ -143,7 +143,16 @@ pub async fn create_policy(
     let (org, now) = (principal.organization_id, state.clock.now());
     let row = state
         .db
-        .write(move |c| policies::create(c, &org, location_id, service_id, rules, now))
+        .write(move |c| {
+            policies::create(
+                c,
+                &org,
+                location_id.clone(),
+                service_id.clone(),
+                rules.clone(),
+                now,
+            )
+        })
         .await?;
     let body = PolicyResponse::try_from(row)?;
     Ok(HttpResponse::Created()
@@ -230,7 +239,7 @@ pub async fn replace_policy(
     );
     let row = state
         .db
-        .write(move |c| policies::replace(c, &org, &id, expected, rules, now))
+        .write(move |c| policies::replace(c, &org, &id, expected, rules.clone(), now))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(row.version))

@@ -94,6 +94,10 @@ impl ResponseError for Error {
         }
         let mut resp = HttpResponse::build(self.status_code());
         resp.content_type("application/problem+json");
+        if self.kind == ErrorKind::Unavailable {
+            // Transient by nature (a pool wait, a lock, contention): tell clients when.
+            resp.insert_header((header::RETRY_AFTER, "1"));
+        }
         if self.kind == ErrorKind::Unauthorized {
             resp.insert_header((
                 header::WWW_AUTHENTICATE,

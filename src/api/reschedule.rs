@@ -198,7 +198,16 @@ pub async fn reschedule_appointment(
     let outcome = state
         .db
         .write(move |c| {
-            reschedule::reschedule(c, &org2, &actor, &id2, expected, &moved_wish, commit, now)
+            reschedule::reschedule(
+                c,
+                &org2,
+                &actor,
+                &id2,
+                expected,
+                &moved_wish,
+                commit.clone(),
+                now,
+            )
         })
         .await;
     match outcome {

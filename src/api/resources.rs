@@ -189,7 +189,7 @@ pub async fn create_resource(
     let (org, now) = (principal.organization_id, state.clock.now());
     let row = state
         .db
-        .write(move |c| resources::create(c, &org, new, now))
+        .write(move |c| resources::create(c, &org, new.clone(), now))
         .await?;
     respond(StatusCode::CREATED, row)
 }
@@ -284,7 +284,7 @@ pub async fn update_resource(
     );
     let row = state
         .db
-        .write(move |c| resources::update(c, &org, &id, expected, changes, now))
+        .write(move |c| resources::update(c, &org, &id, expected, changes.clone(), now))
         .await?;
     respond(StatusCode::OK, row)
 }

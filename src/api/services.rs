@@ -306,7 +306,7 @@ pub async fn create_service(
     let (org, now) = (principal.organization_id, state.clock.now());
     let row = state
         .db
-        .write(move |c| services::create(c, &org, new, now))
+        .write(move |c| services::create(c, &org, new.clone(), now))
         .await?;
     respond(StatusCode::CREATED, row)
 }
@@ -400,7 +400,7 @@ pub async fn update_service(
     );
     let row = state
         .db
-        .write(move |c| services::update(c, &org, &id, expected, changes, now))
+        .write(move |c| services::update(c, &org, &id, expected, changes.clone(), now))
         .await?;
     respond(StatusCode::OK, row)
 }

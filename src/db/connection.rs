@@ -51,10 +51,15 @@ pub fn connect(url: &str) -> Result<DbConnection, String> {
     Ok(conn)
 }
 
-/// WAL lets readers run beside the one writer; the busy timeout makes writers queue
-/// instead of failing; foreign keys are off in SQLite unless asked for.
+/// How long a request waits for a pooled connection before it is told 503.
+pub const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// WAL lets readers run beside the one writer; foreign keys are off in SQLite unless
+/// asked for. Writers of this process queue on `Db`'s gate, so the busy timeout only
+/// covers another process (the CLI) holding the lock, and is no longer than the pool
+/// wait: a request never waits longer for a lock than it would for a connection.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-     PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;";
+     PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
 /// Applies pending embedded migrations on one connection; returns how many ran.
 pub fn migrate_one(conn: &mut DbConnection) -> Result<usize, String> {
@@ -73,7 +78,7 @@ pub fn open_pool(url: &str, size: u32) -> Result<DbPool, String> {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(5))
+        .connection_timeout(POOL_WAIT)
         .build(Manager {
             url: url.to_owned(),
         })

@@ -14,6 +14,7 @@ use crate::domain::{AppointmentStatus, Channel};
 use crate::error::Error;
 
 /// Who the appointment is for.
+#[derive(Clone)]
 pub enum CustomerRef {
     Id(String),
     /// An integrator's reference of an existing customer.
@@ -22,6 +23,7 @@ pub enum CustomerRef {
     New(NewCustomer),
 }
 
+#[derive(Clone)]
 pub struct BookAppointment {
     pub location_id: String,
     pub service_id: String,

@@ -24,6 +24,7 @@ pub struct ClosureRow {
 }
 
 /// A validated closure: `[starts_at, ends_at)` in UTC, `ends_at` after `starts_at`.
+#[derive(Clone)]
 pub struct NewClosure {
     pub resource_id: Option<String>,
     /// Resolved in the location's time zone when stored.

@@ -35,6 +35,7 @@ pub struct CustomerRow {
 }
 
 /// A new customer whose contact rules have already been checked.
+#[derive(Clone)]
 pub struct NewCustomer {
     pub name: String,
     pub phone: Option<PhoneNumber>,
@@ -47,7 +48,7 @@ pub struct NewCustomer {
 
 /// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
 /// The contact rules are checked on the merged result.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct CustomerChanges {
     pub name: Option<String>,
     pub phone: Option<Option<PhoneNumber>>,

@@ -175,6 +175,7 @@ pub fn list(
 }
 
 /// What settles a due fee.
+#[derive(Clone)]
 pub enum Settlement {
     Waive {
         note: String,

@@ -28,6 +28,7 @@ pub struct LocationRow {
     pub slot_interval_minutes: Option<i32>,
 }
 
+#[derive(Clone)]
 pub struct NewLocation {
     pub name: String,
     pub address: Option<String>,
@@ -39,7 +40,7 @@ pub struct NewLocation {
 }
 
 /// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct LocationChanges {
     pub name: Option<String>,
     pub address: Option<Option<String>>,

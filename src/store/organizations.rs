@@ -34,7 +34,7 @@ pub struct NewOrganization {
 }
 
 /// A partial change of settings; `None` leaves a field as it is.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct OrganizationChanges {
     pub name: Option<String>,
     pub time_zone: Option<TimeZone>,

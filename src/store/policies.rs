@@ -55,6 +55,7 @@ pub fn scope_of(location_id: Option<&str>, service_id: Option<&str>) -> (Scope, 
 }
 
 /// The rules of a policy, validated.
+#[derive(Clone)]
 pub struct PolicyRules {
     pub name: String,
     /// `None`: the organization's currency.

@@ -18,6 +18,7 @@ use crate::domain::{AppointmentStatus, FeeKind, Money};
 use crate::error::Error;
 
 /// What the client says it showed the customer, and why the move is made.
+#[derive(Clone)]
 pub struct Commit {
     pub accepted_fee: Option<Money>,
     pub reason_text: Option<String>,

@@ -27,6 +27,7 @@ pub struct ResourceRow {
 }
 
 /// A validated new resource; `location_id` is checked against the organization here.
+#[derive(Clone)]
 pub struct NewResource {
     pub location_id: String,
     pub name: String,
@@ -37,7 +38,7 @@ pub struct NewResource {
 }
 
 /// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ResourceChanges {
     pub name: Option<String>,
     pub kind: Option<ResourceKind>,

@@ -52,6 +52,7 @@ impl ServiceRow {
 
 /// A service whose values are already in range and whose lists hold no duplicates; the
 /// ids in them are checked against the organization here.
+#[derive(Clone)]
 pub struct NewService {
     pub name: String,
     pub duration_minutes: i32,
@@ -64,7 +65,7 @@ pub struct NewService {
 }
 
 /// A partial change; `None` leaves a field unchanged, a list replaces the whole list.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ServiceChanges {
     pub name: Option<String>,
     pub duration_minutes: Option<i32>,
