@@ -30,6 +30,17 @@ pub struct Config {
     #[arg(long, env = "JANJI_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,
 
+    /// Hours an answer to a POST with an `Idempotency-Key` is kept and replayed; older
+    /// ones are purged.
+    #[arg(
+        long,
+        env = "JANJI_IDEMPOTENCY_RETENTION_HOURS",
+        default_value_t = 24,
+        value_parser = clap::value_parser!(u32).range(1..=720),
+        global = true
+    )]
+    pub idempotency_retention_hours: u32,
+
     /// Log format: `text` or `json`. Verbosity comes from `RUST_LOG` (default `info`).
     #[arg(long, env = "JANJI_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: String,

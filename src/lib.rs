@@ -12,6 +12,8 @@ pub mod demo;
 pub mod demo_holidays;
 pub mod domain;
 pub mod error;
+pub mod housekeeping;
+pub mod last_use;
 pub mod openapi;
 pub mod server;
 pub mod startup;

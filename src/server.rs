@@ -36,12 +36,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
     if let Some(created) = &created {
         announce(created);
     }
-    let state = AppState {
-        db,
-        clock: Clock::System,
-        public_url: config.public_url.trim_end_matches('/').to_owned(),
-    };
+    let mut state = AppState::new(db, Clock::System, config.public_url.trim_end_matches('/'));
+    state.idempotency_retention =
+        chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
+    let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));
     tracing::info!(bind = %config.bind, database = %db::url::redact(&config.database_url), "janji listening");
+    let state_for_exit = state.clone();
     HttpServer::new(move || startup::app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
@@ -49,6 +49,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .run()
         .await
         .map_err(|e| e.to_string())?;
+    chores.abort();
+    if let Err(e) = crate::housekeeping::run_once(&state_for_exit).await {
+        tracing::warn!(error = %e, "last housekeeping round failed");
+    }
     tracing::info!("janji stopped");
     Ok(())
 }

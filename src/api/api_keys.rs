@@ -1,6 +1,6 @@
 //! `/v1/api-keys`: keys for staff, admins and integrations (admin only).
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::responses::*;
 use super::state::AppState;
@@ -53,8 +54,12 @@ impl TryFrom<ApiKeyRow> for ApiKeyResponse {
 pub struct CreatedApiKeyResponse {
     #[serde(flatten)]
     pub key: ApiKeyResponse,
-    /// Send as `Authorization: Bearer <secret>`. Store it now: it is not shown again.
-    pub secret: String,
+    /// Send as `Authorization: Bearer <secret>`. Store it now: it is not shown again. A
+    /// replay of this answer (same `Idempotency-Key`) leaves it out, because secrets are
+    /// never stored in clear: revoke such a key and create another if the first answer
+    /// was lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,20 +88,29 @@ pub struct CreateApiKeyRequest {
 pub async fn create_api_key(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(body): Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let name = text::required("name", &body.name, 200)?;
     let (org, role, now) = (principal.organization_id, body.role, state.clock.now());
-    let (row, secret) = state
-        .db
-        .write(move |c| api_keys::create(c, &org, &name, role, now))
-        .await?;
-    let key = ApiKeyResponse::try_from(row)?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/api-keys/{}", key.id)))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(CreatedApiKeyResponse { key, secret }))
+    idempotency
+        .reply(&state, move |c| {
+            let (row, secret) = api_keys::create(c, &org, &name, role, now)?;
+            let key = ApiKeyResponse::try_from(row)?;
+            let location = format!("/v1/api-keys/{}", key.id);
+            let without_secret = serde_json::to_value(&key)
+                .map_err(|e| Error::internal(format!("response body: {e}")))?;
+            let created = CreatedApiKeyResponse {
+                key,
+                secret: Some(secret),
+            };
+            Reply::json(StatusCode::CREATED, &created)?
+                .with_location(location)
+                .no_store()
+                .remember_as(&without_secret)
+        })
+        .await
 }
 
 /// List API keys (admin): prefix, role and last use, never secrets.
@@ -123,7 +137,14 @@ pub async fn list_api_keys(
         .db
         .read(move |c| api_keys::list(c, &org, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, ApiKeyResponse::try_from)?))
+    let mut list = List::from_page(page, ApiKeyResponse::try_from)?;
+    for key in &mut list.items {
+        // Uses noted since the last write of them.
+        if let Some(at) = state.last_use.pending(&key.id) {
+            key.last_used_at = Some(key.last_used_at.map_or(at, |t| t.max(at)));
+        }
+    }
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Revoke an API key at once (admin). The organization's last active admin key cannot
@@ -144,6 +165,7 @@ pub async fn list_api_keys(
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
@@ -152,9 +174,10 @@ pub async fn revoke_api_key(
         path.into_inner().to_string(),
         state.clock.now(),
     );
-    let row = state
-        .db
-        .write(move |c| api_keys::revoke(c, &org, &id, now))
-        .await?;
-    Ok(HttpResponse::Ok().json(ApiKeyResponse::try_from(row)?))
+    idempotency
+        .reply(&state, move |c| {
+            let row = api_keys::revoke(c, &org, &id, now)?;
+            Reply::json(StatusCode::OK, &ApiKeyResponse::try_from(row)?)
+        })
+        .await
 }

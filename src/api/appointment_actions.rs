@@ -7,9 +7,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::appointments::{AppointmentResponse, actor_of, respond};
+use super::appointments::{AppointmentResponse, actor_of, reply};
 use super::auth::Principal;
 use super::extract::MaybeJson;
+use super::idempotency::Idempotency;
 use super::precondition::IfMatch;
 use super::responses::*;
 use super::state::AppState;
@@ -29,6 +30,7 @@ pub struct ActionRequest {
 async fn run(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     id: Uuid,
     expected: Option<i64>,
     action: Action,
@@ -41,19 +43,17 @@ async fn run(
         state.clock.now(),
         id.to_string(),
     );
-    let view = state
-        .db
-        .write(move |c| {
+    idempotency
+        .reply(&state, move |c| {
             let record = Record {
                 note: note.clone(),
                 ..Record::default()
             };
             let row =
                 appointment_actions::act(c, &org, &actor, &id, expected, action, record, now)?;
-            Ok(appointments::views(c, vec![row])?.remove(0))
+            reply(StatusCode::OK, appointments::views(c, vec![row])?.remove(0))
         })
-        .await?;
-    respond(StatusCode::OK, view)
+        .await
 }
 
 macro_rules! simple_action {
@@ -76,12 +76,13 @@ macro_rules! simple_action {
         pub async fn $fn(
             state: web::Data<AppState>,
             principal: Principal,
+            idempotency: Idempotency,
             path: web::Path<Uuid>,
             IfMatch(expected): IfMatch,
             MaybeJson(body): MaybeJson<ActionRequest>,
         ) -> Result<HttpResponse, Error> {
             let note = body.unwrap_or_default().note;
-            run(state, principal, path.into_inner(), expected, $action, note).await
+            run(state, principal, idempotency, path.into_inner(), expected, $action, note).await
         }
     };
 }

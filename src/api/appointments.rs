@@ -11,6 +11,7 @@ use super::auth::Principal;
 use super::availability::ResourceRef;
 use super::customers::CreateCustomerRequest;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, limit_within};
 use super::precondition::versioned;
 use super::responses::*;
@@ -174,6 +175,17 @@ pub fn actor_of(p: &Principal) -> Actor {
     }
 }
 
+/// The appointment as an answer that an `Idempotency-Key` can remember.
+pub fn reply(status: StatusCode, view: AppointmentView) -> Result<Reply, Error> {
+    let body = AppointmentResponse::try_from(view)?;
+    Reply::versioned(
+        status,
+        body.version,
+        format!("/v1/appointments/{}", body.id),
+        &body,
+    )
+}
+
 pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse, Error> {
     let body = AppointmentResponse::try_from(view)?;
     Ok(versioned(
@@ -204,6 +216,7 @@ pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse
 pub async fn create_appointment(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(body): Json<CreateAppointmentRequest>,
 ) -> Result<HttpResponse, Error> {
     let cmd = BookAppointment::try_from(body)?;
@@ -218,23 +231,23 @@ pub async fn create_appointment(
         cmd.start,
         cmd.resource_id.clone(),
     );
-    let booked = state
-        .db
-        .write(move |c| {
+    let booked = idempotency
+        .reply(&state, move |c| {
             let booked = booking::book(c, &org, &actor, cmd.clone(), now)?;
-            Ok(AppointmentView {
+            let view = AppointmentView {
                 row: booked.appointment,
                 resources: booked.resources,
                 time_zone: booked.time_zone,
-            })
+            };
+            reply(StatusCode::CREATED, view)
         })
         .await;
-    let view = match booked {
-        Ok(view) => view,
+    match booked {
+        Ok(answer) => Ok(answer),
         Err(e) if offers_alternatives(&e) => {
             let (location_id, service_id, start, resource_id) = wanted;
             let org = principal.organization_id.clone();
-            return Err(with_alternatives(
+            Err(with_alternatives(
                 &state,
                 org,
                 location_id,
@@ -244,11 +257,10 @@ pub async fn create_appointment(
                 now,
                 e,
             )
-            .await);
+            .await)
         }
-        Err(e) => return Err(e),
-    };
-    respond(StatusCode::CREATED, view)
+        Err(e) => Err(e),
+    }
 }
 
 /// Refusals of a start that are answered with other times to offer.

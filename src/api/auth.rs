@@ -43,11 +43,12 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, Error> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| Error::internal("application state missing"))?
         .clone();
-    let now = state.clock.now();
-    state
+    let principal = state
         .db
-        .run(move |c| api_keys::authenticate(c, &token, now))
-        .await
+        .run(move |c| api_keys::authenticate(c, &token))
+        .await?;
+    state.last_use.record(&principal.key_id, state.clock.now());
+    Ok(principal)
 }
 
 impl FromRequest for Principal {

@@ -9,10 +9,11 @@ use uuid::Uuid;
 use super::appointments::actor_of;
 use super::auth::Principal;
 use super::extract::MaybeJson;
+use super::idempotency::{Answer, Idempotency};
 use super::precondition::IfMatch;
 use super::quotes::{
-    CancelQuoteResponse, ChangedAppointment, OverrideRequest, ask_of, cancel_quote, changed,
-    commit_of, fee_changed, refused,
+    CancelQuoteResponse, ChangedAppointment, OverrideRequest, Unchanged, answer, ask_of,
+    cancel_quote, changed, commit_of, fee_changed, refused,
 };
 use super::responses::*;
 use super::state::AppState;
@@ -20,7 +21,6 @@ use crate::domain::{Money, ReasonCategory};
 use crate::error::Error;
 use crate::store::cancellation;
 use crate::store::quotes;
-use crate::store::reschedule::Outcome;
 
 /// A cancellation to ask about.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -113,6 +113,7 @@ pub async fn quote_cancel(
 pub async fn cancel_appointment(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     path: web::Path<Uuid>,
     IfMatch(expected): IfMatch,
     MaybeJson(b): MaybeJson<CancelRequest>,
@@ -131,16 +132,19 @@ pub async fn cancel_appointment(
         state.clock.now(),
         path.into_inner().to_string(),
     );
-    let outcome = state
-        .db
-        .write(move |c| {
-            cancellation::cancel(c, &org, &actor, &id, expected, &ask, commit.clone(), now)
+    let outcome = idempotency
+        .write(&state, move |c| {
+            let outcome =
+                cancellation::cancel(c, &org, &actor, &id, expected, &ask, commit.clone(), now)?;
+            answer(outcome, |done| changed(done.view, done.fee))
         })
         .await?;
     match outcome {
-        Outcome::Done(done) => changed(done.view, done.fee),
-        Outcome::Refused(q) => Err(refused(&q.refusals[0], &q.refusals, &cancel_quote(&q, now))),
-        Outcome::FeeChanged(q) => Err(fee_changed(
+        Answer::Reply(reply) => Ok(reply.into_response()),
+        Answer::Refused(Unchanged::Refused(q)) => {
+            Err(refused(&q.refusals[0], &q.refusals, &cancel_quote(&q, now)))
+        }
+        Answer::Refused(Unchanged::FeeChanged(q)) => Err(fee_changed(
             accepted_fee.as_ref(),
             &q.decision,
             &q.terms.currency,

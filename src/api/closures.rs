@@ -1,7 +1,7 @@
 //! `/v1/locations/{id}/closures`: public holidays and other times a location, or one of
 //! its resources, is shut.
 
-use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::responses::*;
 use super::state::AppState;
@@ -129,6 +130,7 @@ pub struct ClosureFilter {
 pub async fn create_closure(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     path: web::Path<Uuid>,
     Json(body): Json<CreateClosureRequest>,
 ) -> Result<HttpResponse, Error> {
@@ -139,14 +141,13 @@ pub async fn create_closure(
         path.into_inner().to_string(),
         state.clock.now(),
     );
-    let row = state
-        .db
-        .write(move |c| closures::create(c, &org, &loc, new.clone(), now))
-        .await?;
-    let url = format!("/v1/locations/{}/closures/{}", row.location_id, row.id);
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, url))
-        .json(ClosureResponse::from(row)))
+    idempotency
+        .reply(&state, move |c| {
+            let row = closures::create(c, &org, &loc, new.clone(), now)?;
+            let url = format!("/v1/locations/{}/closures/{}", row.location_id, row.id);
+            Ok(Reply::json(StatusCode::CREATED, &ClosureResponse::from(row))?.with_location(url))
+        })
+        .await
 }
 
 /// List a location's closures.

@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::patch::nullable;
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::customer::default_channel;
@@ -199,14 +200,19 @@ impl TryFrom<CustomerQuery> for CustomerFilter {
     }
 }
 
-fn respond(status: StatusCode, row: CustomerRow) -> Result<HttpResponse, Error> {
+/// The customer as an answer that an `Idempotency-Key` can remember.
+fn reply(status: StatusCode, row: CustomerRow) -> Result<Reply, Error> {
     let body = CustomerResponse::try_from(row)?;
-    Ok(versioned(
+    Reply::versioned(
         status,
         body.version,
         format!("/v1/customers/{}", body.id),
         &body,
-    ))
+    )
+}
+
+fn respond(status: StatusCode, row: CustomerRow) -> Result<HttpResponse, Error> {
+    reply(status, row).map(Reply::into_response)
 }
 
 /// Create a customer (any role). A duplicate `external_ref` is refused with
@@ -228,15 +234,19 @@ fn respond(status: StatusCode, row: CustomerRow) -> Result<HttpResponse, Error> 
 pub async fn create_customer(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(body): Json<CreateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
     let new = NewCustomer::try_from(body)?;
     let (org, now) = (principal.organization_id, state.clock.now());
-    let row = state
-        .db
-        .write(move |c| customers::create(c, &org, new.clone(), now))
-        .await?;
-    respond(StatusCode::CREATED, row)
+    idempotency
+        .reply(&state, move |c| {
+            reply(
+                StatusCode::CREATED,
+                customers::create(c, &org, new.clone(), now)?,
+            )
+        })
+        .await
 }
 
 /// List customers in a stable order, optionally filtered by `external_ref`, `phone` or

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::appointments::actor_of;
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::precondition::{IfMatch, versioned};
 use super::quotes::FeeRuleResponse;
@@ -201,6 +202,7 @@ pub struct MarkPaidRequest {
 async fn settle(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     id: Uuid,
     expected: Option<i64>,
     how: Settlement,
@@ -211,17 +213,13 @@ async fn settle(
         state.clock.now(),
         id.to_string(),
     );
-    let row = state
-        .db
-        .write(move |c| fees::settle(c, &org, &actor, &id, expected, how.clone(), now))
-        .await?;
-    let body = FeeResponse::try_from(row)?;
-    Ok(versioned(
-        StatusCode::OK,
-        body.version,
-        String::new(),
-        &body,
-    ))
+    idempotency
+        .reply(&state, move |c| {
+            let row = fees::settle(c, &org, &actor, &id, expected, how.clone(), now)?;
+            let body = FeeResponse::try_from(row)?;
+            Reply::versioned(StatusCode::OK, body.version, String::new(), &body)
+        })
+        .await
 }
 
 /// Waive a due fee (staff or admin), with a note; recorded as a `fee_waived` event of
@@ -244,6 +242,7 @@ async fn settle(
 pub async fn waive_fee(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     path: web::Path<Uuid>,
     IfMatch(expected): IfMatch,
     Json(b): Json<WaiveFeeRequest>,
@@ -253,6 +252,7 @@ pub async fn waive_fee(
     settle(
         state,
         principal,
+        idempotency,
         path.into_inner(),
         expected,
         Settlement::Waive { note },
@@ -279,6 +279,7 @@ pub async fn waive_fee(
 pub async fn mark_fee_paid(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     path: web::Path<Uuid>,
     IfMatch(expected): IfMatch,
     Json(b): Json<MarkPaidRequest>,
@@ -288,6 +289,7 @@ pub async fn mark_fee_paid(
     settle(
         state,
         principal,
+        idempotency,
         path.into_inner(),
         expected,
         Settlement::Paid { payment_ref, note },

@@ -8,9 +8,10 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::patch::nullable;
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::{PhoneNumber, TimeZone, WeeklyHours, booking_rules, text};
@@ -191,14 +192,19 @@ fn override_of(
     v.map(|inner| inner.map(check).transpose()).transpose()
 }
 
-fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<HttpResponse, Error> {
+/// The location as an answer that an `Idempotency-Key` can remember.
+fn reply(status: actix_web::http::StatusCode, row: LocationRow) -> Result<Reply, Error> {
     let body = LocationResponse::try_from(row)?;
-    Ok(versioned(
+    Reply::versioned(
         status,
         body.version,
         format!("/v1/locations/{}", body.id),
         &body,
-    ))
+    )
+}
+
+fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<HttpResponse, Error> {
+    reply(status, row).map(Reply::into_response)
 }
 
 /// Create a location (admin).
@@ -219,16 +225,20 @@ fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<Http
 pub async fn create_location(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(body): Json<CreateLocationRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewLocation::try_from(body)?;
     let (org, now) = (principal.organization_id, state.clock.now());
-    let row = state
-        .db
-        .write(move |c| locations::create(c, &org, new.clone(), now))
-        .await?;
-    respond(actix_web::http::StatusCode::CREATED, row)
+    idempotency
+        .reply(&state, move |c| {
+            reply(
+                actix_web::http::StatusCode::CREATED,
+                locations::create(c, &org, new.clone(), now)?,
+            )
+        })
+        .await
 }
 
 /// List locations.

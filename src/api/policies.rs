@@ -1,7 +1,7 @@
 //! `/v1/policies`: reschedule and cancellation policies (admin), and
 //! `GET /v1/appointments/{id}/policy`: the one in force for an appointment and why.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::precondition::{IfMatch, etag};
 use super::responses::*;
@@ -127,6 +128,7 @@ fn rules(name: &str, currency: Option<&str>, doc: PolicyDoc) -> Result<PolicyRul
 pub async fn create_policy(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(b): Json<CreatePolicyRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
@@ -141,24 +143,21 @@ pub async fn create_policy(
         b.service_id.map(|v| v.to_string()),
     );
     let (org, now) = (principal.organization_id, state.clock.now());
-    let row = state
-        .db
-        .write(move |c| {
-            policies::create(
+    idempotency
+        .reply(&state, move |c| {
+            let row = policies::create(
                 c,
                 &org,
                 location_id.clone(),
                 service_id.clone(),
                 rules.clone(),
                 now,
-            )
+            )?;
+            let body = PolicyResponse::try_from(row)?;
+            let location = format!("/v1/policies/{}", body.id);
+            Reply::versioned(StatusCode::CREATED, body.version, location, &body)
         })
-        .await?;
-    let body = PolicyResponse::try_from(row)?;
-    Ok(HttpResponse::Created()
-        .insert_header(etag(body.version))
-        .insert_header((header::LOCATION, format!("/v1/policies/{}", body.id)))
-        .json(body))
+        .await
 }
 
 /// List policies.

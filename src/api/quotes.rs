@@ -5,14 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 
 use super::appointments::AppointmentResponse;
 use super::auth::Principal;
 use super::availability::{ResourceRef, resource_refs};
 use super::fees::FeeResponse;
-use super::precondition::versioned;
+use super::idempotency::{Answer, Reply};
 use super::suggestions::{SuggestionResponse, render_one};
 use super::time::LocalSpan;
 use crate::domain::policy::{Ask, Asker, ChangeRules, Decision, FeeSource, Override};
@@ -23,7 +22,7 @@ use crate::store::appointments::AppointmentView;
 use crate::store::fees::FeeRow;
 use crate::store::policies::Scope;
 use crate::store::quotes::{CancelQuote, RescheduleQuote, Terms, accepted_reasons};
-use crate::store::reschedule::{Commit, fee_differs};
+use crate::store::reschedule::{Commit, Outcome, fee_differs};
 use crate::store::schedule::LoadedSchedule;
 use crate::store::suggestions::Priced;
 
@@ -405,11 +404,32 @@ pub struct ChangedAppointment {
 }
 
 /// `200` with the changed appointment (its version as `ETag`) and its fee.
-pub fn changed(view: AppointmentView, fee: Option<FeeRow>) -> Result<HttpResponse, Error> {
+/// A move or cancellation that did not happen, to be answered as a problem.
+pub enum Unchanged<Q> {
+    Refused(Box<Q>),
+    FeeChanged(Box<Q>),
+}
+
+/// A commit's outcome inside its unit of work: a change becomes its answer (remembered
+/// under an `Idempotency-Key`); anything else is handed back to be told as a problem.
+pub fn answer<T, Q>(
+    outcome: Outcome<T, Q>,
+    done: impl FnOnce(T) -> Result<Reply, Error>,
+) -> Result<Answer<Unchanged<Q>>, Error> {
+    Ok(match outcome {
+        Outcome::Done(t) => Answer::Reply(done(t)?),
+        Outcome::Refused(q) => Answer::Refused(Unchanged::Refused(q)),
+        Outcome::FeeChanged(q) => Answer::Refused(Unchanged::FeeChanged(q)),
+    })
+}
+
+/// A moved or cancelled appointment with its fee, as an answer that an
+/// `Idempotency-Key` can remember.
+pub fn changed(view: AppointmentView, fee: Option<FeeRow>) -> Result<Reply, Error> {
     let body = ChangedAppointment {
         appointment: AppointmentResponse::try_from(view)?,
         fee: fee.map(FeeResponse::try_from).transpose()?,
     };
     let version = body.appointment.version;
-    Ok(versioned(StatusCode::OK, version, String::new(), &body))
+    Reply::versioned(StatusCode::OK, version, String::new(), &body)
 }

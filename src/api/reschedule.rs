@@ -10,10 +10,11 @@ use uuid::Uuid;
 use super::appointments::actor_of;
 use super::auth::Principal;
 use super::extract::Json;
+use super::idempotency::{Answer, Idempotency};
 use super::precondition::IfMatch;
 use super::quotes::{
-    ChangedAppointment, OverrideRequest, PricedAlternative, RescheduleQuoteResponse, ask_of,
-    changed, commit_of, fee_changed, priced, refused, reschedule_quote,
+    ChangedAppointment, OverrideRequest, PricedAlternative, RescheduleQuoteResponse, Unchanged,
+    answer, ask_of, changed, commit_of, fee_changed, priced, refused, reschedule_quote,
 };
 use super::responses::*;
 use super::state::AppState;
@@ -21,7 +22,7 @@ use super::time::Instant;
 use crate::domain::{Money, ReasonCategory};
 use crate::error::Error;
 use crate::store::quotes::{self, MoveWish, RescheduleQuote};
-use crate::store::reschedule::{self, Outcome};
+use crate::store::reschedule;
 use crate::store::suggestions;
 
 /// A move to ask about: the new start, and optionally the resource, reason and override.
@@ -174,6 +175,7 @@ pub async fn quote_reschedule(
 pub async fn reschedule_appointment(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     path: web::Path<Uuid>,
     IfMatch(expected): IfMatch,
     Json(b): Json<RescheduleRequest>,
@@ -195,10 +197,9 @@ pub async fn reschedule_appointment(
     );
     let moved_wish = wish.clone();
     let (org2, id2) = (org.clone(), id.clone());
-    let outcome = state
-        .db
-        .write(move |c| {
-            reschedule::reschedule(
+    let outcome = idempotency
+        .write(&state, move |c| {
+            let outcome = reschedule::reschedule(
                 c,
                 &org2,
                 &actor,
@@ -207,12 +208,13 @@ pub async fn reschedule_appointment(
                 &moved_wish,
                 commit.clone(),
                 now,
-            )
+            )?;
+            answer(outcome, |moved| changed(moved.view, moved.fee))
         })
         .await;
     match outcome {
-        Ok(Outcome::Done(moved)) => changed(moved.view, moved.fee),
-        Ok(Outcome::Refused(q)) => {
+        Ok(Answer::Reply(reply)) => Ok(reply.into_response()),
+        Ok(Answer::Refused(Unchanged::Refused(q))) => {
             let (q, alternatives) = state
                 .db
                 .read(move |c| {
@@ -228,7 +230,7 @@ pub async fn reschedule_appointment(
                 ),
             )
         }
-        Ok(Outcome::FeeChanged(q)) => {
+        Ok(Answer::Refused(Unchanged::FeeChanged(q))) => {
             let quote = reschedule_quote(&q, now, Vec::new());
             Err(fee_changed(
                 accepted_fee.as_ref(),

@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
 use super::patch::nullable;
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::{ResourceKind, WeeklyHours, text};
@@ -151,14 +152,19 @@ pub struct ResourceListParams {
     pub cursor: Option<String>,
 }
 
-fn respond(status: StatusCode, row: ResourceRow) -> Result<HttpResponse, Error> {
+/// The resource as an answer that an `Idempotency-Key` can remember.
+fn reply(status: StatusCode, row: ResourceRow) -> Result<Reply, Error> {
     let body = ResourceResponse::try_from(row)?;
-    Ok(versioned(
+    Reply::versioned(
         status,
         body.version,
         format!("/v1/resources/{}", body.id),
         &body,
-    ))
+    )
+}
+
+fn respond(status: StatusCode, row: ResourceRow) -> Result<HttpResponse, Error> {
+    reply(status, row).map(Reply::into_response)
 }
 
 /// Create a resource at one of your locations (admin).
@@ -182,16 +188,20 @@ fn respond(status: StatusCode, row: ResourceRow) -> Result<HttpResponse, Error> 
 pub async fn create_resource(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(body): Json<CreateResourceRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewResource::try_from(body)?;
     let (org, now) = (principal.organization_id, state.clock.now());
-    let row = state
-        .db
-        .write(move |c| resources::create(c, &org, new.clone(), now))
-        .await?;
-    respond(StatusCode::CREATED, row)
+    idempotency
+        .reply(&state, move |c| {
+            reply(
+                StatusCode::CREATED,
+                resources::create(c, &org, new.clone(), now)?,
+            )
+        })
+        .await
 }
 
 /// List resources, optionally only those at one location, of one kind, or (in)active.

@@ -26,7 +26,8 @@ pub struct Forbidden(Problem);
 #[response(content_type = "application/problem+json")]
 pub struct NotFound(Problem);
 
-/// Conflicts with the current state (duplicate, in use, idempotent request still running).
+/// Conflicts with the current state (a duplicate, in use, a taken slot, a record changed
+/// by another request at the same moment).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Conflict(Problem);

@@ -12,8 +12,9 @@ use uuid::Uuid;
 
 use super::auth::Principal;
 use super::extract::{Json, Query};
+use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::responses::*;
 use super::state::AppState;
 use crate::domain::availability::{MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES};
@@ -266,14 +267,19 @@ pub struct ServiceListParams {
     pub cursor: Option<String>,
 }
 
-fn respond(status: StatusCode, row: ServiceRow) -> Result<HttpResponse, Error> {
+/// The service as an answer that an `Idempotency-Key` can remember.
+fn reply(status: StatusCode, row: ServiceRow) -> Result<Reply, Error> {
     let body = ServiceResponse::try_from(row)?;
-    Ok(versioned(
+    Reply::versioned(
         status,
         body.version,
         format!("/v1/services/{}", body.id),
         &body,
-    ))
+    )
+}
+
+fn respond(status: StatusCode, row: ServiceRow) -> Result<HttpResponse, Error> {
+    reply(status, row).map(Reply::into_response)
 }
 
 /// Create a service (admin).
@@ -299,16 +305,20 @@ fn respond(status: StatusCode, row: ServiceRow) -> Result<HttpResponse, Error> {
 pub async fn create_service(
     state: web::Data<AppState>,
     principal: Principal,
+    idempotency: Idempotency,
     Json(body): Json<CreateServiceRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewService::try_from(body)?;
     let (org, now) = (principal.organization_id, state.clock.now());
-    let row = state
-        .db
-        .write(move |c| services::create(c, &org, new.clone(), now))
-        .await?;
-    respond(StatusCode::CREATED, row)
+    idempotency
+        .reply(&state, move |c| {
+            reply(
+                StatusCode::CREATED,
+                services::create(c, &org, new.clone(), now)?,
+            )
+        })
+        .await
 }
 
 /// List services, optionally only those offered at one location, or (in)active.

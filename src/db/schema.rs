@@ -111,12 +111,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (organization_id, key) {
-        organization_id -> Text,
+    idempotency_keys (api_key_id, key) {
+        api_key_id -> Text,
         key -> Text,
+        organization_id -> Text,
         fingerprint -> Text,
         status_code -> Nullable<Integer>,
-        content_type -> Nullable<Text>,
         location -> Nullable<Text>,
         etag -> Nullable<Text>,
         body -> Nullable<Binary>,

@@ -1,6 +1,6 @@
 //! API keys: creation (secret returned once), lookup for authentication, revocation.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::{Page, new_id, page_of, to_db};
@@ -60,11 +60,8 @@ pub fn create(
 
 /// Resolves a bearer token to its principal; any failure is the same `unauthorized`
 /// so a caller learns nothing about which keys exist.
-pub fn authenticate(
-    conn: &mut DbConnection,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<Principal, Error> {
+/// It only reads: the caller notes the use in memory (see `crate::last_use`).
+pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, Error> {
     let refused = || Error::unauthorized("missing, malformed, unknown or revoked API key");
     let prefix = api_key::prefix_of(token).ok_or_else(refused)?;
     let row: ApiKeyRow = api_keys::table
@@ -76,20 +73,28 @@ pub fn authenticate(
     if row.revoked_at.is_some() || !api_key::hashes_match(&api_key::hash(token), &row.secret_hash) {
         return Err(refused());
     }
-    // Recording every use would make each request a write; a minute's precision is enough.
-    let stale = row
-        .last_used_at
-        .is_none_or(|t| to_db(now) - t > Duration::minutes(1));
-    if stale {
-        diesel::update(api_keys::table.find(&row.id))
-            .set(api_keys::last_used_at.eq(Some(to_db(now))))
-            .execute(conn)?;
-    }
     Ok(Principal {
         organization_id: row.organization_id,
         key_id: row.id,
         role: Role::from_db(&row.role)?,
     })
+}
+
+/// Writes noted last uses; a use never moves a key's last use back in time.
+pub fn record_uses(conn: &mut DbConnection, uses: &[(String, DateTime<Utc>)]) -> Result<(), Error> {
+    for (id, at) in uses {
+        let at = to_db(*at);
+        diesel::update(
+            api_keys::table.find(id).filter(
+                api_keys::last_used_at
+                    .is_null()
+                    .or(api_keys::last_used_at.lt(at)),
+            ),
+        )
+        .set(api_keys::last_used_at.eq(Some(at)))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn list(

@@ -1,156 +1,161 @@
-//! Stored first responses of POST requests made with an `Idempotency-Key`.
+//! Remembered answers to POSTs sent with an `Idempotency-Key`.
 //!
-//! Each step is a single statement in autocommit: the primary key decides which of
-//! several concurrent requests with one key runs; the others see it in progress.
+//! A key is claimed, the change is made and its answer is remembered in ONE transaction:
+//! after a crash either all three happened (a retry gets the answer) or none did (a retry
+//! runs afresh). Two requests with the same key meet at the primary key: on PostgreSQL
+//! the second claim waits for the first transaction and then finds its answer; on SQLite
+//! writers are serialised anyway. A key belongs to the API key that sent it, so an answer
+//! is never served to another caller.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::to_db;
 use crate::db::DbConnection;
 use crate::db::schema::idempotency_keys;
 use crate::error::Error;
 
-/// How long a key's response is kept and replayed.
-pub const RETENTION: Duration = Duration::hours(24);
-/// After this long without an answer, the first request is presumed dead and a retry runs.
-pub const ABANDONED_AFTER: Duration = Duration::minutes(5);
+/// How long an answer is kept and replayed unless configured otherwise.
+pub const DEFAULT_RETENTION: Duration = Duration::hours(24);
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = idempotency_keys)]
-pub struct IdempotencyRow {
+/// One POST's key, as the caller sent it, with what identifies the request.
+#[derive(Clone, Debug)]
+pub struct Ticket {
     pub organization_id: String,
+    /// The API key that sent the request: only it is ever answered from this row.
+    pub api_key_id: String,
     pub key: String,
+    /// SHA-256 of the method, the path with its query and the body.
     pub fingerprint: String,
-    pub status_code: Option<i32>,
-    pub content_type: Option<String>,
-    pub location: Option<String>,
-    pub etag: Option<String>,
-    pub body: Option<Vec<u8>>,
-    pub created_at: NaiveDateTime,
 }
 
-/// A response as first sent.
-pub struct StoredResponse {
+/// An answer as remembered: what a replay sends back. Bodies that carried a secret are
+/// remembered without it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Remembered {
     pub status_code: u16,
-    pub content_type: Option<String>,
     pub location: Option<String>,
     pub etag: Option<String>,
     pub body: Vec<u8>,
 }
 
-pub enum Begin {
-    /// This request owns the key: run it, then `finish` or `abandon`.
-    Proceed,
-    Replay(StoredResponse),
-    /// The first request with this key has not answered yet.
-    InProgress,
+/// What a claim found.
+#[derive(Debug)]
+pub enum Claim {
+    /// The key is this request's now: make the change, then `remember` its answer.
+    Fresh,
+    /// The same request was answered before: send this again.
+    Replay(Remembered),
     /// The key was used for a different request.
     Mismatch,
 }
 
-pub fn begin(
+#[derive(Insertable)]
+#[diesel(table_name = idempotency_keys)]
+struct NewClaim<'a> {
+    api_key_id: &'a str,
+    key: &'a str,
+    organization_id: &'a str,
+    fingerprint: &'a str,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = idempotency_keys)]
+struct KeyRow {
+    fingerprint: String,
+    status_code: Option<i32>,
+    location: Option<String>,
+    etag: Option<String>,
+    body: Option<Vec<u8>>,
+    created_at: NaiveDateTime,
+}
+
+/// Claims `ticket`'s key inside the caller's write transaction. A key older than
+/// `retention` is forgotten first, as if it had been purged.
+pub fn claim(
     conn: &mut DbConnection,
-    org: &str,
-    key: &str,
-    fingerprint: &str,
+    ticket: &Ticket,
+    retention: Duration,
     now: DateTime<Utc>,
-) -> Result<Begin, Error> {
-    let fresh = IdempotencyRow {
-        organization_id: org.to_owned(),
-        key: key.to_owned(),
-        fingerprint: fingerprint.to_owned(),
-        status_code: None,
-        content_type: None,
-        location: None,
-        etag: None,
-        body: None,
+) -> Result<Claim, Error> {
+    let this = idempotency_keys::table.find((&ticket.api_key_id, &ticket.key));
+    diesel::delete(this.filter(idempotency_keys::created_at.le(to_db(now - retention))))
+        .execute(conn)?;
+    let row = NewClaim {
+        api_key_id: &ticket.api_key_id,
+        key: &ticket.key,
+        organization_id: &ticket.organization_id,
+        fingerprint: &ticket.fingerprint,
         created_at: to_db(now),
     };
-    match diesel::insert_into(idempotency_keys::table)
-        .values(&fresh)
-        .execute(conn)
-    {
-        Ok(_) => return Ok(Begin::Proceed),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let Some(existing) = idempotency_keys::table
-        .find((org, key))
-        .select(IdempotencyRow::as_select())
-        .get_result(conn)
-        .optional()?
-    else {
-        // Deleted between our insert and read (its first request failed): try once more.
-        return begin(conn, org, key, fingerprint, now);
+    // ON CONFLICT DO NOTHING: on PostgreSQL it waits for a transaction holding the same
+    // key, then yields without aborting ours, so the answer it committed can be read.
+    let inserted = match conn {
+        DbConnection::Pg(c) => diesel::insert_into(idempotency_keys::table)
+            .values(&row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(idempotency_keys::table)
+            .values(&row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
     };
-    let age = to_db(now) - existing.created_at;
-    let expired = age > RETENTION;
-    let abandoned = existing.status_code.is_none() && age > ABANDONED_AFTER;
-    if expired || abandoned {
-        // Take over only if nobody else did since we read it.
-        let taken = diesel::update(
-            idempotency_keys::table
-                .find((org, key))
-                .filter(idempotency_keys::created_at.eq(existing.created_at)),
-        )
-        .set((
-            idempotency_keys::fingerprint.eq(fingerprint),
-            idempotency_keys::status_code.eq(None::<i32>),
-            idempotency_keys::body.eq(None::<Vec<u8>>),
-            idempotency_keys::created_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
-        return Ok(if taken == 1 {
-            Begin::Proceed
-        } else {
-            Begin::InProgress
-        });
+    if inserted == 1 {
+        return Ok(Claim::Fresh);
     }
-    if existing.fingerprint != fingerprint {
-        return Ok(Begin::Mismatch);
+    let existing: KeyRow = this.select(KeyRow::as_select()).get_result(conn)?;
+    if existing.fingerprint != ticket.fingerprint {
+        return Ok(Claim::Mismatch);
     }
-    Ok(match (existing.status_code, existing.body) {
-        (Some(status), Some(body)) => Begin::Replay(StoredResponse {
-            status_code: status as u16,
-            content_type: existing.content_type,
+    match (existing.status_code, existing.body) {
+        (Some(status), Some(body)) => Ok(Claim::Replay(Remembered {
+            status_code: u16::try_from(status).unwrap_or(200),
             location: existing.location,
             etag: existing.etag,
             body,
-        }),
-        _ => Begin::InProgress,
-    })
+        })),
+        // Never committed without its answer; only a row from before this scheme could be.
+        _ => Err(Error::internal(format!(
+            "idempotency key claimed at {} has no answer",
+            existing.created_at
+        ))),
+    }
 }
 
-pub fn finish(
+/// Stores the answer to a claimed key, in the same transaction as the change.
+pub fn remember(
     conn: &mut DbConnection,
-    org: &str,
-    key: &str,
-    response: StoredResponse,
+    ticket: &Ticket,
+    answer: &Remembered,
 ) -> Result<(), Error> {
-    diesel::update(idempotency_keys::table.find((org, key)))
+    diesel::update(idempotency_keys::table.find((&ticket.api_key_id, &ticket.key)))
         .set((
-            idempotency_keys::status_code.eq(Some(response.status_code as i32)),
-            idempotency_keys::content_type.eq(response.content_type),
-            idempotency_keys::location.eq(response.location),
-            idempotency_keys::etag.eq(response.etag),
-            idempotency_keys::body.eq(Some(response.body)),
+            idempotency_keys::status_code.eq(Some(i32::from(answer.status_code))),
+            idempotency_keys::location.eq(answer.location.as_deref()),
+            idempotency_keys::etag.eq(answer.etag.as_deref()),
+            idempotency_keys::body.eq(Some(&answer.body)),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Forgets a key whose request failed on our side, so that a retry can run.
-pub fn abandon(conn: &mut DbConnection, org: &str, key: &str) -> Result<(), Error> {
-    diesel::delete(idempotency_keys::table.find((org, key))).execute(conn)?;
+/// Gives a claimed key back when the unit of work ends without a change to remember
+/// (a refusal answered as a problem): a retry then runs again against the state it finds.
+pub fn release(conn: &mut DbConnection, ticket: &Ticket) -> Result<(), Error> {
+    diesel::delete(idempotency_keys::table.find((&ticket.api_key_id, &ticket.key)))
+        .execute(conn)?;
     Ok(())
 }
 
-/// Removes responses past their retention; returns how many.
-pub fn purge_expired(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, Error> {
+/// Removes answers older than `retention`; returns how many.
+pub fn purge_expired(
+    conn: &mut DbConnection,
+    retention: Duration,
+    now: DateTime<Utc>,
+) -> Result<usize, Error> {
     Ok(diesel::delete(
-        idempotency_keys::table.filter(idempotency_keys::created_at.lt(to_db(now - RETENTION))),
+        idempotency_keys::table.filter(idempotency_keys::created_at.le(to_db(now - retention))),
     )
     .execute(conn)?)
 }

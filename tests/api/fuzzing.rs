@@ -199,12 +199,18 @@ async fn generic_refusals_are_documented_problems(app: TestApp) {
         .send()
         .await
         .problem(400, "invalid_idempotency_key");
+    // A refusal is not remembered, so its key can be used again; a change is.
     app.call(Method::POST, &format!("/v1/api-keys/{}/revoke", d.location))
         .header("idempotency-key", "k-1")
         .send()
         .await
         .problem(404, "not_found");
     app.call(Method::POST, &revoke)
+        .header("idempotency-key", "k-1")
+        .send()
+        .await
+        .expect(200);
+    app.call(Method::POST, &format!("/v1/api-keys/{}/revoke", d.location))
         .header("idempotency-key", "k-1")
         .send()
         .await

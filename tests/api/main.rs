@@ -14,6 +14,7 @@ mod fuzzing;
 mod idempotency;
 mod lifecycle;
 mod locations;
+mod model;
 mod openapi;
 mod policies;
 mod reschedule;
