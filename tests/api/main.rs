@@ -16,6 +16,7 @@ mod lifecycle;
 mod locations;
 mod model;
 mod openapi;
+mod outages;
 mod policies;
 mod reschedule;
 mod resources;
