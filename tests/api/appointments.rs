@@ -13,6 +13,7 @@ on_both_backends!(
     bad_bookings_are_refused_and_write_nothing,
     customers_by_external_ref_or_inline,
     two_hundred_racing_bookings_of_one_resource_give_one,
+    two_hundred_racing_bookings_of_bays_and_advisors_give_two,
     racing_bookings_fill_exactly_the_free_resources,
     lists_filter_and_page_by_start_time,
     the_database_itself_refuses_an_overlap,
@@ -353,6 +354,32 @@ async fn two_hundred_racing_bookings_of_one_resource_give_one(app: TestApp) {
     assert!(other.is_empty(), "no other outcome, no 5xx: {other:?}");
     assert_eq!((created, refused), (1, 199));
     assert_eq!(count_rows(&app, "appointments"), 1);
+}
+
+/// Each booking holds a bay and an advisor: two rows that racing transactions can lock
+/// in opposite orders. A deadlock is retried, never a 500; two bays and two advisors
+/// make exactly two bookings.
+async fn two_hundred_racing_bookings_of_bays_and_advisors_give_two(app: TestApp) {
+    let d = dealer(&app).await;
+    let requests = (0..200).map(|i| {
+        app.call(Method::POST, "/v1/appointments")
+            .header("idempotency-key", &format!("pair-{i}"))
+            .json(d.booking("2026-11-30T09:00:00+07:00"))
+            .send()
+    });
+    let responses = join_all(requests).await;
+    let other: Vec<_> = responses
+        .iter()
+        .filter(|r| r.status != 201 && !(r.status == 409 && r.body["code"] == "slot_unavailable"))
+        .map(|r| (r.status, r.body.clone()))
+        .collect();
+    assert!(
+        other.is_empty(),
+        "only 201 and 409 slot_unavailable: {other:?}"
+    );
+    let created = responses.iter().filter(|r| r.status == 201).count();
+    assert_eq!(created, 2);
+    assert_eq!(count_rows(&app, "appointments"), 2);
 }
 
 async fn racing_bookings_fill_exactly_the_free_resources(app: TestApp) {

@@ -1,9 +1,12 @@
 //! The database going away or being held: answers are 503 with `Retry-After`, never 500.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use actix_web::http::Method;
 use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
 use futures_util::future::join_all;
 use janji::db::{Backend, DbConnection};
 use serde_json::json;
@@ -14,8 +17,51 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_lock_held_elsewhere_is_503_for_writes_and_no_wait_for_reads,
-    killed_sessions_are_never_a_500
+    killed_sessions_are_never_a_500,
+    a_deadlock_is_run_again_not_answered
 );
+
+/// Two units of work lock two rows in opposite orders, in step, so that PostgreSQL
+/// must kill one of them with "deadlock detected". `Db::write` runs the victim again
+/// and both succeed. (SQLite serialises writers: no deadlock can happen there.)
+async fn a_deadlock_is_run_again_not_answered(app: TestApp) {
+    let d = dealer(&app).await;
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    let (first, second) = (d.bays[0].clone(), d.bays[1].clone());
+    let barrier = Arc::new(Barrier::new(2));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let lock_in_order = |a: String, b: String| {
+        let (barrier, runs) = (barrier.clone(), runs.clone());
+        app.state.db.write(move |c| {
+            let attempt = runs.fetch_add(1, Ordering::SeqCst);
+            let lock = |c: &mut DbConnection, id: &str| {
+                diesel::sql_query(format!(
+                    "UPDATE resources SET name = name WHERE id = '{id}'"
+                ))
+                .execute(c)
+            };
+            lock(c, &a)?;
+            if attempt < 2 {
+                barrier.wait();
+            }
+            lock(c, &b)?;
+            Ok(())
+        })
+    };
+    let (x, y) = futures_util::join!(
+        lock_in_order(first.clone(), second.clone()),
+        lock_in_order(second, first)
+    );
+    x.unwrap();
+    y.unwrap();
+    assert_eq!(
+        runs.load(Ordering::SeqCst),
+        3,
+        "the deadlock's victim ran once more"
+    );
+}
 
 /// SQLite: another process (here: a connection outside the writer gate) holds the write
 /// lock past the busy timeout. A write is told 503 after at most the pool's wait; a read
