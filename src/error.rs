@@ -148,14 +148,19 @@ impl Error {
     /// Transactions got in each other's way (a deadlock, a serialization failure): the
     /// unit of work is retried, and this is the answer when the retries ran out.
     pub fn contention(cause: impl Into<String>) -> Self {
-        let mut e = Error::new(
+        Error::new(
             ErrorKind::Unavailable,
             "database_contention",
             "too many changes to the same records at once; try again shortly",
         )
-        .with_cause(cause.into());
-        e.0.retryable = true;
-        e
+        .with_cause(cause.into())
+        .run_again()
+    }
+
+    /// Marks a failure that running the unit of work again may resolve.
+    pub fn run_again(mut self) -> Self {
+        self.0.retryable = true;
+        self
     }
 
     /// Whether running the same unit of work again may succeed.

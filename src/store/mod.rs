@@ -113,13 +113,16 @@ pub enum AppointmentRef {
 }
 
 /// An update guarded by `version = previous` that matched no row lost a race to another
-/// change: the problem carries the version now stored.
+/// change (PostgreSQL, READ COMMITTED). The unit of work runs again against the version
+/// now stored: a caller who sent `If-Match` with the old one then gets 412 from
+/// `check_version`, one who did not gets the answer for the current state. The problem
+/// carries the version now stored, for when the retries run out.
 pub fn check_updated(
     updated: usize,
     current: impl FnOnce() -> Result<i64, Error>,
 ) -> Result<(), Error> {
     if updated == 0 {
-        return Err(Error::version_mismatch(current()?));
+        return Err(Error::version_mismatch(current()?).run_again());
     }
     Ok(())
 }
