@@ -38,19 +38,19 @@ pub struct TestApp {
     pg_drop: Option<(String, String)>,
 }
 
-/// Runs one test body on one backend; PostgreSQL runs are skipped (with a notice) when
-/// `JANJI_TEST_POSTGRES_URL` is unset, and fail when `CI` is set.
+/// Runs one test body on one backend. The PostgreSQL variants are compiled as ignored
+/// unless `JANJI_TEST_POSTGRES_URL` (or `CI`) was set at build time (see `build.rs`), so a
+/// variant that runs always has a server or fails.
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where
     F: FnOnce(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    if let Some(app) = TestApp::spawn(backend).await {
-        test(app).await;
-    }
+    test(TestApp::spawn(backend).await).await;
 }
 
 /// Declares `mod <name> { sqlite, postgres }` tests that run `async fn <name>(TestApp)`.
+/// The PostgreSQL variant is `#[ignore]`d when no server was named at build time.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {$(
@@ -60,6 +60,10 @@ macro_rules! on_both_backends {
                 $crate::helpers::run(janji::db::Backend::Sqlite, super::$name).await;
             }
             #[actix_web::test]
+            #[cfg_attr(
+                not(janji_pg_tests),
+                ignore = "set JANJI_TEST_POSTGRES_URL to run on PostgreSQL"
+            )]
             async fn postgres() {
                 $crate::helpers::run(janji::db::Backend::Postgres, super::$name).await;
             }
@@ -67,18 +71,18 @@ macro_rules! on_both_backends {
     )+};
 }
 
-fn postgres_admin_url() -> Option<String> {
+/// The server the PostgreSQL variants run on. Reaching this without one is a failure, not
+/// a skip: the variant was compiled to run (or started with `--ignored`).
+fn postgres_admin_url() -> String {
     match std::env::var("JANJI_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var_os("CI").is_some() {
-                panic!(
-                    "CI is set but JANJI_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI"
-                );
-            }
-            eprintln!("notice: JANJI_TEST_POSTGRES_URL is unset; skipping the PostgreSQL variant");
-            None
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but JANJI_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI")
         }
+        _ => panic!(
+            "JANJI_TEST_POSTGRES_URL is unset: set it to run the PostgreSQL variants \
+             (they are ignored when it is unset at build time)"
+        ),
     }
 }
 
@@ -97,7 +101,7 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    pub async fn spawn(backend: Backend) -> TestApp {
         let mut sqlite_dir = None;
         let mut pg_drop = None;
         let url = match backend {
@@ -108,7 +112,7 @@ impl TestApp {
                 url
             }
             Backend::Postgres => {
-                let admin = postgres_admin_url()?;
+                let admin = postgres_admin_url();
                 let name = format!("janji_test_{}", uuid::Uuid::now_v7().simple());
                 let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
                     panic!("PostgreSQL at JANJI_TEST_POSTGRES_URL is unreachable: {e}")
@@ -139,7 +143,7 @@ impl TestApp {
             svc,
             ServiceResponse::map_into_boxed_body,
         ));
-        Some(TestApp {
+        TestApp {
             backend,
             state,
             clock,
@@ -148,7 +152,7 @@ impl TestApp {
             svc,
             _sqlite_dir: sqlite_dir,
             pg_drop,
-        })
+        }
     }
 
     /// A further key of this organization.
