@@ -160,9 +160,11 @@ fn nul_in_json(body: &[u8]) -> Option<String> {
     walk(&value, "")
 }
 
+/// One JSON value and nothing after it but whitespace: a body such as `{..} {..}` is
+/// malformed, not its first value (which would silently drop the rest).
 fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let code = if inner.is_syntax() || inner.is_eof() {
@@ -177,7 +179,17 @@ fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
             err = err.with_field(path);
         }
         err
-    })
+    })?;
+    de.end().map_err(|e| {
+        Error::bad_request(
+            "malformed_json",
+            format!(
+                "{}: the body must hold one JSON value",
+                strip_position(&e.to_string())
+            ),
+        )
+    })?;
+    Ok(value)
 }
 
 /// serde_json appends " at line 1 column 42"; the field path says more.
@@ -262,6 +274,30 @@ mod tests {
         assert_eq!(e.code, "malformed_json");
         let e = parse_json::<Body>(br#"{"hours": []}"#).unwrap_err();
         assert!(e.detail.contains("missing field `name`"), "{}", e.detail);
+    }
+
+    #[test]
+    fn refuses_data_after_the_value() {
+        for body in [
+            &br#"{"name": "a", "hours": []} {"name": "b", "hours": []} garbage"#[..],
+            br#"{"name": "a", "hours": []}{"name": "b", "hours": []}"#,
+            br#"{"name": "a", "hours": []} x"#,
+            br#"{"name": "a", "hours": []}]"#,
+        ] {
+            let e = parse_json::<Body>(body).unwrap_err();
+            assert_eq!(
+                e.code,
+                "malformed_json",
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            assert!(e.detail.contains("trailing characters"), "{}", e.detail);
+        }
+        let e = parse_json::<Option<Body>>(br#"null null"#).unwrap_err();
+        assert_eq!(e.code, "malformed_json");
+        // Whitespace after the value is fine.
+        let v = parse_json::<Body>(b"{\"name\": \"a\", \"hours\": []} \r\n\t ").unwrap();
+        assert_eq!(v.name, "a");
     }
 
     #[test]
