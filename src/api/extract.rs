@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -14,7 +15,8 @@ use crate::error::{Error, ErrorKind};
 /// Largest request body accepted anywhere in the API.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// A JSON body. Refuses other media types (415), bodies over [`MAX_BODY_BYTES`] (413)
+/// A JSON body. Refuses other media types (415), bodies over [`MAX_BODY_BYTES`] (413),
+/// bodies slower than [`BODY_READ_TIMEOUT`] (408), data after the JSON value (400)
 /// and, through `deny_unknown_fields` on the target type, fields it does not know.
 pub struct Json<T>(pub T);
 
@@ -92,17 +94,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
     }
 }
 
-/// Reads a whole body, refusing it once it passes [`MAX_BODY_BYTES`].
+/// The whole body must arrive within this, however it trickles in: a client sending a
+/// byte every few seconds would otherwise hold a worker and a connection for ever.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads a whole body, refusing it once it passes [`MAX_BODY_BYTES`] (413) or takes longer
+/// than [`BODY_READ_TIMEOUT`] in total (408).
 pub async fn read_body(payload: &mut Payload) -> Result<web::Bytes, Error> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(too_large());
+    let read = async {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    actix_web::rt::time::timeout(BODY_READ_TIMEOUT, read)
+        .await
+        .unwrap_or_else(|_| Err(too_slow()))
+}
+
+fn too_slow() -> Error {
+    Error::new(
+        ErrorKind::RequestTimeout,
+        "request_timeout",
+        format!(
+            "the request body must arrive within {} seconds",
+            BODY_READ_TIMEOUT.as_secs()
+        ),
+    )
 }
 
 pub fn too_large() -> Error {

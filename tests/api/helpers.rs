@@ -185,6 +185,7 @@ impl TestApp {
             app: self,
             req: TestRequest::default().method(method).uri(path),
             key: Some(self.admin_key.clone()),
+            stream: None,
         }
     }
 
@@ -220,6 +221,7 @@ pub struct Call<'a> {
     app: &'a TestApp,
     req: TestRequest,
     key: Option<String>,
+    stream: Option<actix_http::Payload>,
 }
 
 impl Call<'_> {
@@ -251,12 +253,31 @@ impl Call<'_> {
         self
     }
 
+    /// The body as a stream the test controls (a client sending it slowly, or never).
+    pub fn stream(
+        mut self,
+        content_type: &str,
+        body: impl futures_util::Stream<
+            Item = Result<actix_web::web::Bytes, actix_http::error::PayloadError>,
+        > + 'static,
+    ) -> Self {
+        self.req = self.req.insert_header(("content-type", content_type));
+        self.stream = Some(actix_http::Payload::Stream {
+            payload: Box::pin(body),
+        });
+        self
+    }
+
     pub async fn send(self) -> Resp {
         let mut req = self.req;
         if let Some(key) = self.key {
             req = req.insert_header(("authorization", format!("Bearer {key}")));
         }
-        let res = actix_service::Service::call(&self.app.svc, req.to_request()).await;
+        let mut req = req.to_request();
+        if let Some(body) = self.stream {
+            req = req.replace_payload(body).0;
+        }
+        let res = actix_service::Service::call(&self.app.svc, req).await;
         let res = match res {
             Ok(res) => res,
             Err(e) => ServiceResponse::from_err(e, TestRequest::default().to_http_request())
