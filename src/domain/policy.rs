@@ -215,13 +215,25 @@ fn apply_rules(
     refusals: &mut Vec<Refusal>,
 ) -> (i64, FeeSource, Option<DateTime<Utc>>) {
     let notice = starts_at - now;
-    let (fee, source, mut until) = fee_for(rules, starts_at, notice);
+    let (mut fee, mut source, mut until) = fee_for(rules, starts_at, notice);
     if notice < rules.min_notice {
         if rules.late_mode == LateMode::Refuse && !allow_late {
             refusals.push(Refusal::NoticeTooShort {
                 required: rules.min_notice,
                 given: notice.max(Duration::zero()),
             });
+        } else if rules.late_mode == LateMode::Refuse {
+            // A late change let through by staff costs at least what the latest allowed
+            // change does (the last tier): never less than moving on time.
+            if let Some((index, last)) = rules.fee_tiers.iter().enumerate().next_back()
+                && last.fee > fee
+            {
+                fee = last.fee;
+                source = FeeSource::Tier {
+                    index,
+                    notice_at_least: last.notice_at_least,
+                };
+            }
         }
     } else if rules.late_mode == LateMode::Refuse {
         // With no minimum notice, that moment is the start itself.

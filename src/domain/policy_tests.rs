@@ -155,7 +155,7 @@ fn refuse_mode_at_the_notice_boundary() {
             given: h(24) - Duration::seconds(1)
         }
     );
-    // Staff may allow a late change; the fee of the tier still applies (none here).
+    // Staff may allow a late change; it costs what the last allowed tier does.
     let mut ask = staff();
     ask.override_ = Some(Override {
         allow_late: true,
@@ -165,6 +165,109 @@ fn refuse_mode_at_the_notice_boundary() {
     let allowed =
         evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &ask, start() - h(2)).unwrap();
     assert!(allowed.allowed());
+    assert_eq!(allowed.fee, 5_000_000);
+}
+
+fn late_override(waive_fee: bool) -> Ask {
+    Ask {
+        override_: Some(Override {
+            allow_late: true,
+            waive_fee,
+            note: "pelanggan setia".into(),
+            ..Default::default()
+        }),
+        ..staff()
+    }
+}
+
+/// Refusing late changes, an override that lets one through used to find no tier and
+/// quote 0, cheaper than moving on time: it costs at least the last tier's fee, unless
+/// the fee is waived too. The same for moving and cancelling.
+#[test]
+fn a_late_change_let_through_costs_at_least_the_last_tier() {
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    p.rules.fee_tiers.pop(); // 72 h: free, 24 h: 50,000; nothing below the minimum notice
+    let last = Some(1);
+    // (notice before the start, waive, fee, due, tier): every one allowed.
+    let s = Duration::seconds(1);
+    let table = [
+        (h(24), false, 5_000_000, 5_000_000, Some(1)),
+        (h(24) - s, false, 5_000_000, 5_000_000, last),
+        (h(1), false, 5_000_000, 5_000_000, last),
+        (s, false, 5_000_000, 5_000_000, last),
+        (Duration::zero(), false, 5_000_000, 5_000_000, last),
+        (-h(1), false, 5_000_000, 5_000_000, last),
+        (h(24) - s, true, 5_000_000, 0, last),
+        (h(1), true, 5_000_000, 0, last),
+    ];
+    let tier = |d: &Decision| match d.fee_source {
+        FeeSource::Tier { index, .. } => Some(index),
+        _ => None,
+    };
+    for (notice, waive, fee, due, index) in table {
+        let now = start() - notice;
+        let ask = late_override(waive);
+        let d = evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &ask, now).unwrap();
+        let got = (codes(&d), d.fee, d.due(), tier(&d));
+        assert_eq!(got, (vec![], fee, due, index), "move, notice {notice}");
+        let c = evaluate_cancel(&p.rules, &booked(0), &ask, now).unwrap();
+        let got = (codes(&c), c.fee, c.due(), tier(&c));
+        assert_eq!(got, (vec![], fee, due, index), "cancel, notice {notice}");
+    }
+    // Without the override the same late change is refused, as before.
+    let d = evaluate_reschedule(
+        &p,
+        &booked(0),
+        &[],
+        start() + h(4),
+        &staff(),
+        start() - h(1),
+    )
+    .unwrap();
+    assert_eq!(codes(&d), ["notice_too_short"]);
+}
+
+/// A tier inside the minimum notice that costs more than the last one still applies.
+#[test]
+fn a_late_change_let_through_keeps_a_dearer_tier_it_reaches() {
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    p.rules.min_notice = h(48);
+    p.rules.fee_tiers = vec![
+        FeeTier {
+            notice_at_least: h(72),
+            fee: 0,
+        },
+        FeeTier {
+            notice_at_least: h(24),
+            fee: 9_000_000,
+        },
+        FeeTier {
+            notice_at_least: h(6),
+            fee: 2_000_000,
+        },
+    ];
+    let at = |notice: Duration| {
+        let d = evaluate_reschedule(
+            &p,
+            &booked(0),
+            &[],
+            start() + h(4),
+            &late_override(false),
+            start() - notice,
+        )
+        .unwrap();
+        assert!(d.allowed(), "{notice}");
+        (d.fee, d.fee_source, d.valid_until)
+    };
+    let tier = |index: usize| FeeSource::Tier {
+        index,
+        notice_at_least: p.rules.fee_tiers[index].notice_at_least,
+    };
+    assert_eq!(at(h(30)), (9_000_000, tier(1), Some(start() - h(24))));
+    assert_eq!(at(h(10)), (2_000_000, tier(2), Some(start() - h(6))));
+    assert_eq!(at(h(3)), (2_000_000, tier(2), None));
 }
 
 #[test]

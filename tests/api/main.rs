@@ -12,6 +12,7 @@ mod demo;
 mod fees;
 mod fuzzing;
 mod idempotency;
+mod late_overrides;
 mod lifecycle;
 mod locations;
 mod openapi;
