@@ -345,6 +345,32 @@ pub fn evaluate_reschedule(
     })
 }
 
+/// Why no time at all can be offered to move the appointment to: a status that cannot
+/// move, a missed appointment whose policy does not let it be rebooked, or whose rebooking
+/// window has passed. It is the refusal [`evaluate_reschedule`] gives such a move whatever
+/// the time asked for (no override lifts it), so listing times and moving agree.
+pub fn refusal_for_every_time(
+    policy: &ReschedulePolicy,
+    appointment: &AppointmentFacts,
+    now: DateTime<Utc>,
+) -> Option<Refusal> {
+    let plain = Ask {
+        reason: None,
+        override_: None,
+        asker: Asker { role: None },
+    };
+    evaluate_reschedule(policy, appointment, &[], appointment.starts_at, &plain, now)
+        .expect("no override is asked for")
+        .refusals
+        .into_iter()
+        .find(|r| {
+            matches!(
+                r,
+                Refusal::NotReschedulable { .. } | Refusal::NoShowWindowPassed { .. }
+            )
+        })
+}
+
 /// Decides a cancellation of an upcoming appointment.
 pub fn evaluate_cancel(
     rules: &ChangeRules,

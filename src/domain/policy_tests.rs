@@ -468,6 +468,72 @@ fn after_a_no_show() {
     assert_eq!(codes(&d), ["not_reschedulable"]);
 }
 
+/// Listing times for a missed appointment refuses exactly when moving it would, whatever
+/// the time, with the same refusal: no policy for no-shows, or its window passed.
+#[test]
+fn a_missed_appointment_gets_no_times_when_it_cannot_be_rebooked() {
+    let marked = start() + h(2);
+    let missed = AppointmentFacts {
+        status: AppointmentStatus::NoShow,
+        no_show_at: Some(marked),
+        ..booked(0)
+    };
+    let week = Duration::days(7);
+    let mut strict = sinar();
+    strict.after_no_show = None;
+    let s = Duration::seconds(1);
+    let not_reschedulable = Some(Refusal::NotReschedulable {
+        status: AppointmentStatus::NoShow,
+    });
+    let passed = Some(Refusal::NoShowWindowPassed {
+        until: marked + week,
+    });
+    let table = [
+        (sinar(), marked, None),
+        (sinar(), marked + week, None),
+        (sinar(), marked + week + s, passed.clone()),
+        (sinar(), marked + Duration::days(30), passed),
+        (strict.clone(), marked, not_reschedulable.clone()),
+        (strict, marked + Duration::days(30), not_reschedulable),
+    ];
+    for (p, now, expected) in table {
+        let got = refusal_for_every_time(&p, &missed, now);
+        assert_eq!(got, expected, "at {now}");
+        // A move to any time, even by staff lifting every limit, gives that refusal first.
+        let mut ask = staff();
+        ask.override_ = Some(Override {
+            allow_late: true,
+            ignore_limits: true,
+            note: "x".into(),
+            ..Default::default()
+        });
+        for to in [start() + h(4), start() + Duration::days(3)] {
+            let d = evaluate_reschedule(&p, &missed, &[], to, &ask, now).unwrap();
+            assert_eq!(d.refusals.first().cloned(), got.clone(), "at {now} to {to}");
+        }
+    }
+    // Other statuses: only those that can never move.
+    for (status, movable) in [
+        (AppointmentStatus::Booked, true),
+        (AppointmentStatus::Confirmed, true),
+        (AppointmentStatus::CheckedIn, false),
+        (AppointmentStatus::Completed, false),
+        (AppointmentStatus::Cancelled, false),
+    ] {
+        let a = AppointmentFacts {
+            status,
+            ..booked(5)
+        };
+        // Late and over its limits, a booked appointment still has times to offer.
+        let got = refusal_for_every_time(&sinar(), &a, start() + h(1));
+        assert_eq!(
+            got,
+            (!movable).then_some(Refusal::NotReschedulable { status }),
+            "{status:?}"
+        );
+    }
+}
+
 #[test]
 fn finished_appointments_cannot_move_or_cancel() {
     let p = sinar();
