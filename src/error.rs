@@ -18,6 +18,8 @@ pub enum ErrorKind {
     /// `If-Match` named a version that is no longer current.
     PreconditionFailed,
     PayloadTooLarge,
+    /// The client took too long to send its request.
+    RequestTimeout,
     UnsupportedMediaType,
     /// An idempotency key reused with a different request.
     Unprocessable,

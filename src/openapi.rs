@@ -19,7 +19,7 @@ an offset; money is integer minor units plus an ISO 4217 currency."
     modifiers(&Security),
     components(responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-        PayloadTooLarge, UnsupportedMediaType, Unprocessable
+        PayloadTooLarge, RequestTimeout, UnsupportedMediaType, Unprocessable
     )),
     tags(
         (name = "health", description = "Probes for load balancers and orchestrators"),
@@ -51,6 +51,31 @@ impl Modify for Security {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the 408 of a body that arrives too slowly on every operation that reads one:
+/// those taking a JSON body, and every POST under `/v1` (the idempotency middleware reads
+/// the body to fingerprint it). Added here, after the paths are collected, because the
+/// body reader is shared machinery no handler's annotation sees.
+pub fn document_body_timeouts(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let reads_body = |op: &utoipa::openapi::path::Operation, post: bool| {
+            op.request_body.is_some() || (post && path.starts_with("/v1/"))
+        };
+        for (op, post) in [
+            (item.post.as_mut(), true),
+            (item.put.as_mut(), false),
+            (item.patch.as_mut(), false),
+            (item.delete.as_mut(), false),
+        ] {
+            if let Some(op) = op.filter(|op| reads_body(op, post)) {
+                op.responses.responses.insert(
+                    "408".to_owned(),
+                    utoipa::openapi::Ref::from_response_name("RequestTimeout").into(),
+                );
+            }
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! `janji serve`: open the database, bootstrap a first organization, serve HTTP until
 //! SIGTERM or Ctrl-C, then finish in-flight requests.
 
+use std::time::Duration;
+
 use actix_web::HttpServer;
 
 use crate::api::state::AppState;
@@ -9,6 +11,13 @@ use crate::config::Config;
 use crate::db::{self, Db, url::backend_of};
 use crate::startup;
 use crate::tenancy;
+
+/// A client must send a request's head (line and headers) within this, or get a 408 and
+/// a closed connection; set here rather than left to the framework's default. The body
+/// has its own limit, [`crate::api::extract::BODY_READ_TIMEOUT`], applied as it is read.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection being closed may take to finish its shutdown.
+pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens (and migrates) the database named by the configuration.
 pub fn open_db(config: &Config) -> Result<Db, String> {
@@ -45,6 +54,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
     HttpServer::new(move || startup::app(state.clone()))
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
+        .client_request_timeout(HEADER_READ_TIMEOUT)
+        .client_disconnect_timeout(DISCONNECT_TIMEOUT)
         .shutdown_timeout(30)
         .run()
         .await

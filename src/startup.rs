@@ -31,11 +31,14 @@ pub fn split_app(
     if let Some(state) = state {
         app = app.app_data(web::Data::new(state));
     }
-    app.app_data(web::PathConfig::default().error_handler(extract::path_error))
+    let (app, mut doc) = app
+        .app_data(web::PathConfig::default().error_handler(extract::path_error))
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(api::routes)
-        .split_for_parts()
+        .split_for_parts();
+    crate::openapi::document_body_timeouts(&mut doc);
+    (app, doc)
 }
 
 /// The complete application: API, `/openapi.json`, docs UI at `/docs`, request logging.

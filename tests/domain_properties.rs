@@ -11,8 +11,8 @@
 //!   `d b` (a time skipped by DST opens or closes at the jump, a repeated one at its first
 //!   occurrence);
 //! - the grid of starts is every `step` of local time from the start of each location
-//!   range, at the first instant showing that local time (times that do not exist are
-//!   skipped);
+//!   range, at every instant showing that local time (times that do not exist are
+//!   skipped; a time repeated when clocks fall back is two starts);
 //! - a resource is free for a start when every minute of the service is open at the
 //!   location and in the resource's own hours, no closure (location or resource) overlaps
 //!   the service, and no busy block of the resource overlaps the service with buffers;
@@ -362,9 +362,13 @@ impl<'a> Oracle<'a> {
                 let end = midnight + Duration::minutes(r.end.minutes().into());
                 let mut wall = midnight + Duration::minutes(r.start.minutes().into());
                 while wall < end {
-                    let m = self.first_at_or_after(wall);
-                    if m < SPAN && self.local[m] == wall {
-                        out.insert(self.at(m));
+                    // A repeated time shows again within the size of the shift back
+                    // (an hour in these zones): look three hours on.
+                    let first = self.first_at_or_after(wall);
+                    for m in first..(first + 3 * 60).min(SPAN) {
+                        if self.local[m] == wall {
+                            out.insert(self.at(m));
+                        }
                     }
                     wall += self.c.rules.step;
                 }

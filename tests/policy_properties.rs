@@ -4,6 +4,8 @@
 //!   tier that set it, the refusing rules) is the same.
 //! - The fee is one the policy names (a tier's, or none), and what is due is the fee
 //!   unless an override waived it, never more.
+//! - Where late changes are refused, one that staff let through costs at least the last
+//!   tier's fee (what the latest allowed change costs), for moves and cancellations.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
@@ -169,5 +171,20 @@ proptest! {
         prop_assert!(d.due() >= 0 && d.due() <= d.fee);
         let waive = c.ask.override_.as_ref().is_some_and(|o| o.waive_fee);
         prop_assert_eq!(d.due() == d.fee, !waive || d.fee == 0);
+    }
+
+    #[test]
+    fn a_late_change_let_through_costs_at_least_the_last_tier(c in case()) {
+        let rules = &c.policy.rules;
+        let late = c.facts.starts_at - now() < rules.min_notice;
+        let let_through = c.ask.override_.as_ref().is_some_and(|o| o.allow_late);
+        if rules.late_mode == LateMode::Refuse && late && let_through {
+            let last = rules.fee_tiers.last().map_or(0, |t| t.fee);
+            let d = evaluate_reschedule(&c.policy, &c.facts, &c.moves, c.new_start, &c.ask, now()).unwrap();
+            prop_assert!(!codes(&d).contains(&"notice_too_short"));
+            prop_assert!(d.fee >= last, "move: fee {} below the last tier's {}", d.fee, last);
+            let d = evaluate_cancel(rules, &c.facts, &c.ask, now()).unwrap();
+            prop_assert!(d.fee >= last, "cancel: fee {} below the last tier's {}", d.fee, last);
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -14,7 +15,8 @@ use crate::error::{Error, ErrorKind};
 /// Largest request body accepted anywhere in the API.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// A JSON body. Refuses other media types (415), bodies over [`MAX_BODY_BYTES`] (413)
+/// A JSON body. Refuses other media types (415), bodies over [`MAX_BODY_BYTES`] (413),
+/// bodies slower than [`BODY_READ_TIMEOUT`] (408), data after the JSON value (400)
 /// and, through `deny_unknown_fields` on the target type, fields it does not know.
 pub struct Json<T>(pub T);
 
@@ -92,17 +94,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
     }
 }
 
-/// Reads a whole body, refusing it once it passes [`MAX_BODY_BYTES`].
+/// The whole body must arrive within this, however it trickles in: a client sending a
+/// byte every few seconds would otherwise hold a worker and a connection for ever.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Reads a whole body, refusing it once it passes [`MAX_BODY_BYTES`] (413) or takes longer
+/// than [`BODY_READ_TIMEOUT`] in total (408).
 pub async fn read_body(payload: &mut Payload) -> Result<web::Bytes, Error> {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(too_large());
+    let read = async {
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+        Ok(body.freeze())
+    };
+    actix_web::rt::time::timeout(BODY_READ_TIMEOUT, read)
+        .await
+        .unwrap_or_else(|_| Err(too_slow()))
+}
+
+fn too_slow() -> Error {
+    Error::new(
+        ErrorKind::RequestTimeout,
+        "request_timeout",
+        format!(
+            "the request body must arrive within {} seconds",
+            BODY_READ_TIMEOUT.as_secs()
+        ),
+    )
 }
 
 pub fn too_large() -> Error {
@@ -160,9 +183,11 @@ fn nul_in_json(body: &[u8]) -> Option<String> {
     walk(&value, "")
 }
 
+/// One JSON value and nothing after it but whitespace: a body such as `{..} {..}` is
+/// malformed, not its first value (which would silently drop the rest).
 fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let code = if inner.is_syntax() || inner.is_eof() {
@@ -177,7 +202,17 @@ fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
             err = err.with_field(path);
         }
         err
-    })
+    })?;
+    de.end().map_err(|e| {
+        Error::bad_request(
+            "malformed_json",
+            format!(
+                "{}: the body must hold one JSON value",
+                strip_position(&e.to_string())
+            ),
+        )
+    })?;
+    Ok(value)
 }
 
 /// serde_json appends " at line 1 column 42"; the field path says more.
@@ -262,6 +297,30 @@ mod tests {
         assert_eq!(e.code, "malformed_json");
         let e = parse_json::<Body>(br#"{"hours": []}"#).unwrap_err();
         assert!(e.detail.contains("missing field `name`"), "{}", e.detail);
+    }
+
+    #[test]
+    fn refuses_data_after_the_value() {
+        for body in [
+            &br#"{"name": "a", "hours": []} {"name": "b", "hours": []} garbage"#[..],
+            br#"{"name": "a", "hours": []}{"name": "b", "hours": []}"#,
+            br#"{"name": "a", "hours": []} x"#,
+            br#"{"name": "a", "hours": []}]"#,
+        ] {
+            let e = parse_json::<Body>(body).unwrap_err();
+            assert_eq!(
+                e.code,
+                "malformed_json",
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+            assert!(e.detail.contains("trailing characters"), "{}", e.detail);
+        }
+        let e = parse_json::<Option<Body>>(br#"null null"#).unwrap_err();
+        assert_eq!(e.code, "malformed_json");
+        // Whitespace after the value is fine.
+        let v = parse_json::<Body>(b"{\"name\": \"a\", \"hours\": []} \r\n\t ").unwrap();
+        assert_eq!(v.name, "a");
     }
 
     #[test]

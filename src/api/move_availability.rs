@@ -52,6 +52,10 @@ pub struct MoveAvailabilityResponse {
 /// `[from, to)`, its own time left out, each with the fee of moving there and the
 /// policy rules that would refuse it. The same slots as `GET /v1/availability` for its
 /// service and location, counting its own time as free.
+///
+/// An appointment that cannot move to any time gets the problem a move would: 409
+/// `not_reschedulable` (a final status, or a no-show its policy does not rebook) or 409
+/// `no_show_window_passed` (a no-show past its rebooking window).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),

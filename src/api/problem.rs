@@ -45,6 +45,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -62,6 +63,7 @@ fn title_of(kind: ErrorKind) -> &'static str {
         ErrorKind::Conflict => "Conflict",
         ErrorKind::PreconditionFailed => "Precondition failed",
         ErrorKind::PayloadTooLarge => "Request body too large",
+        ErrorKind::RequestTimeout => "Request timeout",
         ErrorKind::UnsupportedMediaType => "Unsupported media type",
         ErrorKind::Unavailable => "Service unavailable",
         ErrorKind::Internal => "Internal error",
@@ -154,6 +156,11 @@ mod tests {
                 Error::new(ErrorKind::PayloadTooLarge, "body_too_large", "x"),
                 413,
                 "body_too_large",
+            ),
+            (
+                Error::new(ErrorKind::RequestTimeout, "request_timeout", "x"),
+                408,
+                "request_timeout",
             ),
             (
                 Error::new(

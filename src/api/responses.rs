@@ -42,6 +42,11 @@ pub struct PreconditionFailed(Problem);
 #[response(content_type = "application/problem+json")]
 pub struct PayloadTooLarge(Problem);
 
+/// The body did not arrive within the time allowed for it (`request_timeout`).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct RequestTimeout(Problem);
+
 /// Body not sent as `application/json`.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]

@@ -172,6 +172,10 @@ pub struct AlternativesResponse {
 /// when they are free, then the same day, part of day and weekday, then the least loaded
 /// resources. Each carries the fee of moving there under the policy in force and the
 /// rules that would refuse it; a policy's `max_distance` bounds the search.
+///
+/// An appointment that cannot move to any time gets the problem a move would: 409
+/// `not_reschedulable` (a final status, or a no-show its policy does not rebook) or 409
+/// `no_show_window_passed` (a no-show past its rebooking window).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),

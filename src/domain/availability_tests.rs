@@ -325,7 +325,7 @@ fn dst_gap_in_new_york_never_offers_a_missing_time() {
 }
 
 #[test]
-fn dst_overlap_in_berlin_lists_each_time_once() {
+fn dst_overlap_in_berlin_lists_the_repeated_hour_twice() {
     let h = weekdays("00:00", "05:00");
     let res = [bay("b1")];
     let s = Schedule {
@@ -350,12 +350,126 @@ fn dst_overlap_in_berlin_lists_each_time_once() {
             "10-25 00:00 CEST",
             "10-25 01:00 CEST",
             "10-25 02:00 CEST",
+            "10-25 02:00 CET",
             "10-25 03:00 CET",
             "10-25 04:00 CET"
         ]
     );
-    let starts: std::collections::HashSet<_> = slots.iter().map(|s| s.start).collect();
-    assert_eq!(starts.len(), slots.len());
+    // Open 00:00 to 05:00 that night is six real hours: six one-hour slots, back to back.
+    assert!(slots.windows(2).all(|w| w[0].end == w[1].start));
+}
+
+/// A location open 00:00 to 04:00 on the night New York falls back (1 November 2026,
+/// 02:00 EDT to 01:00 EST) is open five real hours; the second 01:30 is a start like any
+/// other: listed, and accepted, even when the first 01:30 is booked.
+#[test]
+fn the_second_pass_of_a_repeated_time_is_offered_and_accepted() {
+    let h = weekdays("00:00", "04:00");
+    let mut r = bay("b1");
+    // The first 01:30 (EDT) is booked for half an hour.
+    r.busy = vec![iv("2026-11-01T01:30:00-04:00", "2026-11-01T02:00:00-04:00")];
+    let res = [r];
+    let s = Schedule {
+        tz: America::New_York,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let needs = ServiceNeeds {
+        duration: Duration::minutes(30),
+        ..hour_service()
+    };
+    let rules = BookingRules {
+        step: Duration::minutes(30),
+        ..RULES
+    };
+    let now = utc("2026-10-25T00:00:00Z");
+    let (from, to) = (
+        utc("2026-11-01T00:00:00-04:00"),
+        utc("2026-11-02T00:00:00-05:00"),
+    );
+    let slots = find_slots(&s, &needs, &rules, from, to, now, Choice::default());
+    assert_eq!(
+        local(&slots, America::New_York),
+        [
+            "11-01 00:00 EDT",
+            "11-01 00:30 EDT",
+            "11-01 01:00 EDT",
+            "11-01 01:00 EST",
+            "11-01 01:30 EST",
+            "11-01 02:00 EST",
+            "11-01 02:30 EST",
+            "11-01 03:00 EST",
+            "11-01 03:30 EST"
+        ]
+    );
+    let second = utc("2026-11-01T01:30:00-05:00");
+    let ok = check_start(&s, &needs, &rules, second, now, Choice::default()).unwrap();
+    assert_eq!((ok.start, ok.end), (second, second + Duration::minutes(30)));
+    assert_eq!(
+        check_start(
+            &s,
+            &needs,
+            &rules,
+            utc("2026-11-01T01:30:00-04:00"),
+            now,
+            Choice::default()
+        ),
+        Err(Unavailable::Taken),
+        "the first 01:30 is booked"
+    );
+    // Every listed start is accepted, and only those on the grid are.
+    for slot in &slots {
+        assert_eq!(
+            check_start(&s, &needs, &rules, slot.start, now, Choice::default()).as_ref(),
+            Ok(slot)
+        );
+    }
+}
+
+/// The spring gap: 02:00 to 03:00 does not exist on 8 March 2026 in New York, so no
+/// start is offered at a local time inside it, and the instants around it are the jump.
+#[test]
+fn no_start_at_a_local_time_that_does_not_exist() {
+    let h = weekdays("00:00", "04:00");
+    let res = [bay("b1")];
+    let s = Schedule {
+        tz: America::New_York,
+        hours: &h,
+        closures: &[],
+        resources: &res,
+    };
+    let needs = ServiceNeeds {
+        duration: Duration::minutes(30),
+        ..hour_service()
+    };
+    let rules = BookingRules {
+        step: Duration::minutes(30),
+        ..RULES
+    };
+    let now = utc("2026-03-01T00:00:00Z");
+    let slots = find_slots(
+        &s,
+        &needs,
+        &rules,
+        utc("2026-03-08T00:00:00-05:00"),
+        utc("2026-03-09T00:00:00-04:00"),
+        now,
+        Choice::default(),
+    );
+    assert_eq!(
+        local(&slots, America::New_York),
+        [
+            "03-08 00:00 EST",
+            "03-08 00:30 EST",
+            "03-08 01:00 EST",
+            "03-08 01:30 EST",
+            "03-08 03:00 EDT",
+            "03-08 03:30 EDT"
+        ]
+    );
+    // 01:30 EST + 30 minutes is 03:00 EDT: the instant "02:00" would have been is 03:00.
+    assert_eq!(slots[3].end, slots[4].start);
 }
 
 #[test]

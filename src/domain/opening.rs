@@ -1,6 +1,8 @@
 //! Weekly local opening hours turned into UTC intervals, day by day, DST-correct.
 
-use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, NaiveDateTime, TimeZone as _, Utc};
+use chrono::{
+    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Utc,
+};
 use chrono_tz::Tz;
 
 use super::interval::{Interval, normalize};
@@ -45,8 +47,10 @@ pub fn open_intervals(
 }
 
 /// Candidate slot starts: every `step` of local wall-clock time from the start of each
-/// opening interval, skipping local times that do not exist and taking a repeated local
-/// time once (its first occurrence), so no start is listed twice.
+/// opening interval, at every instant showing that time: a local time that does not
+/// exist (clocks jump forward) gives none, a repeated one (clocks fall back) gives both
+/// instants, told apart by their UTC offset, since a place open through the night is
+/// open during both. In time order, each instant once.
 pub fn candidate_starts(
     tz: Tz,
     hours: &WeeklyHours,
@@ -60,7 +64,12 @@ pub fn candidate_starts(
             let end = wall(date, r.end);
             let mut local = wall(date, r.start);
             while local < end {
-                if let Some(t) = tz.from_local_datetime(&local).earliest() {
+                let (first, second) = match tz.from_local_datetime(&local) {
+                    LocalResult::Single(t) => (Some(t), None),
+                    LocalResult::Ambiguous(a, b) => (Some(a), Some(b)),
+                    LocalResult::None => (None, None),
+                };
+                for t in first.into_iter().chain(second) {
                     let t = t.with_timezone(&Utc);
                     if t >= from && t < to {
                         out.push(t);
@@ -141,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn fall_back_lists_a_repeated_time_once() {
+    fn fall_back_lists_a_repeated_time_at_both_instants() {
         // Berlin, 25 October 2026: 03:00 CEST falls back to 02:00 CET.
         let h = hours(serde_json::json!({"sun": [{"start": "01:00", "end": "04:00"}]}));
         let (from, to) = (
@@ -151,17 +160,77 @@ mod tests {
         let starts = candidate_starts(Europe::Berlin, &h, from, to, Duration::minutes(30));
         let local: Vec<String> = starts
             .iter()
-            .map(|t| t.with_timezone(&Europe::Berlin).format("%H:%M").to_string())
+            .map(|t| t.with_timezone(&Europe::Berlin).to_rfc3339())
             .collect();
         assert_eq!(
             local,
-            ["01:00", "01:30", "02:00", "02:30", "03:00", "03:30"]
+            [
+                "2026-10-25T01:00:00+02:00",
+                "2026-10-25T01:30:00+02:00",
+                "2026-10-25T02:00:00+02:00",
+                "2026-10-25T02:30:00+02:00",
+                "2026-10-25T02:00:00+01:00",
+                "2026-10-25T02:30:00+01:00",
+                "2026-10-25T03:00:00+01:00",
+                "2026-10-25T03:30:00+01:00",
+            ]
+        );
+        assert!(
+            starts
+                .windows(2)
+                .all(|w| w[1] - w[0] == Duration::minutes(30))
         );
         let open = open_intervals(Europe::Berlin, &h, from, to);
         assert_eq!(
             open[0].end - open[0].start,
             Duration::hours(4),
             "the repeated hour is real time"
+        );
+        // Inside a window holding only the second pass, only it is listed.
+        let second = candidate_starts(
+            Europe::Berlin,
+            &h,
+            utc("2026-10-25T01:00:00Z"),
+            utc("2026-10-25T02:00:00Z"),
+            Duration::minutes(30),
+        );
+        assert_eq!(
+            second,
+            [utc("2026-10-25T01:00:00Z"), utc("2026-10-25T01:30:00Z")]
+        );
+    }
+
+    #[test]
+    fn a_step_that_lands_in_the_repeated_hour_gives_both_instants() {
+        // New York, 1 November 2026: 02:00 EDT falls back to 01:00 EST. Every 45 minutes
+        // from 00:00: 00:45, 01:30 (twice), 02:15, 03:00, 03:45.
+        let h = hours(serde_json::json!({"sun": [{"start": "00:00", "end": "04:00"}]}));
+        let starts = candidate_starts(
+            America::New_York,
+            &h,
+            utc("2026-11-01T00:00:00-04:00"),
+            utc("2026-11-02T00:00:00-05:00"),
+            Duration::minutes(45),
+        );
+        let local: Vec<String> = starts
+            .iter()
+            .map(|t| {
+                t.with_timezone(&America::New_York)
+                    .format("%H:%M %Z")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            local,
+            [
+                "00:00 EDT",
+                "00:45 EDT",
+                "01:30 EDT",
+                "01:30 EST",
+                "02:15 EST",
+                "03:00 EST",
+                "03:45 EST"
+            ]
         );
     }
 }

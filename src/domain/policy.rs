@@ -215,13 +215,25 @@ fn apply_rules(
     refusals: &mut Vec<Refusal>,
 ) -> (i64, FeeSource, Option<DateTime<Utc>>) {
     let notice = starts_at - now;
-    let (fee, source, mut until) = fee_for(rules, starts_at, notice);
+    let (mut fee, mut source, mut until) = fee_for(rules, starts_at, notice);
     if notice < rules.min_notice {
         if rules.late_mode == LateMode::Refuse && !allow_late {
             refusals.push(Refusal::NoticeTooShort {
                 required: rules.min_notice,
                 given: notice.max(Duration::zero()),
             });
+        } else if rules.late_mode == LateMode::Refuse {
+            // A late change let through by staff costs at least what the latest allowed
+            // change does (the last tier): never less than moving on time.
+            if let Some((index, last)) = rules.fee_tiers.iter().enumerate().next_back()
+                && last.fee > fee
+            {
+                fee = last.fee;
+                source = FeeSource::Tier {
+                    index,
+                    notice_at_least: last.notice_at_least,
+                };
+            }
         }
     } else if rules.late_mode == LateMode::Refuse {
         // With no minimum notice, that moment is the start itself.
@@ -331,6 +343,32 @@ pub fn evaluate_reschedule(
         remaining_for_customer,
         valid_until,
     })
+}
+
+/// Why no time at all can be offered to move the appointment to: a status that cannot
+/// move, a missed appointment whose policy does not let it be rebooked, or whose rebooking
+/// window has passed. It is the refusal [`evaluate_reschedule`] gives such a move whatever
+/// the time asked for (no override lifts it), so listing times and moving agree.
+pub fn refusal_for_every_time(
+    policy: &ReschedulePolicy,
+    appointment: &AppointmentFacts,
+    now: DateTime<Utc>,
+) -> Option<Refusal> {
+    let plain = Ask {
+        reason: None,
+        override_: None,
+        asker: Asker { role: None },
+    };
+    evaluate_reschedule(policy, appointment, &[], appointment.starts_at, &plain, now)
+        .expect("no override is asked for")
+        .refusals
+        .into_iter()
+        .find(|r| {
+            matches!(
+                r,
+                Refusal::NotReschedulable { .. } | Refusal::NoShowWindowPassed { .. }
+            )
+        })
 }
 
 /// Decides a cancellation of an upcoming appointment.

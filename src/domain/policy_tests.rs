@@ -155,7 +155,7 @@ fn refuse_mode_at_the_notice_boundary() {
             given: h(24) - Duration::seconds(1)
         }
     );
-    // Staff may allow a late change; the fee of the tier still applies (none here).
+    // Staff may allow a late change; it costs what the last allowed tier does.
     let mut ask = staff();
     ask.override_ = Some(Override {
         allow_late: true,
@@ -165,6 +165,109 @@ fn refuse_mode_at_the_notice_boundary() {
     let allowed =
         evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &ask, start() - h(2)).unwrap();
     assert!(allowed.allowed());
+    assert_eq!(allowed.fee, 5_000_000);
+}
+
+fn late_override(waive_fee: bool) -> Ask {
+    Ask {
+        override_: Some(Override {
+            allow_late: true,
+            waive_fee,
+            note: "pelanggan setia".into(),
+            ..Default::default()
+        }),
+        ..staff()
+    }
+}
+
+/// Refusing late changes, an override that lets one through used to find no tier and
+/// quote 0, cheaper than moving on time: it costs at least the last tier's fee, unless
+/// the fee is waived too. The same for moving and cancelling.
+#[test]
+fn a_late_change_let_through_costs_at_least_the_last_tier() {
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    p.rules.fee_tiers.pop(); // 72 h: free, 24 h: 50,000; nothing below the minimum notice
+    let last = Some(1);
+    // (notice before the start, waive, fee, due, tier): every one allowed.
+    let s = Duration::seconds(1);
+    let table = [
+        (h(24), false, 5_000_000, 5_000_000, Some(1)),
+        (h(24) - s, false, 5_000_000, 5_000_000, last),
+        (h(1), false, 5_000_000, 5_000_000, last),
+        (s, false, 5_000_000, 5_000_000, last),
+        (Duration::zero(), false, 5_000_000, 5_000_000, last),
+        (-h(1), false, 5_000_000, 5_000_000, last),
+        (h(24) - s, true, 5_000_000, 0, last),
+        (h(1), true, 5_000_000, 0, last),
+    ];
+    let tier = |d: &Decision| match d.fee_source {
+        FeeSource::Tier { index, .. } => Some(index),
+        _ => None,
+    };
+    for (notice, waive, fee, due, index) in table {
+        let now = start() - notice;
+        let ask = late_override(waive);
+        let d = evaluate_reschedule(&p, &booked(0), &[], start() + h(4), &ask, now).unwrap();
+        let got = (codes(&d), d.fee, d.due(), tier(&d));
+        assert_eq!(got, (vec![], fee, due, index), "move, notice {notice}");
+        let c = evaluate_cancel(&p.rules, &booked(0), &ask, now).unwrap();
+        let got = (codes(&c), c.fee, c.due(), tier(&c));
+        assert_eq!(got, (vec![], fee, due, index), "cancel, notice {notice}");
+    }
+    // Without the override the same late change is refused, as before.
+    let d = evaluate_reschedule(
+        &p,
+        &booked(0),
+        &[],
+        start() + h(4),
+        &staff(),
+        start() - h(1),
+    )
+    .unwrap();
+    assert_eq!(codes(&d), ["notice_too_short"]);
+}
+
+/// A tier inside the minimum notice that costs more than the last one still applies.
+#[test]
+fn a_late_change_let_through_keeps_a_dearer_tier_it_reaches() {
+    let mut p = sinar();
+    p.rules.late_mode = LateMode::Refuse;
+    p.rules.min_notice = h(48);
+    p.rules.fee_tiers = vec![
+        FeeTier {
+            notice_at_least: h(72),
+            fee: 0,
+        },
+        FeeTier {
+            notice_at_least: h(24),
+            fee: 9_000_000,
+        },
+        FeeTier {
+            notice_at_least: h(6),
+            fee: 2_000_000,
+        },
+    ];
+    let at = |notice: Duration| {
+        let d = evaluate_reschedule(
+            &p,
+            &booked(0),
+            &[],
+            start() + h(4),
+            &late_override(false),
+            start() - notice,
+        )
+        .unwrap();
+        assert!(d.allowed(), "{notice}");
+        (d.fee, d.fee_source, d.valid_until)
+    };
+    let tier = |index: usize| FeeSource::Tier {
+        index,
+        notice_at_least: p.rules.fee_tiers[index].notice_at_least,
+    };
+    assert_eq!(at(h(30)), (9_000_000, tier(1), Some(start() - h(24))));
+    assert_eq!(at(h(10)), (2_000_000, tier(2), Some(start() - h(6))));
+    assert_eq!(at(h(3)), (2_000_000, tier(2), None));
 }
 
 #[test]
@@ -363,6 +466,72 @@ fn after_a_no_show() {
     )
     .unwrap();
     assert_eq!(codes(&d), ["not_reschedulable"]);
+}
+
+/// Listing times for a missed appointment refuses exactly when moving it would, whatever
+/// the time, with the same refusal: no policy for no-shows, or its window passed.
+#[test]
+fn a_missed_appointment_gets_no_times_when_it_cannot_be_rebooked() {
+    let marked = start() + h(2);
+    let missed = AppointmentFacts {
+        status: AppointmentStatus::NoShow,
+        no_show_at: Some(marked),
+        ..booked(0)
+    };
+    let week = Duration::days(7);
+    let mut strict = sinar();
+    strict.after_no_show = None;
+    let s = Duration::seconds(1);
+    let not_reschedulable = Some(Refusal::NotReschedulable {
+        status: AppointmentStatus::NoShow,
+    });
+    let passed = Some(Refusal::NoShowWindowPassed {
+        until: marked + week,
+    });
+    let table = [
+        (sinar(), marked, None),
+        (sinar(), marked + week, None),
+        (sinar(), marked + week + s, passed.clone()),
+        (sinar(), marked + Duration::days(30), passed),
+        (strict.clone(), marked, not_reschedulable.clone()),
+        (strict, marked + Duration::days(30), not_reschedulable),
+    ];
+    for (p, now, expected) in table {
+        let got = refusal_for_every_time(&p, &missed, now);
+        assert_eq!(got, expected, "at {now}");
+        // A move to any time, even by staff lifting every limit, gives that refusal first.
+        let mut ask = staff();
+        ask.override_ = Some(Override {
+            allow_late: true,
+            ignore_limits: true,
+            note: "x".into(),
+            ..Default::default()
+        });
+        for to in [start() + h(4), start() + Duration::days(3)] {
+            let d = evaluate_reschedule(&p, &missed, &[], to, &ask, now).unwrap();
+            assert_eq!(d.refusals.first().cloned(), got.clone(), "at {now} to {to}");
+        }
+    }
+    // Other statuses: only those that can never move.
+    for (status, movable) in [
+        (AppointmentStatus::Booked, true),
+        (AppointmentStatus::Confirmed, true),
+        (AppointmentStatus::CheckedIn, false),
+        (AppointmentStatus::Completed, false),
+        (AppointmentStatus::Cancelled, false),
+    ] {
+        let a = AppointmentFacts {
+            status,
+            ..booked(5)
+        };
+        // Late and over its limits, a booked appointment still has times to offer.
+        let got = refusal_for_every_time(&sinar(), &a, start() + h(1));
+        assert_eq!(
+            got,
+            (!movable).then_some(Refusal::NotReschedulable { status }),
+            "{status:?}"
+        );
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::quotes::{self, Terms};
 use super::schedule::{self, LoadedSchedule};
 use crate::db::DbConnection;
 use crate::domain::availability::{Choice, Slot, find_slots};
-use crate::domain::policy::{Ask, Decision, Refusal};
+use crate::domain::policy::{Ask, Decision, refusal_for_every_time};
 use crate::error::Error;
 
 /// The appointment's terms, its schedule, and each slot with the policy's decision.
@@ -27,10 +27,10 @@ pub fn priced_slots(
     now: DateTime<Utc>,
 ) -> Result<PricedSlots, Error> {
     let terms = quotes::terms(conn, org, appointment_id, now)?;
-    if !quotes::movable(terms.status) {
-        return Err(quotes::refusal(&Refusal::NotReschedulable {
-            status: terms.status,
-        }));
+    // As a move to any slot would be refused (a missed appointment its policy will not
+    // rebook), so is the list.
+    if let Some(r) = refusal_for_every_time(&terms.policy.reschedule, &terms.facts, now) {
+        return Err(quotes::refusal(&r));
     }
     let loaded = schedule::load(
         conn,

@@ -6,7 +6,7 @@ use super::quotes::{self, RescheduleQuote, Terms};
 use super::schedule::{self, LoadedSchedule};
 use crate::db::DbConnection;
 use crate::domain::interval::check_order;
-use crate::domain::policy::{Ask, Decision, Refusal};
+use crate::domain::policy::{Ask, Decision, refusal_for_every_time};
 use crate::domain::suggestions::{Suggestion, Want, suggest};
 use crate::error::Error;
 
@@ -161,10 +161,10 @@ fn for_terms(
     ask: &Ask,
     now: DateTime<Utc>,
 ) -> Result<(LoadedSchedule, Vec<Priced>), Error> {
-    if !quotes::movable(terms.status) {
-        return Err(quotes::refusal(&Refusal::NotReschedulable {
-            status: terms.status,
-        }));
+    // A missed appointment its policy will not rebook has no times to offer: the same
+    // problem a move to any of them would get.
+    if let Some(r) = refusal_for_every_time(&terms.policy.reschedule, &terms.facts, now) {
+        return Err(quotes::refusal(&r));
     }
     let current = terms.facts.starts_at;
     let mut wish = Wish {
@@ -213,7 +213,7 @@ fn for_terms(
 }
 
 /// The best `limit` times a refused move could take instead, each priced; none when the
-/// move is allowed, the appointment cannot move, or only the reason is missing. The
+/// move is allowed, the appointment cannot move to any time, or only the reason is missing. The
 /// wanted start is never among them.
 pub fn instead_of(
     conn: &mut DbConnection,
@@ -224,7 +224,8 @@ pub fn instead_of(
     limit: usize,
     now: DateTime<Utc>,
 ) -> Result<Option<(LoadedSchedule, Vec<Priced>)>, Error> {
-    if q.allowed() || !quotes::movable(q.terms.status) || !q.time_refused() {
+    let cannot_move = refusal_for_every_time(&q.terms.policy.reschedule, &q.terms.facts, now);
+    if q.allowed() || cannot_move.is_some() || !q.time_refused() {
         return Ok(None);
     }
     let wish = Wish {

@@ -1,7 +1,8 @@
 //! `GET /v1/availability`.
 
 use actix_web::http::Method;
-use serde_json::json;
+use chrono::DateTime;
+use serde_json::{Value, json};
 
 use crate::fixtures::dealer;
 use crate::helpers::TestApp;
@@ -13,6 +14,7 @@ on_both_backends!(
     slot_interval_and_lead_time_are_settings,
     bad_windows_are_refused,
     query_count_does_not_grow_with_resources,
+    repeated_local_hour_is_offered_twice_and_bookable,
 );
 
 const MON: &str = "2026-11-30T00:00:00+07:00";
@@ -236,4 +238,123 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
         few, many,
         "queries per availability load must not depend on resource count"
     );
+}
+
+/// New York falls back on 1 November 2026 (02:00 EDT to 01:00 EST). A location open
+/// 00:00 to 04:00 that night is open five real hours; the repeated 01:xx was listed once,
+/// so an hour was lost and a booking at the second 01:30 was refused although open. Both
+/// are offered now, told apart by their offset, and both can be booked. In spring no
+/// start is offered at a local time that does not exist.
+async fn repeated_local_hour_is_offered_twice_and_bookable(app: TestApp) {
+    let d = dealer(&app).await;
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-02-20T12:00:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    let night = json!([{"start": "00:00", "end": "04:00"}]);
+    let loc = app
+        .post(
+            "/v1/locations",
+            json!({"name": "Night shop", "time_zone": "America/New_York", "slot_interval_minutes": 30,
+                   "weekly_hours": {"sun": night}}),
+        )
+        .await;
+    let loc = loc.expect(201)["id"].as_str().unwrap().to_owned();
+    app.post(
+        "/v1/resources",
+        json!({"location_id": loc, "name": "Lift", "kind": "service_bay"}),
+    )
+    .await
+    .expect(201);
+    // The oil change: 30 minutes, one bay.
+    let slots = |from: &str, to: &str| {
+        format!(
+            "/v1/availability?location_id={loc}&service_id={}&from={}&to={}",
+            d.oil,
+            from.replace('+', "%2B"),
+            to.replace('+', "%2B")
+        )
+    };
+    let starts = |body: &Value| -> Vec<(String, String)> {
+        body["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["local"]["start"].as_str().unwrap().to_owned(),
+                    s["local"]["label"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+
+    // Spring, 8 March: 02:00 to 03:00 does not exist.
+    let r = app
+        .get(&slots(
+            "2026-03-08T00:00:00-05:00",
+            "2026-03-08T12:00:00-04:00",
+        ))
+        .await;
+    let labels: Vec<String> = starts(r.expect(200)).into_iter().map(|s| s.1).collect();
+    assert_eq!(
+        labels,
+        [
+            "00:00 EST",
+            "00:30 EST",
+            "01:00 EST",
+            "01:30 EST",
+            "03:00 EDT",
+            "03:30 EDT"
+        ]
+    );
+
+    // Autumn, 1 November.
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-10-20T12:00:00Z")
+            .unwrap()
+            .to_utc(),
+    );
+    let (from, to) = ("2026-11-01T00:00:00-04:00", "2026-11-01T12:00:00-05:00");
+    let r = app.get(&slots(from, to)).await;
+    let listed = starts(r.expect(200));
+    let expected: Vec<(String, String)> = [
+        ("00:00", "-04:00", "EDT"),
+        ("00:30", "-04:00", "EDT"),
+        ("01:00", "-04:00", "EDT"),
+        ("01:30", "-04:00", "EDT"),
+        ("01:00", "-05:00", "EST"),
+        ("01:30", "-05:00", "EST"),
+        ("02:00", "-05:00", "EST"),
+        ("02:30", "-05:00", "EST"),
+        ("03:00", "-05:00", "EST"),
+        ("03:30", "-05:00", "EST"),
+    ]
+    .iter()
+    .map(|(t, off, zone)| (format!("2026-11-01T{t}:00{off}"), format!("{t} {zone}")))
+    .collect();
+    assert_eq!(listed, expected, "five real hours, the repeated one twice");
+
+    let book = |start: &str| {
+        let mut b = d.booking(start);
+        b["location_id"] = json!(loc);
+        b["service_id"] = json!(d.oil);
+        app.post("/v1/appointments", b)
+    };
+    let second = book("2026-11-01T01:30:00-05:00").await;
+    let second = second.expect(201).clone();
+    assert_eq!(second["start"], "2026-11-01T06:30:00Z");
+    assert_eq!(second["local"]["start"], "2026-11-01T01:30:00-05:00");
+    assert_eq!(second["local"]["label"], "01:30 EST");
+    // The first 01:30 is another hour, still free.
+    let first = book("2026-11-01T01:30:00-04:00").await;
+    assert_eq!(first.expect(201)["local"]["label"], "01:30 EDT");
+    // Each booked instant is gone, the other pass of 01:30's hour stays.
+    let r = app.get(&slots(from, to)).await;
+    let left: Vec<String> = starts(r.expect(200)).into_iter().map(|s| s.0).collect();
+    assert!(!left.contains(&"2026-11-01T01:30:00-04:00".to_owned()));
+    assert!(!left.contains(&"2026-11-01T01:30:00-05:00".to_owned()));
+    assert!(left.contains(&"2026-11-01T01:00:00-05:00".to_owned()));
+    assert_eq!(left.len(), expected.len() - 2);
 }

@@ -38,19 +38,19 @@ pub struct TestApp {
     pg_drop: Option<(String, String)>,
 }
 
-/// Runs one test body on one backend; PostgreSQL runs are skipped (with a notice) when
-/// `JANJI_TEST_POSTGRES_URL` is unset, and fail when `CI` is set.
+/// Runs one test body on one backend. The PostgreSQL variants are compiled as ignored
+/// unless `JANJI_TEST_POSTGRES_URL` (or `CI`) was set at build time (see `build.rs`), so a
+/// variant that runs always has a server or fails.
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where
     F: FnOnce(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    if let Some(app) = TestApp::spawn(backend).await {
-        test(app).await;
-    }
+    test(TestApp::spawn(backend).await).await;
 }
 
 /// Declares `mod <name> { sqlite, postgres }` tests that run `async fn <name>(TestApp)`.
+/// The PostgreSQL variant is `#[ignore]`d when no server was named at build time.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {$(
@@ -60,6 +60,10 @@ macro_rules! on_both_backends {
                 $crate::helpers::run(janji::db::Backend::Sqlite, super::$name).await;
             }
             #[actix_web::test]
+            #[cfg_attr(
+                not(janji_pg_tests),
+                ignore = "set JANJI_TEST_POSTGRES_URL to run on PostgreSQL"
+            )]
             async fn postgres() {
                 $crate::helpers::run(janji::db::Backend::Postgres, super::$name).await;
             }
@@ -67,18 +71,18 @@ macro_rules! on_both_backends {
     )+};
 }
 
-fn postgres_admin_url() -> Option<String> {
+/// The server the PostgreSQL variants run on. Reaching this without one is a failure, not
+/// a skip: the variant was compiled to run (or started with `--ignored`).
+fn postgres_admin_url() -> String {
     match std::env::var("JANJI_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var_os("CI").is_some() {
-                panic!(
-                    "CI is set but JANJI_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI"
-                );
-            }
-            eprintln!("notice: JANJI_TEST_POSTGRES_URL is unset; skipping the PostgreSQL variant");
-            None
+        Ok(url) if !url.is_empty() => url,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but JANJI_TEST_POSTGRES_URL is not: PostgreSQL tests must run in CI")
         }
+        _ => panic!(
+            "JANJI_TEST_POSTGRES_URL is unset: set it to run the PostgreSQL variants \
+             (they are ignored when it is unset at build time)"
+        ),
     }
 }
 
@@ -97,7 +101,7 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+    pub async fn spawn(backend: Backend) -> TestApp {
         let mut sqlite_dir = None;
         let mut pg_drop = None;
         let url = match backend {
@@ -108,7 +112,7 @@ impl TestApp {
                 url
             }
             Backend::Postgres => {
-                let admin = postgres_admin_url()?;
+                let admin = postgres_admin_url();
                 let name = format!("janji_test_{}", uuid::Uuid::now_v7().simple());
                 let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
                     panic!("PostgreSQL at JANJI_TEST_POSTGRES_URL is unreachable: {e}")
@@ -135,7 +139,7 @@ impl TestApp {
             svc,
             ServiceResponse::map_into_boxed_body,
         ));
-        Some(TestApp {
+        TestApp {
             backend,
             state,
             clock,
@@ -144,7 +148,7 @@ impl TestApp {
             svc,
             _sqlite_dir: sqlite_dir,
             pg_drop,
-        })
+        }
     }
 
     /// A further key of this organization.
@@ -177,6 +181,7 @@ impl TestApp {
             app: self,
             req: TestRequest::default().method(method).uri(path),
             key: Some(self.admin_key.clone()),
+            stream: None,
         }
     }
 
@@ -212,6 +217,7 @@ pub struct Call<'a> {
     app: &'a TestApp,
     req: TestRequest,
     key: Option<String>,
+    stream: Option<actix_http::Payload>,
 }
 
 impl Call<'_> {
@@ -243,12 +249,31 @@ impl Call<'_> {
         self
     }
 
+    /// The body as a stream the test controls (a client sending it slowly, or never).
+    pub fn stream(
+        mut self,
+        content_type: &str,
+        body: impl futures_util::Stream<
+            Item = Result<actix_web::web::Bytes, actix_http::error::PayloadError>,
+        > + 'static,
+    ) -> Self {
+        self.req = self.req.insert_header(("content-type", content_type));
+        self.stream = Some(actix_http::Payload::Stream {
+            payload: Box::pin(body),
+        });
+        self
+    }
+
     pub async fn send(self) -> Resp {
         let mut req = self.req;
         if let Some(key) = self.key {
             req = req.insert_header(("authorization", format!("Bearer {key}")));
         }
-        let res = actix_service::Service::call(&self.app.svc, req.to_request()).await;
+        let mut req = req.to_request();
+        if let Some(body) = self.stream {
+            req = req.replace_payload(body).0;
+        }
+        let res = actix_service::Service::call(&self.app.svc, req).await;
         let res = match res {
             Ok(res) => res,
             Err(e) => ServiceResponse::from_err(e, TestRequest::default().to_http_request())

@@ -63,13 +63,18 @@ fn implied_errors(
         implied.extend([
             ("400", "malformed Idempotency-Key"),
             ("409", "Idempotency-Key still in progress"),
+            (
+                "408",
+                "body read for the Idempotency-Key fingerprint, too slowly",
+            ),
             ("413", "body read for the Idempotency-Key fingerprint"),
             ("422", "Idempotency-Key reused"),
         ]);
     }
     if op.get("requestBody").is_some() {
         implied.extend([
-            ("400", "malformed JSON"),
+            ("400", "malformed JSON, or data after it"),
+            ("408", "body not sent within 10 s"),
             ("413", "body over 64 KiB"),
             ("415", "body not JSON"),
             ("422", "a NUL character in a string"),

@@ -12,6 +12,7 @@ on_both_backends!(
     alternatives_keep_the_advisor_as_in_the_story,
     slot_unavailable_carries_alternatives,
     bad_requests_are_refused,
+    a_missed_appointment_that_cannot_be_rebooked_gets_no_times,
 );
 
 fn suggestions_path(d: &Dealer, near: &str, extra: &str) -> String {
@@ -260,4 +261,87 @@ async fn bad_requests_are_refused(app: TestApp) {
         r.problem(409, "not_reschedulable")["data"]["status"],
         "cancelled"
     );
+}
+
+/// Times to move a no-show to were listed (200) even where moving it is refused: with no
+/// rebooking rule, or once its window passed. Both lists now give the problem a move to
+/// any of their times gets (409), and the reschedule quote agrees.
+async fn a_missed_appointment_that_cannot_be_rebooked_gets_no_times(app: TestApp) {
+    let d = dealer(&app).await;
+    // Rebooking within 7 days for IDR 50,000 at the location; none for the oil change.
+    let mut policy = crate::policies::sinar();
+    policy["location_id"] = json!(d.location);
+    app.post("/v1/policies", policy).await.expect(201);
+    app.post(
+        "/v1/policies",
+        json!({"name": "Tanpa rebooking", "service_id": d.oil}),
+    )
+    .await
+    .expect(201);
+    let budi = crate::reschedule::book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    let mut oil = d.booking("2026-11-30T13:00:00+07:00");
+    oil["service_id"] = json!(d.oil);
+    let oil = app.post("/v1/appointments", oil).await;
+    let oil = oil.expect(201)["id"].as_str().unwrap().to_owned();
+    app.clock
+        .set(crate::reschedule::at("2026-11-30T15:00:00+07:00"));
+    for id in [&budi, &oil] {
+        app.post(&format!("/v1/appointments/{id}/no-show"), json!({}))
+            .await
+            .expect(200);
+    }
+    let lists = |id: &str| {
+        [
+            format!("/v1/appointments/{id}/alternatives"),
+            format!(
+                "/v1/appointments/{id}/availability?from=2026-12-01T00:00:00%2B07:00&to=2026-12-03T00:00:00%2B07:00"
+            ),
+        ]
+    };
+    let app = &app;
+    let quote = |id: String| async move {
+        app.post(
+            &format!("/v1/appointments/{id}/reschedule-quote"),
+            json!({"start": "2026-12-01T09:00:00+07:00", "reason_category": "forgot"}),
+        )
+        .await
+    };
+
+    // Within the window Budi is offered times; the oil change, with no rule, is not.
+    for path in lists(&budi) {
+        let r = app.get(&path).await;
+        assert!(r.expect(200).to_string().contains("2026-12-01"), "{path}");
+    }
+    for path in lists(&oil) {
+        let p = app
+            .get(&path)
+            .await
+            .problem(409, "not_reschedulable")
+            .clone();
+        assert_eq!(p["data"]["status"], "no_show", "{path}");
+    }
+    let q = quote(oil.clone()).await;
+    assert_eq!(q.expect(200)["refusals"][0]["code"], "not_reschedulable");
+
+    // A second past the 7 days: the window has passed, for listing as for moving.
+    app.clock
+        .set(crate::reschedule::at("2026-12-07T15:00:01+07:00"));
+    let q = quote(budi.clone()).await;
+    assert_eq!(
+        q.expect(200)["refusals"][0]["code"],
+        "no_show_window_passed"
+    );
+    assert_eq!(
+        q.body["alternatives"],
+        json!([]),
+        "no times for a passed window"
+    );
+    for path in lists(&budi) {
+        let p = app
+            .get(&path)
+            .await
+            .problem(409, "no_show_window_passed")
+            .clone();
+        assert_eq!(p["data"]["until"], "2026-12-07T08:00:00Z", "{path}");
+    }
 }
