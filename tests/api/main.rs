@@ -16,6 +16,7 @@ mod lifecycle;
 mod locations;
 mod openapi;
 mod policies;
+mod races;
 mod reschedule;
 mod resources;
 mod services;
