@@ -125,13 +125,16 @@ pub fn get(conn: &mut DbConnection, organization_id: &str, id: &str) -> Result<A
         .ok_or_else(|| Error::not_found("API key"))
 }
 
-/// Revokes a key at once; revoking twice keeps the first time.
+/// Revokes a key at once; revoking twice keeps the first time. Revocations of one
+/// organization's keys run one after the other, so that two of them cannot each leave
+/// the other as the last admin key and revoke both.
 pub fn revoke(
     conn: &mut DbConnection,
     organization_id: &str,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<ApiKeyRow, Error> {
+    super::locks::organization(conn, organization_id)?;
     let mut row = get(conn, organization_id, id)?;
     if row.revoked_at.is_none() && row.role == Role::Admin.as_str() {
         let other_admins: i64 = api_keys::table

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::appointments::{self, AppointmentResourceRow, AppointmentRow, HeldResource};
 use super::customers::{self, NewCustomer};
 use super::events::{self, Actor, NewEvent};
+use super::locks;
 use super::schedule::{self, LoadedSchedule};
 use super::{new_id, to_db};
 use crate::db::DbConnection;
@@ -88,12 +89,20 @@ fn resolve_customer(
     customer: CustomerRef,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
+    // An existing customer is locked, so a delete racing this booking either
+    // committed first (the lock finds no customer: 404) or waits for it and then counts
+    // its appointment (409 `customer_has_appointments`); never an orphan.
     Ok(match customer {
-        CustomerRef::Id(id) => customers::get(conn, org, &id)?.id,
+        CustomerRef::Id(id) => {
+            locks::customer(conn, org, &id)?;
+            id
+        }
         CustomerRef::ExternalRef(r) => {
-            customers::find_by_external_ref(conn, org, &r)?
+            let id = customers::find_by_external_ref(conn, org, &r)?
                 .ok_or_else(|| Error::not_found("customer with that external_ref"))?
-                .id
+                .id;
+            locks::customer(conn, org, &id)?;
+            id
         }
         CustomerRef::New(new) => {
             customers::create(conn, org, new, now)

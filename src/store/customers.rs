@@ -282,12 +282,16 @@ pub fn update(
     Ok(row)
 }
 
+/// Deletes a customer no appointment refers to. The customer is locked before the
+/// appointments are counted, so a booking racing the delete either committed first (and
+/// the delete is refused) or waits and then finds no customer.
 pub fn delete(
     conn: &mut DbConnection,
     org: &str,
     id: &str,
     expected_version: Option<i64>,
 ) -> Result<(), Error> {
+    super::locks::customer_to_delete(conn, org, id)?;
     let row = get(conn, org, id)?;
     check_version(expected_version, row.version)?;
     super::ensure_no_appointments(

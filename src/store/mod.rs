@@ -16,6 +16,7 @@ pub mod events;
 pub mod fees;
 pub mod idempotency;
 pub mod locations;
+pub mod locks;
 pub mod move_slots;
 pub mod organizations;
 pub mod policies;

@@ -9,6 +9,7 @@ use super::appointments::{self, AppointmentView};
 use super::booking::holds;
 use super::events::{self, Actor, NewEvent};
 use super::fees::{self, Assessed, FeeRow};
+use super::locks;
 use super::quotes::{self, MoveWish, RescheduleQuote};
 use super::{check_version, from_db, new_id, to_db};
 use crate::db::DbConnection;
@@ -104,6 +105,10 @@ pub fn reschedule(
     commit: Commit,
     now: DateTime<Utc>,
 ) -> Result<Outcome<Moved, RescheduleQuote>, Error> {
+    // The customer first, before their moves are counted: moves of two of their
+    // appointments (a rebooking too) must not both fit under the limit.
+    let customer_id = appointments::get(conn, org, id)?.customer_id;
+    locks::customer(conn, org, &customer_id)?;
     let q = quotes::quote_reschedule(conn, org, id, wish, now)?;
     check_version(expected_version, q.terms.row.version)?;
     let accepted = check_currency(commit.accepted_fee, &q.terms.currency)?;

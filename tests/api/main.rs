@@ -19,6 +19,7 @@ mod model;
 mod openapi;
 mod outages;
 mod policies;
+mod races;
 mod request_bodies;
 mod reschedule;
 mod resources;

@@ -1,0 +1,76 @@
+//! Row locks that put racing units of work in line where a rule spans rows.
+//!
+//! A rule that counts rows and then writes (a customer's moves in a rolling window, the
+//! organization's active admin keys, a customer's appointments before the customer is
+//! deleted) does not hold under PostgreSQL's READ COMMITTED by itself: two transactions
+//! read the same count and both commit. It holds when every unit of work that could
+//! change the count first locks one parent row: the second waits until the first
+//! commits, and its following statements see what the first wrote. Locks are taken in
+//! one order (organization, customer, appointment) and at the start of the unit of work,
+//! so two of them never wait on each other in a circle. See docs/concurrency.md.
+//!
+//! SQLite needs none of this: every write transaction begins IMMEDIATE behind one writer
+//! gate (`db::tx`), so writers already run one at a time. There the functions only check
+//! that the row exists, so both backends answer alike.
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{customers, organizations};
+use crate::error::Error;
+
+/// Locks the organization row against other lockers (not against inserts that refer to
+/// it): taken before counting its active admin keys.
+pub fn organization(conn: &mut DbConnection, org: &str) -> Result<(), Error> {
+    let row = || {
+        organizations::table
+            .filter(organizations::id.eq(org))
+            .select(organizations::id)
+    };
+    // `FOR NO KEY UPDATE`, not `FOR UPDATE`: every insert that refers to the organization
+    // takes a key-share lock on it, and those must not queue behind a key revocation.
+    let found: Option<String> = match conn {
+        DbConnection::Pg(c) => row().for_no_key_update().get_result(c).optional()?,
+        DbConnection::Sqlite(c) => row().get_result(c).optional()?,
+    };
+    found
+        .map(drop)
+        .ok_or_else(|| Error::not_found("organization"))
+}
+
+/// Locks a customer before a rule about their appointments is read: their moves in the
+/// rolling window (a reschedule or rebooking), or their existence (a booking). `404` when
+/// the customer does not exist, or was deleted by a unit of work this one waited for.
+pub fn customer(conn: &mut DbConnection, org: &str, id: &str) -> Result<(), Error> {
+    // `FOR NO KEY UPDATE` conflicts with itself and with a delete's `FOR UPDATE`, but not
+    // with the key-share lock that inserting a fee or event for this customer takes, so
+    // a cancellation (which locks no customer) never deadlocks with a move.
+    lock_customer(conn, org, id, false)
+}
+
+/// Locks a customer that is about to be deleted, before its appointments are counted:
+/// a booking for them either committed before (and is counted) or waits and then finds
+/// no customer.
+pub fn customer_to_delete(conn: &mut DbConnection, org: &str, id: &str) -> Result<(), Error> {
+    lock_customer(conn, org, id, true)
+}
+
+fn lock_customer(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+    deleting: bool,
+) -> Result<(), Error> {
+    let row = || {
+        customers::table
+            .filter(customers::organization_id.eq(org))
+            .filter(customers::id.eq(id))
+            .select(customers::id)
+    };
+    let found: Option<String> = match conn {
+        DbConnection::Pg(c) if deleting => row().for_update().get_result(c).optional()?,
+        DbConnection::Pg(c) => row().for_no_key_update().get_result(c).optional()?,
+        DbConnection::Sqlite(c) => row().get_result(c).optional()?,
+    };
+    found.map(drop).ok_or_else(|| Error::not_found("customer"))
+}
