@@ -259,7 +259,7 @@ fn writes_baseline(
         write_tx(conn, |c| {
             insert(c, &row, &rows)?;
             let event = NewEvent {
-                kind: "created",
+                kind: janji::domain::EventKind::Created,
                 changes: serde_json::json!({}),
                 reason_category: None,
                 reason_text: None,

@@ -11,6 +11,7 @@ use super::auth::Principal;
 use super::extract::Query;
 use super::responses::*;
 use super::state::AppState;
+use crate::domain::EventKind;
 use crate::error::Error;
 use crate::store::appointments::{self, AppointmentFilter};
 use crate::store::{customers, events};
@@ -82,7 +83,12 @@ pub async fn list_customer_appointments(
                 upcoming: n("booked") + n("confirmed"),
                 checked_in: n("checked_in"),
                 completed: n("completed"),
-                rescheduled: events::count_kind_for_customer(c, &org, &customer.id, "rescheduled")?,
+                rescheduled: events::count_kind_for_customer(
+                    c,
+                    &org,
+                    &customer.id,
+                    EventKind::Rescheduled,
+                )?,
                 cancelled: n("cancelled"),
                 no_show: n("no_show"),
             };

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod currency;
 pub mod customer;
 pub mod enums;
+pub mod event_kind;
 pub mod interval;
 pub mod lifecycle;
 pub mod local_time;
@@ -27,6 +28,7 @@ pub use enums::{
     AppointmentStatus, Channel, ContactChannel, FeeKind, FeeStatus, Locale, ReasonCategory,
     ResourceKind, Role,
 };
+pub use event_kind::EventKind;
 pub use money::Money;
 pub use time_zone::TimeZone;
 pub use weekly_hours::{TimeOfDay, TimeRange, WeeklyHours};

@@ -6,6 +6,7 @@ use super::appointments::{self, AppointmentRow};
 use super::events::{self, Actor, EventRow, NewEvent, change};
 use super::{from_db, to_db};
 use crate::db::DbConnection;
+use crate::domain::EventKind;
 use crate::domain::lifecycle::{self, Action, Refusal};
 use crate::domain::{AppointmentStatus, ReasonCategory};
 use crate::error::Error;
@@ -95,7 +96,7 @@ pub fn apply(
     row.updated_at = to_db(now);
     appointments::save_status(conn, &row, previous)?;
     let event = NewEvent {
-        kind: to.as_str(),
+        kind: EventKind::of(action),
         changes: change("status", from, to),
         reason_category: record
             .reason

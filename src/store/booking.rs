@@ -10,6 +10,7 @@ use super::locks;
 use super::schedule::{self, LoadedSchedule};
 use super::{new_id, to_db};
 use crate::db::DbConnection;
+use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::Error;
@@ -219,7 +220,7 @@ pub fn book(
         "resource_ids": { "old": null, "new": resources.iter().map(|r| &r.id).collect::<Vec<_>>() },
     });
     let event = NewEvent {
-        kind: "created",
+        kind: EventKind::Created,
         changes,
         reason_category: None,
         reason_text: None,

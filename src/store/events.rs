@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{Page, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::appointment_events;
+use crate::domain::EventKind;
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -38,8 +39,8 @@ pub enum Actor {
 }
 
 /// One change to record.
-pub struct NewEvent<'a> {
-    pub kind: &'a str,
+pub struct NewEvent {
+    pub kind: EventKind,
     pub changes: Value,
     pub reason_category: Option<String>,
     pub reason_text: Option<String>,
@@ -69,7 +70,7 @@ pub fn record(
         id: new_id(),
         organization_id: org.to_owned(),
         appointment_id: appointment_id.to_owned(),
-        kind: event.kind.to_owned(),
+        kind: event.kind.as_str().to_owned(),
         actor_kind: actor_kind.to_owned(),
         actor_id,
         actor_role,
@@ -110,14 +111,14 @@ pub fn count_kind_for_customer(
     conn: &mut DbConnection,
     org: &str,
     customer_id: &str,
-    kind: &str,
+    kind: EventKind,
 ) -> Result<i64, Error> {
     use crate::db::schema::appointments;
     Ok(appointment_events::table
         .inner_join(appointments::table)
         .filter(appointment_events::organization_id.eq(org))
         .filter(appointments::customer_id.eq(customer_id))
-        .filter(appointment_events::kind.eq(kind))
+        .filter(appointment_events::kind.eq(kind.as_str()))
         .count()
         .get_result(conn)?)
 }

@@ -9,6 +9,7 @@ use super::quotes::Terms;
 use super::{Page, check_version, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::fees;
+use crate::domain::EventKind;
 use crate::domain::policy::{Decision, FeeSource};
 use crate::domain::{FeeKind, FeeStatus};
 use crate::error::Error;
@@ -206,12 +207,12 @@ pub fn settle(
     let (to, kind) = match how {
         Settlement::Waive { note } => {
             row.note = Some(note);
-            (FeeStatus::Waived, "fee_waived")
+            (FeeStatus::Waived, EventKind::FeeWaived)
         }
         Settlement::Paid { payment_ref, note } => {
             row.payment_ref = Some(payment_ref);
             row.note = note;
-            (FeeStatus::Paid, "fee_paid")
+            (FeeStatus::Paid, EventKind::FeePaid)
         }
     };
     let previous = row.version;

@@ -11,6 +11,7 @@ use super::schedule::{self, LoadedSchedule};
 use super::{from_db, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{appointment_events, appointment_resources, appointments as a};
+use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot};
 use crate::domain::policy::{
     AppointmentFacts, Ask, Decision, OverrideError, Policy, Refusal, evaluate_cancel,
@@ -94,7 +95,7 @@ fn moves_of_customer(
         .inner_join(a::table)
         .filter(a::organization_id.eq(org))
         .filter(a::customer_id.eq(customer_id))
-        .filter(appointment_events::kind.eq("rescheduled"))
+        .filter(appointment_events::kind.eq(EventKind::Rescheduled.as_str()))
         .filter(appointment_events::occurred_at.gt(to_db(since)))
         .select(appointment_events::occurred_at)
         .load(conn)?;

@@ -14,6 +14,7 @@ use super::quotes::{self, MoveWish, RescheduleQuote};
 use super::{check_version, from_db, new_id, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{appointment_resources, appointments as a};
+use crate::domain::EventKind;
 use crate::domain::policy::{Decision, Override};
 use crate::domain::{AppointmentStatus, FeeKind, Money};
 use crate::error::Error;
@@ -197,7 +198,7 @@ pub fn reschedule(
         &row.id,
         actor,
         NewEvent {
-            kind: "rescheduled",
+            kind: EventKind::Rescheduled,
             changes,
             reason_category: wish.ask.reason.map(|r| r.as_str().to_owned()),
             reason_text: commit.reason_text,

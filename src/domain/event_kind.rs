@@ -1,0 +1,69 @@
+//! What happened to an appointment, as its history records it. One enum, so that the
+//! kind a change writes and the kind a rule counts (a customer's moves in the rolling
+//! window) cannot drift apart by a typo.
+
+use super::lifecycle::Action;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Created,
+    Confirmed,
+    CheckedIn,
+    Completed,
+    NoShow,
+    Cancelled,
+    /// A move, or the rebooking of a no-show: what the customer limit counts.
+    Rescheduled,
+    FeeWaived,
+    FeePaid,
+}
+
+impl EventKind {
+    /// The stored and served name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::Confirmed => "confirmed",
+            EventKind::CheckedIn => "checked_in",
+            EventKind::Completed => "completed",
+            EventKind::NoShow => "no_show",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Rescheduled => "rescheduled",
+            EventKind::FeeWaived => "fee_waived",
+            EventKind::FeePaid => "fee_paid",
+        }
+    }
+
+    /// The event a front-desk action records.
+    pub const fn of(action: Action) -> EventKind {
+        match action {
+            Action::Confirm => EventKind::Confirmed,
+            Action::CheckIn => EventKind::CheckedIn,
+            Action::Complete => EventKind::Completed,
+            Action::NoShow => EventKind::NoShow,
+            Action::Cancel => EventKind::Cancelled,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AppointmentStatus;
+    use crate::domain::lifecycle::Action;
+
+    /// History has always named an action's event after the status it leads to.
+    #[test]
+    fn an_action_records_the_status_it_enters() {
+        let cases = [
+            (Action::Confirm, AppointmentStatus::Confirmed),
+            (Action::CheckIn, AppointmentStatus::CheckedIn),
+            (Action::Complete, AppointmentStatus::Completed),
+            (Action::NoShow, AppointmentStatus::NoShow),
+            (Action::Cancel, AppointmentStatus::Cancelled),
+        ];
+        for (action, status) in cases {
+            assert_eq!(EventKind::of(action).as_str(), status.as_str());
+        }
+    }
+}
