@@ -16,6 +16,8 @@ mod lifecycle;
 mod locations;
 mod openapi;
 mod policies;
+mod relations;
+mod relations_migration;
 mod reschedule;
 mod resources;
 mod services;
