@@ -110,7 +110,7 @@ fn main() -> Result<(), String> {
             },
             now,
         )?;
-        Ok((org, created.admin_key, loc.id, svc.id, cust.id, bays))
+        Ok((org, created.admin_key, loc.id, svc.row.id, cust.id, bays))
     })
     .map_err(show)?;
 

@@ -269,21 +269,24 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         ("Ganti oli", 30, 0, vec![ResourceKind::ServiceBay]),
         ("Konsultasi", 30, 0, vec![ResourceKind::ServiceAdvisor]),
     ] {
-        services.push(services::create(
-            c,
-            &org,
-            NewService {
-                name: name.to_owned(),
-                duration_minutes: minutes,
-                buffer_before_minutes: 0,
-                buffer_after_minutes: after,
-                resource_kinds: kinds,
-                resource_ids: vec![],
-                location_ids: vec![location.id.clone()],
-                active: true,
-            },
-            now,
-        )?);
+        services.push(
+            services::create(
+                c,
+                &org,
+                NewService {
+                    name: name.to_owned(),
+                    duration_minutes: minutes,
+                    buffer_before_minutes: 0,
+                    buffer_after_minutes: after,
+                    resource_kinds: kinds,
+                    resource_ids: vec![],
+                    location_ids: vec![location.id.clone()],
+                    active: true,
+                },
+                now,
+            )?
+            .row,
+        );
     }
 
     let mut customers = vec![];

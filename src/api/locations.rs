@@ -323,7 +323,13 @@ pub async fn update_location(
     respond(actix_web::http::StatusCode::OK, row)
 }
 
-/// Delete a location that has no resources (admin). Its closures go with it.
+/// Delete a location (admin). Its closures and the policies scoped to it go with it.
+/// Honours `If-Match`.
+///
+/// Refused with 409 `location_in_use` while a service names it in `location_ids`
+/// (`data.services` lists them, each with `id` and `name`: remove the location there
+/// first), while it still has resources, or while appointments refer to it. Nothing is
+/// deleted then, so no service is left offered only at a location that is gone.
 #[utoipa::path(
     tag = "locations",
     security(("api_key" = [])),

@@ -262,7 +262,8 @@ pub async fn get_resource(
 /// Change a resource (admin). Honours `If-Match`.
 ///
 /// Changing `kind` is refused with 409 `resource_in_use` while a service lists this
-/// resource in its `resource_ids` but does not require the new kind.
+/// resource in its `resource_ids` but does not require the new kind (`data.services`
+/// lists those services, each with `id` and `name`).
 #[utoipa::path(
     tag = "resources",
     security(("api_key" = [])),
@@ -301,8 +302,10 @@ pub async fn update_resource(
 
 /// Delete a resource (admin), together with its own closures. Honours `If-Match`.
 ///
-/// Refused with 409 `resource_in_use` while a service lists it in `resource_ids`;
-/// to keep it out of new bookings without deleting it, set `active` to `false`.
+/// Refused with 409 `resource_in_use` while a service lists it in `resource_ids`
+/// (`data.services` lists them, each with `id` and `name`: remove it there first) or
+/// while appointments hold it. To keep it out of new bookings without deleting it, set
+/// `active` to `false`.
 #[utoipa::path(
     tag = "resources",
     security(("api_key" = [])),

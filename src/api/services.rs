@@ -21,7 +21,7 @@ use crate::domain::availability::{MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES};
 use crate::domain::{ResourceKind, text};
 use crate::error::Error;
 use crate::store::from_db;
-use crate::store::services::{self, NewService, ServiceChanges, ServiceFilter, ServiceRow};
+use crate::store::services::{self, NewService, Service, ServiceChanges, ServiceFilter};
 
 /// Length of an appointment, in minutes.
 const DURATION: RangeInclusive<i64> = 1..=MAX_DURATION_MINUTES;
@@ -57,14 +57,15 @@ pub struct ServiceResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<ServiceRow> for ServiceResponse {
+impl TryFrom<Service> for ServiceResponse {
     type Error = Error;
 
-    fn try_from(r: ServiceRow) -> Result<Self, Error> {
+    fn try_from(s: Service) -> Result<Self, Error> {
+        let r = s.row;
         Ok(ServiceResponse {
             resource_kinds: r.resource_kinds()?,
-            resource_ids: r.resource_ids()?,
-            location_ids: r.location_ids()?,
+            resource_ids: s.resource_ids,
+            location_ids: s.location_ids,
             id: r.id,
             name: r.name,
             duration_minutes: r.duration_minutes,
@@ -268,7 +269,7 @@ pub struct ServiceListParams {
 }
 
 /// The service as an answer that an `Idempotency-Key` can remember.
-fn reply(status: StatusCode, row: ServiceRow) -> Result<Reply, Error> {
+fn reply(status: StatusCode, row: Service) -> Result<Reply, Error> {
     let body = ServiceResponse::try_from(row)?;
     Reply::versioned(
         status,
@@ -278,7 +279,7 @@ fn reply(status: StatusCode, row: ServiceRow) -> Result<Reply, Error> {
     )
 }
 
-fn respond(status: StatusCode, row: ServiceRow) -> Result<HttpResponse, Error> {
+fn respond(status: StatusCode, row: Service) -> Result<HttpResponse, Error> {
     reply(status, row).map(Reply::into_response)
 }
 
@@ -379,7 +380,9 @@ pub async fn get_service(
 ///
 /// The same rules as on creation apply to the result: changing `resource_kinds` alone
 /// is refused (`resource_kind_not_required`, field `resource_kinds`) when a listed
-/// resource would no longer be of a required kind.
+/// resource would no longer be of a required kind. A resource or location named here
+/// that is deleted while this change runs gives 409 `reference_changed` (field
+/// `resource_ids` or `location_ids`), and the service is left as it was.
 #[utoipa::path(
     tag = "services",
     security(("api_key" = [])),
@@ -389,7 +392,7 @@ pub async fn get_service(
         (status = 200, body = ServiceResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden), (status = 404, response = NotFound),
-        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 409, response = Conflict), (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
     )
 )]

@@ -85,12 +85,28 @@ diesel::table! {
         buffer_before_minutes -> Integer,
         buffer_after_minutes -> Integer,
         resource_kinds -> Text,
-        resource_ids -> Text,
-        location_ids -> Text,
         active -> Bool,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The resources a service may be given (its allow-list), in the order listed.
+    service_resources (service_id, resource_id) {
+        service_id -> Text,
+        resource_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    /// The locations offering a service, in the order listed; none: every location.
+    service_locations (service_id, location_id) {
+        service_id -> Text,
+        location_id -> Text,
+        position -> Integer,
     }
 }
 
@@ -188,6 +204,10 @@ diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(locations -> organizations (organization_id));
 diesel::joinable!(resources -> locations (location_id));
 diesel::joinable!(closures -> locations (location_id));
+diesel::joinable!(service_resources -> services (service_id));
+diesel::joinable!(service_resources -> resources (resource_id));
+diesel::joinable!(service_locations -> services (service_id));
+diesel::joinable!(service_locations -> locations (location_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -196,6 +216,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     resources,
     closures,
     services,
+    service_resources,
+    service_locations,
     customers,
     idempotency_keys,
     policies,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::service_links;
 use super::{Page, check_version, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{closures, locations, resources};
@@ -200,15 +201,30 @@ fn relabel_local_dates(
     Ok(())
 }
 
-/// Deletes a location that has no resources; its closures go with it.
+/// Deletes a location that no service names and that has no resources and no
+/// appointments; its closures and the policies scoped to it go with it. While services
+/// name it the answer is 409 `location_in_use` with those services in `data.services`.
 pub fn delete(
     conn: &mut DbConnection,
     org: &str,
     id: &str,
     expected_version: Option<i64>,
 ) -> Result<(), Error> {
+    lock(conn, id)?;
     let row = get(conn, org, id)?;
     check_version(expected_version, row.version)?;
+    let naming = service_links::naming_location(conn, org, id)?;
+    if !naming.is_empty() {
+        return Err(service_links::in_use(
+            "location_in_use",
+            format!(
+                "service(s) {} are offered at this location by name; remove it from their \
+                 location_ids first",
+                service_links::names(&naming)
+            ),
+            &naming,
+        ));
+    }
     let in_use: i64 = resources::table
         .filter(resources::location_id.eq(id))
         .count()
@@ -228,6 +244,38 @@ pub fn delete(
     )?;
     super::policies::delete_scoped_to(conn, Some(id), None)?;
     diesel::delete(closures::table.filter(closures::location_id.eq(id))).execute(conn)?;
-    diesel::delete(locations::table.filter(locations::id.eq(id))).execute(conn)?;
+    diesel::delete(locations::table.filter(locations::id.eq(id)))
+        .execute(conn)
+        .map_err(|e| match e {
+            // Past the checks: something made at the same time refers to it (a resource
+            // created there, say); the database refused, and so do we.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ) => service_links::in_use(
+                "location_in_use",
+                "something refers to this location since this request began; it cannot be \
+                 deleted"
+                    .to_owned(),
+                &[],
+            ),
+            e => e.into(),
+        })?;
+    Ok(())
+}
+
+/// Locks the location's row until the transaction ends (PostgreSQL; SQLite runs one
+/// writer at a time). A service change that names the location holds a key-share lock
+/// on it from its insert to its commit, so after this lock the names read are complete,
+/// and a name added later waits for this transaction and then meets the foreign key.
+fn lock(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
+    if let DbConnection::Pg(c) = conn {
+        locations::table
+            .filter(locations::id.eq(id))
+            .select(locations::id)
+            .for_update()
+            .get_result::<String>(c)
+            .optional()?;
+    }
     Ok(())
 }

@@ -24,6 +24,7 @@ pub mod quotes;
 pub mod reschedule;
 pub mod resources;
 pub mod schedule;
+pub mod service_links;
 pub mod services;
 pub mod suggestions;
 

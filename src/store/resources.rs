@@ -4,9 +4,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::service_links;
 use super::{Page, check_version, new_id, page_of, to_db};
 use crate::db::DbConnection;
-use crate::db::schema::{closures, resources, services};
+use crate::db::schema::{closures, resources};
 use crate::domain::{ResourceKind, WeeklyHours};
 use crate::error::Error;
 
@@ -96,7 +97,9 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<ResourceRow, 
         .ok_or_else(|| Error::not_found("resource"))
 }
 
-/// The resources of this organization among `ids` (unknown ids are left out).
+/// The resources of this organization among `ids` (unknown ids are left out). On
+/// PostgreSQL they stay share-locked until the transaction ends: a service about to name
+/// them reads kinds that cannot change (nor the rows go) before it commits.
 pub fn find_many(
     conn: &mut DbConnection,
     org: &str,
@@ -105,11 +108,30 @@ pub fn find_many(
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    Ok(resources::table
+    let q = resources::table
         .filter(resources::organization_id.eq(org))
-        .filter(resources::id.eq_any(ids))
-        .select(ResourceRow::as_select())
-        .load(conn)?)
+        .filter(resources::id.eq_any(ids));
+    Ok(match conn {
+        DbConnection::Pg(c) => q.select(ResourceRow::as_select()).for_share().load(c)?,
+        // One writer at a time: nothing can change between the read and the commit.
+        DbConnection::Sqlite(c) => q.select(ResourceRow::as_select()).load(c)?,
+    })
+}
+
+/// Locks the resource's row until the transaction ends (PostgreSQL; SQLite runs one
+/// writer at a time). A change that names the resource holds a key-share lock on it
+/// from its insert to its commit, so after this lock the names read are complete, and
+/// a name added later waits for this transaction and then meets the foreign key.
+fn lock(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
+    if let DbConnection::Pg(c) = conn {
+        resources::table
+            .filter(resources::id.eq(id))
+            .select(resources::id)
+            .for_update()
+            .get_result::<String>(c)
+            .optional()?;
+    }
+    Ok(())
 }
 
 pub fn list(
@@ -157,19 +179,23 @@ pub fn update(
         && kind.as_str() != row.kind
     {
         // A service that names this resource must still require its kind.
-        let refusing = listing_services(conn, org, id)?
-            .into_iter()
-            .filter(|(_, kinds)| !kinds.contains(&kind))
-            .map(|(name, _)| name)
-            .collect::<Vec<_>>();
+        lock(conn, id)?;
+        let mut refusing = vec![];
+        for service in service_links::naming_resource(conn, org, id)? {
+            let kinds: Vec<ResourceKind> = super::services::from_json(&service.resource_kinds)?;
+            if !kinds.contains(&kind) {
+                refusing.push(service);
+            }
+        }
         if !refusing.is_empty() {
-            return Err(Error::conflict(
+            return Err(service_links::in_use(
                 "resource_in_use",
                 format!(
                     "service(s) {} list this resource but do not require a {}; change them first",
-                    refusing.join(", "),
+                    service_links::names(&refusing),
                     kind.as_str()
                 ),
+                &refusing,
             ));
         }
         row.kind = kind.as_str().to_owned();
@@ -201,24 +227,27 @@ pub fn update(
     Ok(row)
 }
 
-/// Deletes a resource that no service lists by id; its own closures go with it.
+/// Deletes a resource that no service names and no appointment holds; its own closures
+/// go with it. While services name it the answer is 409 `resource_in_use` with those
+/// services in `data.services`.
 pub fn delete(
     conn: &mut DbConnection,
     org: &str,
     id: &str,
     expected_version: Option<i64>,
 ) -> Result<(), Error> {
+    lock(conn, id)?;
     let row = get(conn, org, id)?;
     check_version(expected_version, row.version)?;
-    let listing = listing_services(conn, org, id)?;
-    if !listing.is_empty() {
-        let names = listing.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
-        return Err(Error::conflict(
+    let naming = service_links::naming_resource(conn, org, id)?;
+    if !naming.is_empty() {
+        return Err(service_links::in_use(
             "resource_in_use",
             format!(
                 "service(s) {} list this resource in resource_ids; remove it there first",
-                names.join(", ")
+                service_links::names(&naming)
             ),
+            &naming,
         ));
     }
     super::ensure_no_appointments(
@@ -229,33 +258,22 @@ pub fn delete(
         "resource",
     )?;
     diesel::delete(closures::table.filter(closures::resource_id.eq(id))).execute(conn)?;
-    diesel::delete(resources::table.filter(resources::id.eq(id))).execute(conn)?;
+    diesel::delete(resources::table.filter(resources::id.eq(id)))
+        .execute(conn)
+        .map_err(|e| match e {
+            // Past the check: a booking or a service of another organization (neither
+            // should get here) refers to it; the database refused, and so do we.
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ) => service_links::in_use(
+                "resource_in_use",
+                "something refers to this resource since this request began; it cannot be \
+                 deleted"
+                    .to_owned(),
+                &[],
+            ),
+            e => e.into(),
+        })?;
     Ok(())
-}
-
-/// Services of this organization whose `resource_ids` name `id`, with their required kinds.
-fn listing_services(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-) -> Result<Vec<(String, Vec<ResourceKind>)>, Error> {
-    // The lists are JSON text; ids are UUIDs, so the quoted id cannot match by accident.
-    let rows: Vec<(String, String, String)> = services::table
-        .filter(services::organization_id.eq(org))
-        .filter(services::resource_ids.like(format!("%\"{id}\"%")))
-        .select((
-            services::name,
-            services::resource_kinds,
-            services::resource_ids,
-        ))
-        .order(services::id.asc())
-        .load(conn)?;
-    let mut listing = vec![];
-    for (name, kinds, ids) in rows {
-        let ids: Vec<String> = super::services::from_json(&ids)?;
-        if ids.iter().any(|i| i == id) {
-            listing.push((name, super::services::from_json(&kinds)?));
-        }
-    }
-    Ok(listing)
 }

@@ -13,7 +13,10 @@ use super::organizations::OrganizationRow;
 use super::resources::ResourceRow;
 use super::services::{self, ServiceRow};
 use super::{from_db, to_db};
-use crate::db::schema::{appointment_resources, closures, locations, organizations, resources};
+use crate::db::schema::{
+    appointment_resources, closures, locations, organizations, resources, service_locations,
+    service_resources,
+};
 use crate::db::{DbConnection, sqlite_time};
 use crate::domain::availability::{
     BookingRules, MAX_BLOCK, ResourceSchedule, Schedule, ServiceNeeds,
@@ -126,9 +129,12 @@ pub fn load(
         .get_result::<(LocationRow, OrganizationRow)>(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))?;
-    let service = services::get(conn, org, service_id)?;
+    let service = services::get_row(conn, org, service_id)?;
     let offered = service.active && {
-        let at = service.location_ids()?;
+        let at: Vec<String> = service_locations::table
+            .filter(service_locations::service_id.eq(&service.id))
+            .select(service_locations::location_id)
+            .load(conn)?;
         at.is_empty() || at.contains(&location.id)
     };
     if !offered {
@@ -153,7 +159,12 @@ pub fn load(
     let tz = TimeZone::parse("time_zone", &location.time_zone)?.tz();
     let hours = WeeklyHours::from_json(&location.weekly_hours)?;
     let kinds = service.resource_kinds()?;
-    let allowed = service.resource_ids()?;
+    // The service's allow-list, each resource with its kind.
+    let allowed: Vec<(String, String)> = service_resources::table
+        .inner_join(resources::table)
+        .filter(service_resources::service_id.eq(&service.id))
+        .select((resources::id, resources::kind))
+        .load(conn)?;
     let needs = ServiceNeeds {
         duration: Duration::minutes(i64::from(service.duration_minutes)),
         buffer_before: Duration::minutes(i64::from(service.buffer_before_minutes)),
@@ -168,18 +179,11 @@ pub fn load(
         .order(resources::id.asc())
         .load(conn)?;
     // A kind with listed resources may use only those; other kinds use any of theirs.
-    let restricted: Vec<ResourceKind> = if allowed.is_empty() {
-        Vec::new()
-    } else {
-        resources::table
-            .filter(resources::organization_id.eq(org))
-            .filter(resources::id.eq_any(&allowed))
-            .select(resources::kind)
-            .load::<String>(conn)?
-            .iter()
-            .map(|k| ResourceKind::from_db(k))
-            .collect::<Result<_, _>>()?
-    };
+    let restricted: Vec<ResourceKind> = allowed
+        .iter()
+        .map(|(_, k)| ResourceKind::from_db(k))
+        .collect::<Result<_, _>>()?;
+    let allowed: Vec<String> = allowed.into_iter().map(|(id, _)| id).collect();
     let mut resources = Vec::new();
     let mut names = Vec::new();
     for r in rows {

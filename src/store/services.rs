@@ -1,17 +1,18 @@
 //! Services: what a customer books ("Servis berkala", 60 minutes), the kinds of resource
 //! an appointment for it needs, and where it is offered.
 //!
-//! The three lists (`resource_kinds`, `resource_ids`, `location_ids`) are stored as JSON
-//! arrays of strings in text columns, the same on both backends.
+//! The required kinds are a JSON array of strings in a text column; the resources and
+//! locations a service names are rows of their own (see [`super::service_links`]).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::service_links::{self, Links};
 use super::{Page, check_version, new_id, page_of, to_db};
 use crate::db::DbConnection;
-use crate::db::schema::{locations, services};
+use crate::db::schema::{locations, service_locations, services};
 use crate::domain::ResourceKind;
 use crate::error::Error;
 
@@ -26,10 +27,6 @@ pub struct ServiceRow {
     pub buffer_after_minutes: i32,
     /// JSON array of [`ResourceKind`] names.
     pub resource_kinds: String,
-    /// JSON array of resource ids; empty: any resource of a required kind.
-    pub resource_ids: String,
-    /// JSON array of location ids; empty: offered at every location.
-    pub location_ids: String,
     pub active: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -40,13 +37,25 @@ impl ServiceRow {
     pub fn resource_kinds(&self) -> Result<Vec<ResourceKind>, Error> {
         from_json(&self.resource_kinds)
     }
+}
 
-    pub fn resource_ids(&self) -> Result<Vec<String>, Error> {
-        from_json(&self.resource_ids)
-    }
+/// A service with the resources and locations it names.
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub row: ServiceRow,
+    /// Resource ids; empty: any resource of a required kind.
+    pub resource_ids: Vec<String>,
+    /// Location ids; empty: offered at every location.
+    pub location_ids: Vec<String>,
+}
 
-    pub fn location_ids(&self) -> Result<Vec<String>, Error> {
-        from_json(&self.location_ids)
+impl Service {
+    fn new(row: ServiceRow, links: Links) -> Self {
+        Service {
+            row,
+            resource_ids: links.resource_ids,
+            location_ids: links.location_ids,
+        }
     }
 }
 
@@ -90,7 +99,7 @@ pub fn create(
     org: &str,
     new: NewService,
     now: DateTime<Utc>,
-) -> Result<ServiceRow, Error> {
+) -> Result<Service, Error> {
     check_resources(conn, org, &new.resource_ids, &new.resource_kinds, true)?;
     check_locations(conn, org, &new.location_ids)?;
     let row = ServiceRow {
@@ -101,8 +110,6 @@ pub fn create(
         buffer_before_minutes: new.buffer_before_minutes,
         buffer_after_minutes: new.buffer_after_minutes,
         resource_kinds: to_json(&new.resource_kinds),
-        resource_ids: to_json(&new.resource_ids),
-        location_ids: to_json(&new.location_ids),
         active: new.active,
         version: 1,
         created_at: to_db(now),
@@ -111,11 +118,27 @@ pub fn create(
     diesel::insert_into(services::table)
         .values(&row)
         .execute(conn)?;
-    Ok(row)
+    service_links::replace_resources(conn, &row.id, &new.resource_ids)?;
+    service_links::replace_locations(conn, &row.id, &new.location_ids)?;
+    Ok(Service {
+        row,
+        resource_ids: new.resource_ids,
+        location_ids: new.location_ids,
+    })
 }
 
-/// A service of this organization; another organization's is simply not found.
-pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<ServiceRow, Error> {
+/// A service of this organization with its lists; another organization's is simply
+/// not found.
+pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<Service, Error> {
+    let row = get_row(conn, org, id)?;
+    let links = service_links::load(conn, std::slice::from_ref(&row.id))?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(Service::new(row, links))
+}
+
+/// The service's own row, without its lists.
+pub fn get_row(conn: &mut DbConnection, org: &str, id: &str) -> Result<ServiceRow, Error> {
     services::table
         .filter(services::organization_id.eq(org))
         .filter(services::id.eq(id))
@@ -131,7 +154,7 @@ pub fn list(
     filter: ServiceFilter,
     after: Option<&str>,
     limit: i64,
-) -> Result<Page<ServiceRow>, Error> {
+) -> Result<Page<Service>, Error> {
     let mut q = services::table
         .filter(services::organization_id.eq(org))
         .select(ServiceRow::as_select())
@@ -139,12 +162,15 @@ pub fn list(
         .limit(limit + 1)
         .into_boxed();
     if let Some(location_id) = filter.location_id {
-        // The list is JSON text and ids are UUIDs (no LIKE wildcards), so the quoted id
-        // matches exactly that element.
+        // Listing the location, or listing none (offered everywhere).
+        let listing = service_locations::table
+            .filter(service_locations::location_id.eq(location_id))
+            .select(service_locations::service_id);
+        let naming_any = service_locations::table.select(service_locations::service_id);
         q = q.filter(
-            services::location_ids
-                .eq(to_json::<[String]>(&[]))
-                .or(services::location_ids.like(format!("%\"{location_id}\"%"))),
+            services::id
+                .eq_any(listing)
+                .or(services::id.ne_all(naming_any)),
         );
     }
     if let Some(active) = filter.active {
@@ -153,7 +179,20 @@ pub fn list(
     if let Some(after) = after {
         q = q.filter(services::id.gt(after.to_owned()));
     }
-    Ok(page_of(q.load(conn)?, limit, |r| &r.id))
+    let page = page_of(q.load(conn)?, limit, |r: &ServiceRow| &r.id);
+    let ids: Vec<String> = page.items.iter().map(|r| r.id.clone()).collect();
+    let mut links = service_links::load(conn, &ids)?;
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|row| {
+                let l = links.remove(&row.id).unwrap_or_default();
+                Service::new(row, l)
+            })
+            .collect(),
+        next_after: page.next_after,
+    })
 }
 
 pub fn update(
@@ -163,8 +202,12 @@ pub fn update(
     expected_version: Option<i64>,
     changes: ServiceChanges,
     now: DateTime<Utc>,
-) -> Result<ServiceRow, Error> {
-    let mut row = get(conn, org, id)?;
+) -> Result<Service, Error> {
+    let Service {
+        mut row,
+        mut resource_ids,
+        mut location_ids,
+    } = get(conn, org, id)?;
     check_version(expected_version, row.version)?;
     if changes.resource_kinds.is_some() || changes.resource_ids.is_some() {
         let ids_given = changes.resource_ids.is_some();
@@ -172,11 +215,8 @@ pub fn update(
             Some(k) => k.clone(),
             None => row.resource_kinds()?,
         };
-        let ids = match &changes.resource_ids {
-            Some(ids) => ids.clone(),
-            None => row.resource_ids()?,
-        };
-        check_resources(conn, org, &ids, &kinds, ids_given)?;
+        let ids = changes.resource_ids.as_ref().unwrap_or(&resource_ids);
+        check_resources(conn, org, ids, &kinds, ids_given)?;
     }
     if let Some(ids) = &changes.location_ids {
         check_locations(conn, org, ids)?;
@@ -196,18 +236,14 @@ pub fn update(
     if let Some(v) = changes.resource_kinds {
         row.resource_kinds = to_json(&v);
     }
-    if let Some(v) = changes.resource_ids {
-        row.resource_ids = to_json(&v);
-    }
-    if let Some(v) = changes.location_ids {
-        row.location_ids = to_json(&v);
-    }
     if let Some(v) = changes.active {
         row.active = v;
     }
     let previous = row.version;
     row.version += 1;
     row.updated_at = to_db(now);
+    // The row first: its version guard (and, on PostgreSQL, its row lock) decides between
+    // two changes of the same service before either touches the lists.
     let updated = diesel::update(
         services::table
             .filter(services::id.eq(id))
@@ -219,15 +255,25 @@ pub fn update(
         services::buffer_before_minutes.eq(row.buffer_before_minutes),
         services::buffer_after_minutes.eq(row.buffer_after_minutes),
         services::resource_kinds.eq(&row.resource_kinds),
-        services::resource_ids.eq(&row.resource_ids),
-        services::location_ids.eq(&row.location_ids),
         services::active.eq(row.active),
         services::version.eq(row.version),
         services::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
-    Ok(row)
+    super::check_updated(updated, || Ok(get_row(conn, org, id)?.version))?;
+    if let Some(v) = changes.resource_ids {
+        service_links::replace_resources(conn, id, &v)?;
+        resource_ids = v;
+    }
+    if let Some(v) = changes.location_ids {
+        service_links::replace_locations(conn, id, &v)?;
+        location_ids = v;
+    }
+    Ok(Service {
+        row,
+        resource_ids,
+        location_ids,
+    })
 }
 
 pub fn delete(
@@ -236,7 +282,7 @@ pub fn delete(
     id: &str,
     expected_version: Option<i64>,
 ) -> Result<(), Error> {
-    let row = get(conn, org, id)?;
+    let row = get_row(conn, org, id)?;
     check_version(expected_version, row.version)?;
     super::ensure_no_appointments(
         conn,
@@ -246,6 +292,8 @@ pub fn delete(
         "service",
     )?;
     super::policies::delete_scoped_to(conn, None, Some(id))?;
+    service_links::replace_resources(conn, id, &[])?;
+    service_links::replace_locations(conn, id, &[])?;
     diesel::delete(services::table.filter(services::id.eq(id))).execute(conn)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     closures_by_day_and_by_span,
     bad_closures_are_refused,
     bodies_must_be_small_json,
+    locations_named_by_a_service_are_protected,
 );
 
 fn sinar() -> serde_json::Value {
@@ -322,4 +323,73 @@ async fn bodies_must_be_small_json(app: TestApp) {
         .await;
     r.problem(400, "malformed_json");
     assert_eq!(count_rows(&app, "locations"), 0);
+}
+
+/// A location that services name cannot be deleted (409 `location_in_use`, the services
+/// in `data.services`), so no service is left offered only at a location that is gone.
+async fn locations_named_by_a_service_are_protected(app: TestApp) {
+    let kemayoran = app.post("/v1/locations", sinar()).await;
+    let kemayoran = kemayoran.expect(201)["id"].as_str().unwrap().to_owned();
+    let bekasi = app
+        .post("/v1/locations", json!({"name": "Cabang Bekasi"}))
+        .await;
+    let bekasi = bekasi.expect(201)["id"].as_str().unwrap().to_owned();
+    let service = |name: &str, at: Vec<&String>| {
+        json!({"name": name, "duration_minutes": 30, "resource_kinds": ["service_bay"],
+               "location_ids": at})
+    };
+    let oil = app
+        .post(
+            "/v1/services",
+            service("Ganti oli", vec![&kemayoran, &bekasi]),
+        )
+        .await;
+    let oil = oil.expect(201)["id"].as_str().unwrap().to_owned();
+    let wash = app
+        .post("/v1/services", service("Cuci motor", vec![&kemayoran]))
+        .await;
+    let wash = wash.expect(201)["id"].as_str().unwrap().to_owned();
+    // Offered everywhere: it names no location and holds none back.
+    app.post("/v1/services", service("Konsultasi", vec![]))
+        .await
+        .expect(201);
+
+    let path = format!("/v1/locations/{kemayoran}");
+    let refused = app.delete(&path).await;
+    let body = refused.problem(409, "location_in_use");
+    assert_eq!(
+        body["data"]["services"],
+        json!([{"id": oil, "name": "Ganti oli"}, {"id": wash, "name": "Cuci motor"}])
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Ganti oli, Cuci motor")
+    );
+    app.get(&path).await.expect(200);
+    assert_eq!(count_rows(&app, "service_locations"), 3);
+
+    // Taken off one list, the other still holds it; off both, it goes.
+    app.patch(
+        &format!("/v1/services/{oil}"),
+        json!({"location_ids": [bekasi]}),
+    )
+    .await
+    .expect(200);
+    let refused = app.delete(&path).await;
+    assert_eq!(
+        refused.problem(409, "location_in_use")["data"]["services"],
+        json!([{"id": wash, "name": "Cuci motor"}])
+    );
+    app.patch(&format!("/v1/services/{wash}"), json!({"location_ids": []}))
+        .await
+        .expect(200);
+    app.delete(&path).await.expect(204);
+    app.get(&path).await.problem(404, "not_found");
+
+    // The services keep their other names, in order.
+    let oil = app.get(&format!("/v1/services/{oil}")).await;
+    assert_eq!(oil.expect(200)["location_ids"], json!([bekasi]));
+    assert_eq!(count_rows(&app, "service_locations"), 1);
 }

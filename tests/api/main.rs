@@ -20,6 +20,8 @@ mod openapi;
 mod outages;
 mod policies;
 mod races;
+mod relations;
+mod relations_migration;
 mod request_bodies;
 mod reschedule;
 mod resources;

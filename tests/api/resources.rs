@@ -461,15 +461,17 @@ async fn resources_listed_by_a_service_are_protected(app: TestApp) {
     let bay_path = format!("/v1/resources/{bay}");
 
     let r = app.delete(&bay_path).await;
-    assert!(
-        r.problem(409, "resource_in_use")["detail"]
-            .as_str()
-            .unwrap()
-            .contains("Servis berkala")
+    let body = r.problem(409, "resource_in_use");
+    assert!(body["detail"].as_str().unwrap().contains("Servis berkala"));
+    assert_eq!(
+        body["data"]["services"],
+        json!([{"id": service_id, "name": "Servis berkala"}])
     );
-    app.patch(&bay_path, json!({"kind": "other"}))
-        .await
-        .problem(409, "resource_in_use");
+    let r = app.patch(&bay_path, json!({"kind": "other"})).await;
+    assert_eq!(
+        r.problem(409, "resource_in_use")["data"]["services"],
+        json!([{"id": service_id, "name": "Servis berkala"}])
+    );
     // A kind the service also requires is fine, and so are other changes.
     let moved = app
         .patch(&bay_path, json!({"kind": "service_advisor"}))
@@ -489,6 +491,7 @@ async fn resources_listed_by_a_service_are_protected(app: TestApp) {
     )
     .await
     .expect(200);
+    assert_eq!(count_rows(&app, "service_resources"), 0);
     app.delete(&bay_path).await.expect(204);
     assert_eq!(count_rows(&app, "resources"), 0);
 }
