@@ -16,6 +16,7 @@ pub mod fees;
 pub mod health;
 pub mod idempotency;
 pub mod locations;
+pub mod method_not_allowed;
 pub mod move_availability;
 pub mod organization;
 pub mod pagination;

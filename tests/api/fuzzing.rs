@@ -14,6 +14,7 @@ on_both_backends!(
     generic_refusals_are_documented_problems,
     dates_outside_four_digit_years_are_refused,
     a_null_action_body_is_no_body,
+    undeclared_methods_are_405_with_allow,
 );
 
 /// PostgreSQL cannot store U+0000 in text ("invalid byte sequence for encoding UTF8"),
@@ -340,4 +341,32 @@ async fn a_null_action_body_is_no_body(app: TestApp) {
         .send()
         .await;
     r.problem(400, "invalid_field");
+}
+
+/// A method the spec does not declare on a path it does was 404 "route not found", as if
+/// the path did not exist; RFC 9110 wants 405 and the methods that do work in `Allow`.
+async fn undeclared_methods_are_405_with_allow(app: TestApp) {
+    let d = dealer(&app).await;
+    for (method, path, allow) in [
+        (Method::TRACE, "/healthz".to_owned(), "GET"),
+        (Method::PUT, "/v1/customers".to_owned(), "GET, POST"),
+        (Method::POST, "/v1/organization".to_owned(), "GET, PATCH"),
+        (
+            Method::PUT,
+            format!("/v1/customers/{}", d.customer),
+            "GET, PATCH, DELETE",
+        ),
+    ] {
+        let r = app.call(method.clone(), &path).send().await;
+        r.problem(405, "method_not_allowed");
+        assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+    }
+    // A path the API does not serve at all is still 404.
+    app.call(Method::TRACE, "/v1/nothing-here")
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.get("/v1/customers/x/y/z")
+        .await
+        .problem(404, "not_found");
 }
