@@ -9,7 +9,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::method_not_allowed::{self, KnownPaths};
-use crate::api::{self, extract, request_log, state::AppState};
+use crate::api::{self, extract, request_log, shared_params, state::AppState};
 use crate::error::Error;
 use crate::openapi::ApiDoc;
 
@@ -32,11 +32,14 @@ pub fn split_app(
     if let Some(state) = state {
         app = app.app_data(web::Data::new(state));
     }
-    app.app_data(web::PathConfig::default().error_handler(extract::path_error))
+    let (app, mut openapi) = app
+        .app_data(web::PathConfig::default().error_handler(extract::path_error))
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(api::routes)
-        .split_for_parts()
+        .split_for_parts();
+    shared_params::describe(&mut openapi);
+    (app, openapi)
 }
 
 /// The complete application: API, `/openapi.json`, docs UI at `/docs`, request logging;

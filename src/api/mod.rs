@@ -30,6 +30,7 @@ pub mod reschedule;
 pub mod resources;
 pub mod responses;
 pub mod services;
+pub mod shared_params;
 pub mod state;
 pub mod suggestions;
 pub mod time;
