@@ -3,12 +3,13 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpResponse, web};
+use actix_web::{App, HttpRequest, HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{self, extract, request_log, state::AppState};
+use crate::api::method_not_allowed::{self, KnownPaths};
+use crate::api::{self, extract, request_log, shared_params, state::AppState};
 use crate::error::Error;
 use crate::openapi::ApiDoc;
 
@@ -38,10 +39,12 @@ pub fn split_app(
         .configure(api::routes)
         .split_for_parts();
     crate::openapi::document_body_timeouts(&mut doc);
+    shared_params::describe(&mut doc);
     (app, doc)
 }
 
-/// The complete application: API, `/openapi.json`, docs UI at `/docs`, request logging.
+/// The complete application: API, `/openapi.json`, docs UI at `/docs`, request logging;
+/// a path it serves under other methods is 405 with `Allow`, any other path 404.
 pub fn app(
     state: AppState,
 ) -> App<
@@ -54,6 +57,7 @@ pub fn app(
     >,
 > {
     let (app, openapi) = split_app(Some(state));
+    let known = web::Data::new(KnownPaths::from_spec(&openapi));
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
         .route(
             "/docs",
@@ -63,8 +67,14 @@ pub fn app(
                     .finish()
             }),
         )
-        .default_service(web::to(|| async {
-            Err::<HttpResponse, Error>(Error::not_found("route"))
+        .default_service(web::to(move |req: HttpRequest| {
+            let allow = known.allow(req.path()).map(str::to_owned);
+            async move {
+                match allow {
+                    Some(allow) => Ok(method_not_allowed::response(req.method().as_str(), &allow)),
+                    None => Err::<HttpResponse, Error>(Error::not_found("route")),
+                }
+            }
         }))
         .wrap(from_fn(request_log::log_request))
 }

@@ -9,6 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::Error;
 use crate::store::Page;
 
+/// Every cursor: the base64url (unpadded) of the 16 bytes of the last id seen. Any string of
+/// this shape is a position in the list, so the spec can say exactly what is accepted.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{21}[AQgw]$";
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
@@ -51,14 +55,18 @@ impl PageParams {
 }
 
 fn decode(cursor: &str) -> Option<String> {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    let id = raw.strip_prefix("v1:")?;
-    uuid::Uuid::parse_str(id).ok()?;
-    Some(id.to_owned())
+    // The decoder also refuses non-canonical trailing bits, as the pattern does.
+    let bytes: [u8; 16] = URL_SAFE_NO_PAD.decode(cursor).ok()?.try_into().ok()?;
+    Some(uuid::Uuid::from_bytes(bytes).to_string())
 }
 
+/// The cursor continuing after `after_id` (a UUID, as every id is).
 pub fn encode(after_id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("v1:{after_id}"))
+    match uuid::Uuid::parse_str(after_id) {
+        Ok(id) => URL_SAFE_NO_PAD.encode(id.as_bytes()),
+        // Ids are generated UUIDs; a cursor that decodes to nothing is refused, never wrong.
+        Err(_) => String::new(),
+    }
 }
 
 /// One page of results.
@@ -85,6 +93,18 @@ impl<T> List<T> {
 mod tests {
     use super::*;
 
+    /// CURSOR_PATTERN checked by hand: 21 base64url characters, then one of `AQgw`.
+    fn regex_lite(pattern: &str) -> impl Fn(&str) -> bool {
+        assert_eq!(pattern, "^[A-Za-z0-9_-]{21}[AQgw]$");
+        |s: &str| {
+            s.len() == 22
+                && s[..21]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && matches!(s.as_bytes()[21], b'A' | b'Q' | b'g' | b'w')
+        }
+    }
+
     #[test]
     fn cursors_round_trip_and_reject_forgeries() {
         let id = uuid::Uuid::now_v7().to_string();
@@ -92,7 +112,7 @@ mod tests {
             limit: Some(10),
             cursor: Some(encode(&id)),
         };
-        assert_eq!(p.parse().unwrap(), (10, Some(id)));
+        assert_eq!(p.parse().unwrap(), (10, Some(id.clone())));
         let bad = PageParams {
             limit: None,
             cursor: Some("bm9wZQ".into()),
@@ -104,5 +124,25 @@ mod tests {
         };
         assert_eq!(big.parse().unwrap_err().code, "invalid_limit");
         assert_eq!(PageParams::default().parse().unwrap(), (50, None));
+        let pattern = regex_lite(CURSOR_PATTERN);
+        assert!(pattern(&encode(&id)), "{}", encode(&id));
+        for bad in [
+            "",
+            "AAAAAAAAAAAAAAAAAAAAAB",
+            "AAAAAAAAAAAAAAAAAAAAA",
+            "AAAAAAAAAAAAAAAAAAAAA=",
+        ] {
+            let p = PageParams {
+                limit: None,
+                cursor: Some(bad.into()),
+            };
+            assert!(!pattern(bad) && p.parse().is_err(), "{bad:?}");
+        }
+        // Any string of the pattern's shape is a position, as the spec says.
+        let p = PageParams {
+            limit: None,
+            cursor: Some("zzzzzzzzzzzzzzzzzzzzzw".into()),
+        };
+        assert!(pattern("zzzzzzzzzzzzzzzzzzzzzw") && p.parse().is_ok());
     }
 }

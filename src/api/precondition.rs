@@ -8,6 +8,11 @@ use actix_web::{FromRequest, HttpRequest};
 
 use crate::error::Error;
 
+/// What [`IfMatch`] accepts: `*`, or a version as the ETag this API returns (`"3"`, also
+/// weak `W/"3"`) or as the bare `version` of a body (`3`). The spec gives every `If-Match`
+/// parameter this pattern.
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|[0-9]{1,18}|(W/)?"[0-9]{1,18}")$"#;
+
 /// The version the client expects to change, if it sent `If-Match`.
 /// `*` means "any version" and is the same as no header.
 pub struct IfMatch(pub Option<i64>);
@@ -25,16 +30,21 @@ impl FromRequest for IfMatch {
 }
 
 fn parse(raw: &str) -> Result<Option<i64>, Error> {
-    let raw = raw.trim();
     if raw == "*" {
         return Ok(None);
     }
-    raw.strip_prefix("W/")
-        .unwrap_or(raw)
-        .trim_matches('"')
-        .parse::<i64>()
+    // Exactly IF_MATCH_PATTERN: at most 18 digits always fit an i64.
+    let quoted = raw.strip_prefix("W/").unwrap_or(raw);
+    let digits = match quoted.strip_prefix('"') {
+        Some(r) => r.strip_suffix('"'),
+        None if quoted.len() == raw.len() => Some(raw),
+        None => None,
+    };
+    digits
+        .filter(|d| (1..=18).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<i64>().ok())
         .map(Some)
-        .map_err(|_| {
+        .ok_or_else(|| {
             Error::bad_request(
                 "invalid_if_match",
                 "If-Match must be an ETag this API returned, such as \"3\"",
@@ -72,6 +82,18 @@ mod tests {
         assert_eq!(parse("\"3\"").unwrap(), Some(3));
         assert_eq!(parse("W/\"12\"").unwrap(), Some(12));
         assert_eq!(parse("*").unwrap(), None);
-        assert_eq!(parse("abc").unwrap_err().code, "invalid_if_match");
+        assert_eq!(parse("7").unwrap(), Some(7));
+        for bad in [
+            "abc",
+            "null",
+            "",
+            "W/3",
+            "\"-3\"",
+            "\"+3\"",
+            "\"3",
+            "\"1234567890123456789\"",
+        ] {
+            assert_eq!(parse(bad).unwrap_err().code, "invalid_if_match", "{bad}");
+        }
     }
 }

@@ -14,6 +14,8 @@ on_both_backends!(
     generic_refusals_are_documented_problems,
     dates_outside_four_digit_years_are_refused,
     a_null_action_body_is_no_body,
+    undeclared_methods_are_405_with_allow,
+    shared_parameters_accept_what_the_spec_says,
 );
 
 /// PostgreSQL cannot store U+0000 in text ("invalid byte sequence for encoding UTF8"),
@@ -346,4 +348,127 @@ async fn a_null_action_body_is_no_body(app: TestApp) {
         .send()
         .await;
     r.problem(400, "invalid_field");
+}
+
+/// A method the spec does not declare on a path it does was 404 "route not found", as if
+/// the path did not exist; RFC 9110 wants 405 and the methods that do work in `Allow`.
+async fn undeclared_methods_are_405_with_allow(app: TestApp) {
+    let d = dealer(&app).await;
+    for (method, path, allow) in [
+        (Method::TRACE, "/healthz".to_owned(), "GET"),
+        (Method::PUT, "/v1/customers".to_owned(), "GET, POST"),
+        (Method::POST, "/v1/organization".to_owned(), "GET, PATCH"),
+        (
+            Method::PUT,
+            format!("/v1/customers/{}", d.customer),
+            "GET, PATCH, DELETE",
+        ),
+    ] {
+        let r = app.call(method.clone(), &path).send().await;
+        r.problem(405, "method_not_allowed");
+        assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+    }
+    // A path the API does not serve at all is still 404.
+    app.call(Method::TRACE, "/v1/nothing-here")
+        .send()
+        .await
+        .problem(404, "not_found");
+    app.get("/v1/customers/x/y/z")
+        .await
+        .problem(404, "not_found");
+}
+
+/// `If-Match` and `cursor` were strings (or null) in the spec, and the server refused
+/// most of them; the spec now gives their patterns, and every value of a pattern is
+/// accepted while values outside it are 400 naming the parameter.
+async fn shared_parameters_accept_what_the_spec_says(app: TestApp) {
+    let d = dealer(&app).await;
+    let customer = format!("/v1/customers/{}", d.customer);
+
+    // A version as the body gives it, or as the ETag gives it; a stale one is 412.
+    let r = app
+        .call(Method::PATCH, &customer)
+        .header("if-match", "1")
+        .json(json!({"name": "Budi S."}))
+        .send()
+        .await;
+    assert_eq!(r.expect(200)["version"], 2);
+    let r = app
+        .call(Method::PATCH, &customer)
+        .header("if-match", "W/\"2\"")
+        .json(json!({"name": "Budi"}))
+        .send()
+        .await;
+    assert_eq!(r.expect(200)["version"], 3);
+    app.call(Method::PATCH, &customer)
+        .header("if-match", "0")
+        .json(json!({"name": "Budi"}))
+        .send()
+        .await
+        .problem(412, "version_mismatch");
+    for bad in [
+        "null",
+        "",
+        "\"-3\"",
+        "W/3",
+        "\"1234567890123456789\"",
+        "\"3",
+    ] {
+        let r = app
+            .call(Method::PATCH, &customer)
+            .header("if-match", bad)
+            .json(json!({"name": "X"}))
+            .send()
+            .await;
+        assert_eq!(
+            r.problem(400, "invalid_if_match")["field"],
+            "If-Match",
+            "{bad:?}"
+        );
+    }
+    assert_eq!(app.get(&customer).await.expect(200)["name"], "Budi");
+
+    // Any cursor of the pattern's shape is a position; the last page has none.
+    let page = app.get("/v1/resources?limit=1").await;
+    let next = page.expect(200)["next_cursor"].as_str().unwrap().to_owned();
+    assert_eq!(next.len(), 22, "{next}");
+    let rest = app.get(&format!("/v1/resources?cursor={next}")).await;
+    assert!(!rest.expect(200)["items"].as_array().unwrap().is_empty());
+    let end = app.get("/v1/resources?cursor=zzzzzzzzzzzzzzzzzzzzzw").await;
+    assert_eq!(end.expect(200)["items"], json!([]));
+    for bad in ["", "bm9wZQ", "AAAAAAAAAAAAAAAAAAAAAB"] {
+        let r = app.get(&format!("/v1/locations?cursor={bad}")).await;
+        assert_eq!(r.problem(400, "invalid_cursor")["field"], "cursor", "{bad}");
+    }
+
+    // Appointment lists page by (start, id): their cursors have their own shape.
+    for start in ["2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00"] {
+        app.post("/v1/appointments", d.booking(start))
+            .await
+            .expect(201);
+    }
+    for list in [
+        "/v1/appointments".to_owned(),
+        format!("/v1/customers/{}/appointments", d.customer),
+    ] {
+        let page = app.get(&format!("{list}?limit=1")).await;
+        let first = page.expect(200)["items"][0]["id"].clone();
+        let next = page.body["next_cursor"].as_str().unwrap().to_owned();
+        assert_eq!(next.len(), 32, "{next}");
+        let rest = app.get(&format!("{list}?limit=1&cursor={next}")).await;
+        assert_ne!(rest.expect(200)["items"][0]["id"], first, "{list}");
+        // Far past and far future positions are clamped, not a 500 on PostgreSQL.
+        for any in [
+            "________________________________",
+            "gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ] {
+            let r = app.get(&format!("{list}?cursor={any}")).await;
+            r.expect(200);
+        }
+        let r = app
+            .get(&format!("{list}?cursor=zzzzzzzzzzzzzzzzzzzzzw"))
+            .await;
+        assert_eq!(r.problem(400, "invalid_cursor")["field"], "cursor");
+    }
 }
