@@ -158,7 +158,7 @@ fn main() -> Result<(), String> {
                         booked += 1;
                         last = Some(b);
                     }
-                    Err(e) if e.code == "slot_unavailable" => refused += 1,
+                    Err(e) if e.code == janji::error::Code::SlotUnavailable => refused += 1,
                     Err(e) => return Err(e.to_string()),
                 }
                 if booked == APPOINTMENTS {

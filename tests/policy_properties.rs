@@ -129,7 +129,7 @@ fn case() -> impl Strategy<Value = Case> {
         )
 }
 
-fn codes(d: &Decision) -> Vec<&'static str> {
+fn codes(d: &Decision) -> Vec<janji::error::Code> {
     d.refusals.iter().map(|r| r.code()).collect()
 }
 
@@ -181,7 +181,7 @@ proptest! {
         if rules.late_mode == LateMode::Refuse && late && let_through {
             let last = rules.fee_tiers.last().map_or(0, |t| t.fee);
             let d = evaluate_reschedule(&c.policy, &c.facts, &c.moves, c.new_start, &c.ask, now()).unwrap();
-            prop_assert!(!codes(&d).contains(&"notice_too_short"));
+            prop_assert!(!codes(&d).contains(&janji::error::Code::NoticeTooShort));
             prop_assert!(d.fee >= last, "move: fee {} below the last tier's {}", d.fee, last);
             let d = evaluate_cancel(rules, &c.facts, &c.ask, now()).unwrap();
             prop_assert!(d.fee >= last, "cancel: fee {} below the last tier's {}", d.fee, last);

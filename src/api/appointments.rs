@@ -19,7 +19,7 @@ use super::state::AppState;
 use super::suggestions::render;
 use super::time::{Date, Instant, LocalSpan};
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::appointments::{self, AppointmentFilter, AppointmentView};
 use crate::store::booking::{self, BookAppointment, CustomerRef};
 use crate::store::customers::NewCustomer;
@@ -150,7 +150,7 @@ impl TryFrom<CreateAppointmentRequest> for BookAppointment {
             _ => {
                 return Err(Error::invalid(
                     "customer_id",
-                    "customer_required",
+                    Code::CustomerRequired,
                     "give exactly one of customer_id, customer_external_ref or customer",
                 ));
             }
@@ -267,7 +267,10 @@ pub async fn create_appointment(
 fn offers_alternatives(e: &Error) -> bool {
     matches!(
         e.code,
-        "slot_unavailable" | "outside_opening_hours" | "location_closed" | "inside_lead_time"
+        Code::SlotUnavailable
+            | Code::OutsideOpeningHours
+            | Code::LocationClosed
+            | Code::InsideLeadTime
     )
 }
 
@@ -385,8 +388,8 @@ pub fn parse_statuses(raw: Option<&str>) -> Result<Vec<AppointmentStatus>, Error
                 .copied()
                 .find(|x| x.as_str() == s)
                 .ok_or_else(|| {
-                    Error::bad_request(
-                        "invalid_query",
+                    Error::new(
+                        Code::InvalidQuery,
                         format!("'{s}' is not an appointment status"),
                     )
                     .with_field("status")
@@ -408,7 +411,7 @@ fn decode_cursor(c: &str) -> Result<(DateTime<Utc>, String), Error> {
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| {
-            Error::bad_request("invalid_cursor", "cursor is not one this API returned")
+            Error::new(Code::InvalidCursor, "cursor is not one this API returned")
                 .with_field("cursor")
         })?;
     let (micros, id) = bytes.split_at(8);

@@ -13,7 +13,7 @@ use super::state::AppState;
 use super::time::{Instant, LocalSpan};
 use crate::domain::availability::{Choice, Slot, find_slots};
 use crate::domain::interval::check_order;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::schedule;
 
 /// The widest window one availability request may ask for.
@@ -45,7 +45,7 @@ pub fn check_window(
     if to - from > Duration::days(MAX_WINDOW_DAYS) {
         return Err(Error::invalid(
             "to",
-            "window_too_large",
+            Code::WindowTooLarge,
             format!("ask for at most {MAX_WINDOW_DAYS} days at a time"),
         ));
     }

@@ -17,7 +17,7 @@ use super::state::AppState;
 use super::time::{Date, Instant};
 use crate::domain::closure_span::ClosureSpan;
 use crate::domain::text;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::closures::{self, ClosureRow, NewClosure};
 use crate::store::from_db;
 
@@ -87,7 +87,7 @@ impl CreateClosureRequest {
             _ => {
                 return Err(Error::invalid(
                     "date",
-                    "closure_span_required",
+                    Code::ClosureSpanRequired,
                     "give either date (and optionally end_date) or both starts_at and ends_at",
                 ));
             }

@@ -18,7 +18,7 @@ use super::responses::*;
 use super::state::AppState;
 use crate::domain::customer::default_channel;
 use crate::domain::{ContactChannel, Email, Locale, PhoneNumber, text};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::customers::{self, CustomerChanges, CustomerFilter, CustomerRow, NewCustomer};
 use crate::store::from_db;
 
@@ -186,7 +186,7 @@ impl TryFrom<CustomerQuery> for CustomerFilter {
             Some(p) if p.starts_with(' ') => {
                 return Err(Error::invalid(
                     "phone",
-                    "invalid_phone",
+                    Code::InvalidPhone,
                     format!("'{p}' is not an E.164 phone number; encode its '+' as %2B"),
                 ));
             }

@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error};
 
 /// Largest request body accepted anywhere in the API.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -43,8 +43,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             if !content_type_ok {
                 return Err(Error::new(
-                    ErrorKind::UnsupportedMediaType,
-                    "unsupported_media_type",
+                    Code::UnsupportedMediaType,
                     "send the body as application/json",
                 ));
             }
@@ -84,8 +83,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
             }
             if is_json != Some(true) {
                 return Err(Error::new(
-                    ErrorKind::UnsupportedMediaType,
-                    "unsupported_media_type",
+                    Code::UnsupportedMediaType,
                     "send the body as application/json",
                 ));
             }
@@ -104,7 +102,7 @@ pub async fn read_body(payload: &mut Payload) -> Result<web::Bytes, Error> {
     let read = async {
         let mut body = web::BytesMut::new();
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| Error::bad_request("unreadable_body", e.to_string()))?;
+            let chunk = chunk.map_err(|e| Error::new(Code::UnreadableBody, e.to_string()))?;
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(too_large());
             }
@@ -119,8 +117,7 @@ pub async fn read_body(payload: &mut Payload) -> Result<web::Bytes, Error> {
 
 fn too_slow() -> Error {
     Error::new(
-        ErrorKind::RequestTimeout,
-        "request_timeout",
+        Code::RequestTimeout,
         format!(
             "the request body must arrive within {} seconds",
             BODY_READ_TIMEOUT.as_secs()
@@ -130,8 +127,7 @@ fn too_slow() -> Error {
 
 pub fn too_large() -> Error {
     Error::new(
-        ErrorKind::PayloadTooLarge,
-        "body_too_large",
+        Code::BodyTooLarge,
         format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
     )
 }
@@ -144,7 +140,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     if let Some(field) = nul_in_json(body) {
         return Err(Error::invalid(
             field.clone(),
-            "invalid_characters",
+            Code::InvalidCharacters,
             format!("{field} must not contain NUL (\\u0000) characters"),
         ));
     }
@@ -191,21 +187,21 @@ fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let code = if inner.is_syntax() || inner.is_eof() {
-            "malformed_json"
+            Code::MalformedJson
         } else if inner.to_string().starts_with("unknown field") {
-            "unknown_field"
+            Code::UnknownField
         } else {
-            "invalid_field"
+            Code::InvalidField
         };
-        let mut err = Error::bad_request(code, strip_position(&inner.to_string()));
+        let mut err = Error::new(code, strip_position(&inner.to_string()));
         if path != "." {
             err = err.with_field(path);
         }
         err
     })?;
     de.end().map_err(|e| {
-        Error::bad_request(
-            "malformed_json",
+        Error::new(
+            Code::MalformedJson,
             format!(
                 "{}: the body must hold one JSON value",
                 strip_position(&e.to_string())
@@ -236,8 +232,8 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             .clone()
             .find(|(k, v)| k.contains('\0') || v.contains('\0'))
         {
-            return std::future::ready(Err(Error::bad_request(
-                "invalid_query",
+            return std::future::ready(Err(Error::new(
+                Code::InvalidQuery,
                 "query parameters must not contain NUL (%00) characters",
             )
             .with_field(name.into_owned())));
@@ -248,7 +244,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
                 .map(Query)
                 .map_err(|e| {
                     let path = e.path().to_string();
-                    let mut err = Error::bad_request("invalid_query", e.into_inner().to_string());
+                    let mut err = Error::new(Code::InvalidQuery, e.into_inner().to_string());
                     if path != "." {
                         err = err.with_field(path);
                     }
@@ -287,14 +283,14 @@ mod tests {
         let e = parse_json::<Body>(br#"{"name": "x", "hours": [{"start": "a"}]}"#).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("invalid_field", Some("hours[0].start"))
+            (Code::InvalidField, Some("hours[0].start"))
         );
         let e = parse_json::<Body>(br#"{"name": "x", "hours": [], "organization_id": "y"}"#)
             .unwrap_err();
-        assert_eq!(e.code, "unknown_field");
+        assert_eq!(e.code, Code::UnknownField);
         assert!(e.detail.contains("organization_id"), "{}", e.detail);
         let e = parse_json::<Body>(br#"{"name": "#).unwrap_err();
-        assert_eq!(e.code, "malformed_json");
+        assert_eq!(e.code, Code::MalformedJson);
         let e = parse_json::<Body>(br#"{"hours": []}"#).unwrap_err();
         assert!(e.detail.contains("missing field `name`"), "{}", e.detail);
     }
@@ -310,14 +306,14 @@ mod tests {
             let e = parse_json::<Body>(body).unwrap_err();
             assert_eq!(
                 e.code,
-                "malformed_json",
+                Code::MalformedJson,
                 "{}",
                 String::from_utf8_lossy(body)
             );
             assert!(e.detail.contains("trailing characters"), "{}", e.detail);
         }
         let e = parse_json::<Option<Body>>(br#"null null"#).unwrap_err();
-        assert_eq!(e.code, "malformed_json");
+        assert_eq!(e.code, Code::MalformedJson);
         // Whitespace after the value is fine.
         let v = parse_json::<Body>(b"{\"name\": \"a\", \"hours\": []} \r\n\t ").unwrap();
         assert_eq!(v.name, "a");
@@ -328,7 +324,7 @@ mod tests {
         let e = parse_json::<Body>(br#"{"name": "a\u0000b", "hours": []}"#).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("invalid_characters", Some("name"))
+            (Code::InvalidCharacters, Some("name"))
         );
         let e = parse_json::<serde_json::Value>(br#"{"a": [{"b": "x"}, {"b": "\u0000"}]}"#)
             .unwrap_err();
@@ -338,6 +334,6 @@ mod tests {
         assert_eq!(v.name, "a\\u0000b");
         // A type error is still reported as such.
         let e = parse_json::<Body>(br#"{"name": "\u0000", "hours": 1}"#).unwrap_err();
-        assert_eq!(e.code, "invalid_field");
+        assert_eq!(e.code, Code::InvalidField);
     }
 }

@@ -23,7 +23,7 @@ use super::extract::read_body;
 use super::precondition::etag;
 use super::state::AppState;
 use crate::db::DbConnection;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error};
 use crate::store::api_keys::Principal;
 use crate::store::idempotency::{self, Claim, Remembered, Ticket};
 
@@ -240,8 +240,7 @@ fn to_json<B: Serialize>(body: &B) -> Result<Vec<u8>, Error> {
 
 fn reused() -> Error {
     Error::new(
-        ErrorKind::Unprocessable,
-        "idempotency_key_reused",
+        Code::IdempotencyKeyReused,
         "this Idempotency-Key was used for a different request",
     )
     .with_field(HEADER)
@@ -249,8 +248,8 @@ fn reused() -> Error {
 
 fn parse_key(raw: &str) -> Result<String, Error> {
     if raw.is_empty() || raw.len() > 255 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::bad_request(
-            "invalid_idempotency_key",
+        return Err(Error::new(
+            Code::InvalidIdempotencyKey,
             "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is a good choice)",
         )
         .with_field(HEADER));

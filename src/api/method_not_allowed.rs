@@ -7,6 +7,7 @@ use actix_web::http::header;
 use utoipa::openapi::OpenApi;
 
 use super::problem::Problem;
+use crate::error::{Code, Error};
 
 /// Every path of the spec, as a pattern, with the methods it is served under.
 pub struct KnownPaths(Vec<(ResourceDef, String)>);
@@ -49,15 +50,10 @@ pub fn response(method: &str, allow: &str) -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, allow.to_owned()))
         .content_type("application/problem+json")
-        .json(Problem {
-            type_: "https://janji.dev/problems/method_not_allowed".to_owned(),
-            title: "Method not allowed",
-            status: 405,
-            detail: format!("{method} is not served here; this path takes {allow}"),
-            code: "method_not_allowed",
-            field: None,
-            data: None,
-        })
+        .json(Problem::from_error(&Error::new(
+            Code::MethodNotAllowed,
+            format!("{method} is not served here; this path takes {allow}"),
+        )))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::Page;
 
 /// Every cursor: the base64url (unpadded) of the 16 bytes of the last id seen. Any string of
@@ -30,8 +30,8 @@ pub struct PageParams {
 pub fn limit_within(limit: Option<i64>, default: i64, max: i64) -> Result<i64, Error> {
     let limit = limit.unwrap_or(default);
     if !(1..=max).contains(&limit) {
-        return Err(Error::bad_request(
-            "invalid_limit",
+        return Err(Error::new(
+            Code::InvalidLimit,
             format!("limit must be between 1 and {max}"),
         )
         .with_field("limit"));
@@ -46,7 +46,7 @@ impl PageParams {
         let after = match &self.cursor {
             None => None,
             Some(c) => Some(decode(c).ok_or_else(|| {
-                Error::bad_request("invalid_cursor", "cursor is not one this API returned")
+                Error::new(Code::InvalidCursor, "cursor is not one this API returned")
                     .with_field("cursor")
             })?),
         };
@@ -122,7 +122,7 @@ mod tests {
             limit: Some(201),
             cursor: None,
         };
-        assert_eq!(big.parse().unwrap_err().code, "invalid_limit");
+        assert_eq!(big.parse().unwrap_err().code, Code::InvalidLimit);
         assert_eq!(PageParams::default().parse().unwrap(), (50, None));
         let pattern = regex_lite(CURSOR_PATTERN);
         assert!(pattern(&encode(&id)), "{}", encode(&id));

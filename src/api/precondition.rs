@@ -6,7 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// What [`IfMatch`] accepts: `*`, or a version as the ETag this API returns (`"3"`, also
 /// weak `W/"3"`) or as the bare `version` of a body (`3`). The spec gives every `If-Match`
@@ -45,8 +45,8 @@ fn parse(raw: &str) -> Result<Option<i64>, Error> {
         .and_then(|d| d.parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| {
-            Error::bad_request(
-                "invalid_if_match",
+            Error::new(
+                Code::InvalidIfMatch,
                 "If-Match must be an ETag this API returned, such as \"3\"",
             )
             .with_field("If-Match")
@@ -76,6 +76,7 @@ pub fn etag(version: i64) -> (header::HeaderName, String) {
 #[cfg(test)]
 mod tests {
     use super::parse;
+    use crate::error::Code;
 
     #[test]
     fn parses_etags() {
@@ -93,7 +94,7 @@ mod tests {
             "\"3",
             "\"1234567890123456789\"",
         ] {
-            assert_eq!(parse(bad).unwrap_err().code, "invalid_if_match", "{bad}");
+            assert_eq!(parse(bad).unwrap_err().code, Code::InvalidIfMatch, "{bad}");
         }
     }
 }

@@ -17,7 +17,7 @@ use super::time::LocalSpan;
 use crate::domain::policy::{Ask, Asker, ChangeRules, Decision, FeeSource, Override};
 use crate::domain::policy_doc::PolicyText;
 use crate::domain::{AppointmentStatus, Money, ReasonCategory, text};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::appointments::AppointmentView;
 use crate::store::fees::FeeRow;
 use crate::store::policies::Scope;
@@ -55,7 +55,7 @@ pub fn ask_of(
     if reason_text.is_some() && reason.is_none() {
         return Err(Error::invalid(
             "reason_category",
-            "reason_category_missing",
+            Code::ReasonCategoryMissing,
             "a reason_text goes with a reason_category",
         ));
     }
@@ -89,7 +89,7 @@ pub struct RefusalResponse {
     /// `not_cancellable`, `no_show_window_passed`, `same_start`, or a slot refusal
     /// (`slot_unavailable`, `outside_opening_hours`, `location_closed`, `inside_lead_time`,
     /// `beyond_booking_horizon`, `start_in_past`).
-    pub code: String,
+    pub code: Code,
     pub detail: String,
     pub field: Option<String>,
     #[schema(value_type = Option<Object>)]
@@ -100,7 +100,7 @@ pub fn refusals(errors: &[Error]) -> Vec<RefusalResponse> {
     errors
         .iter()
         .map(|e| RefusalResponse {
-            code: e.code.to_owned(),
+            code: e.code,
             detail: e.detail.clone(),
             field: e.field.clone(),
             data: e.data.clone(),
@@ -191,7 +191,7 @@ pub struct MovePrice {
     pub fee: Money,
     /// Codes of the rules that refuse this time (`too_far`, limits, notice…); staff may
     /// lift some with an override.
-    pub refusals: Vec<String>,
+    pub refusals: Vec<Code>,
 }
 
 impl MovePrice {
@@ -199,7 +199,7 @@ impl MovePrice {
         MovePrice {
             allowed: d.allowed(),
             fee: Money::new(d.due(), currency),
-            refusals: d.refusals.iter().map(|r| r.code().to_owned()).collect(),
+            refusals: d.refusals.iter().map(|r| r.code()).collect(),
         }
     }
 }
@@ -352,7 +352,7 @@ pub fn cancel_quote(q: &CancelQuote, now: DateTime<Utc>) -> CancelQuoteResponse 
 /// The problem a refused commit returns: the first refusal, with all of them in
 /// `data.refusals` and the quote in `data.quote`.
 pub fn refused<T: Serialize>(first: &Error, all: &[Error], quote: &T) -> Error {
-    let mut e = Error::new(first.kind, first.code, first.detail.clone());
+    let mut e = Error::new(first.code, first.detail.clone());
     if let Some(f) = &first.field {
         e = e.with_field(f.clone());
     }

@@ -20,7 +20,7 @@ use super::responses::*;
 use super::state::AppState;
 use super::time::Instant;
 use crate::domain::{Money, ReasonCategory};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::quotes::{self, MoveWish, RescheduleQuote};
 use crate::store::reschedule;
 use crate::store::suggestions;
@@ -240,7 +240,7 @@ pub async fn reschedule_appointment(
             ))
         }
         // The database refused an overlap: another move or booking took the time just now.
-        Err(e) if e.code == "slot_unavailable" => {
+        Err(e) if e.code == Code::SlotUnavailable => {
             let alternatives = state
                 .db
                 .read(move |c| {

@@ -19,7 +19,7 @@ use super::responses::*;
 use super::state::AppState;
 use crate::domain::availability::{MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES};
 use crate::domain::{ResourceKind, text};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::from_db;
 use crate::store::services::{self, NewService, Service, ServiceChanges, ServiceFilter};
 
@@ -134,8 +134,8 @@ impl TryFrom<CreateServiceRequest> for NewService {
             )?,
             buffer_after_minutes: minutes("buffer_after_minutes", r.buffer_after_minutes, BUFFER)?,
             resource_kinds: resource_kinds(r.resource_kinds)?,
-            resource_ids: ids("resource_ids", r.resource_ids, "duplicate_resource")?,
-            location_ids: ids("location_ids", r.location_ids, "duplicate_location")?,
+            resource_ids: ids("resource_ids", r.resource_ids, Code::DuplicateResource)?,
+            location_ids: ids("location_ids", r.location_ids, Code::DuplicateLocation)?,
             active: r.active,
         })
     }
@@ -189,11 +189,11 @@ impl TryFrom<UpdateServiceRequest> for ServiceChanges {
             resource_kinds: r.resource_kinds.map(resource_kinds).transpose()?,
             resource_ids: r
                 .resource_ids
-                .map(|v| ids("resource_ids", v, "duplicate_resource"))
+                .map(|v| ids("resource_ids", v, Code::DuplicateResource))
                 .transpose()?,
             location_ids: r
                 .location_ids
-                .map(|v| ids("location_ids", v, "duplicate_location"))
+                .map(|v| ids("location_ids", v, Code::DuplicateLocation))
                 .transpose()?,
             active: r.active,
         })
@@ -205,7 +205,7 @@ fn minutes(field: &str, value: i64, range: RangeInclusive<i64>) -> Result<i32, E
     if !range.contains(&value) {
         return Err(Error::invalid(
             field,
-            "out_of_range",
+            Code::OutOfRange,
             format!(
                 "{field} must be between {} and {}",
                 range.start(),
@@ -221,14 +221,14 @@ fn resource_kinds(kinds: Vec<ResourceKind>) -> Result<Vec<ResourceKind>, Error> 
     if kinds.is_empty() {
         return Err(Error::invalid(
             "resource_kinds",
-            "required",
+            Code::Required,
             "resource_kinds must name at least one kind of resource",
         ));
     }
     if let Some(i) = first_repeat(&kinds) {
         return Err(Error::invalid(
             format!("resource_kinds[{i}]"),
-            "duplicate_resource_kind",
+            Code::DuplicateResourceKind,
             format!("{} is listed more than once", kinds[i].as_str()),
         ));
     }
@@ -236,7 +236,7 @@ fn resource_kinds(kinds: Vec<ResourceKind>) -> Result<Vec<ResourceKind>, Error> 
 }
 
 /// Ids as text, none twice.
-fn ids(field: &str, ids: Vec<Uuid>, code: &'static str) -> Result<Vec<String>, Error> {
+fn ids(field: &str, ids: Vec<Uuid>, code: Code) -> Result<Vec<String>, Error> {
     if let Some(i) = first_repeat(&ids) {
         return Err(Error::invalid(
             format!("{field}[{i}]"),
@@ -456,7 +456,7 @@ mod tests {
         let e = minutes("duration_minutes", 0, DURATION).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("out_of_range", Some("duration_minutes"))
+            (Code::OutOfRange, Some("duration_minutes"))
         );
         assert!(minutes("duration_minutes", 1441, DURATION).is_err());
         assert!(minutes("buffer_after_minutes", i64::MAX, BUFFER).is_err());
@@ -466,11 +466,11 @@ mod tests {
     #[test]
     fn kinds_are_required_and_distinct() {
         use ResourceKind::*;
-        assert_eq!(resource_kinds(vec![]).unwrap_err().code, "required");
+        assert_eq!(resource_kinds(vec![]).unwrap_err().code, Code::Required);
         let e = resource_kinds(vec![ServiceBay, ServiceAdvisor, ServiceBay]).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("duplicate_resource_kind", Some("resource_kinds[2]"))
+            (Code::DuplicateResourceKind, Some("resource_kinds[2]"))
         );
         assert!(resource_kinds(vec![ServiceBay, ServiceAdvisor]).is_ok());
     }
@@ -478,8 +478,13 @@ mod tests {
     #[test]
     fn ids_are_distinct() {
         let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-        let e = ids("location_ids", vec![a, b, b], "duplicate_location").unwrap_err();
+        let e = ids("location_ids", vec![a, b, b], Code::DuplicateLocation).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("location_ids[2]"));
-        assert_eq!(ids("location_ids", vec![a, b], "x").unwrap().len(), 2);
+        assert_eq!(
+            ids("location_ids", vec![a, b], Code::DuplicateLocation)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }

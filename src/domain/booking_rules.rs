@@ -4,7 +4,7 @@
 use chrono::Duration;
 
 use super::availability::BookingRules;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 fn in_range(field: &str, v: i32, min: i32, max: i32, unit: &str) -> Result<i32, Error> {
     if (min..=max).contains(&v) {
@@ -12,7 +12,7 @@ fn in_range(field: &str, v: i32, min: i32, max: i32, unit: &str) -> Result<i32, 
     } else {
         Err(Error::invalid(
             field,
-            "out_of_range",
+            Code::OutOfRange,
             format!("{field} must be between {min} and {max} {unit}"),
         ))
     }
@@ -54,7 +54,7 @@ mod tests {
         assert!(lead_minutes("l", 0).is_ok());
         assert_eq!(
             lead_minutes("booking_lead_minutes", -1).unwrap_err().code,
-            "out_of_range"
+            Code::OutOfRange
         );
         assert!(horizon_days("h", 0).is_err());
         assert!(slot_interval_minutes("s", 4).is_err());

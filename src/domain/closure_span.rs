@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::local_time::start_of_day;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClosureSpan {
@@ -28,12 +28,12 @@ impl ClosureSpan {
                 if last < first {
                     return Err(Error::invalid(
                         "end_date",
-                        "closure_ends_before_start",
+                        Code::ClosureEndsBeforeStart,
                         "end_date is before date",
                     ));
                 }
                 let out_of_range =
-                    || Error::invalid("end_date", "invalid_date", "end_date is out of range");
+                    || Error::invalid("end_date", Code::InvalidDate, "end_date is out of range");
                 let after = last
                     .checked_add_days(Days::new(1))
                     .ok_or_else(out_of_range)?;
@@ -48,7 +48,7 @@ impl ClosureSpan {
                 if ends_at <= starts_at {
                     return Err(Error::invalid(
                         "ends_at",
-                        "closure_ends_before_start",
+                        Code::ClosureEndsBeforeStart,
                         "ends_at must be after starts_at",
                     ));
                 }

@@ -1,6 +1,6 @@
 //! Contact details: phone numbers in E.164 and e-mail addresses.
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A phone number in E.164 form: `+`, a country code that does not start with 0, and
 /// at most 15 digits in all. Spaces and dashes are not accepted: integrations must send
@@ -20,7 +20,7 @@ impl PhoneNumber {
         } else {
             Err(Error::invalid(
                 field,
-                "invalid_phone",
+                Code::InvalidPhone,
                 format!("'{raw}' is not an E.164 phone number (for example +6281234567890)"),
             ))
         }
@@ -58,7 +58,7 @@ impl Email {
         } else {
             Err(Error::invalid(
                 field,
-                "invalid_email",
+                Code::InvalidEmail,
                 format!("'{raw}' is not an e-mail address"),
             ))
         }
@@ -86,7 +86,7 @@ mod tests {
             "",
         ] {
             let err = PhoneNumber::parse("phone", bad).unwrap_err();
-            assert_eq!(err.code, "invalid_phone", "{bad}");
+            assert_eq!(err.code, Code::InvalidPhone, "{bad}");
             assert_eq!(err.field.as_deref(), Some("phone"));
         }
     }
@@ -104,7 +104,7 @@ mod tests {
         ] {
             assert_eq!(
                 Email::parse("email", bad).unwrap_err().code,
-                "invalid_email",
+                Code::InvalidEmail,
                 "{bad}"
             );
         }

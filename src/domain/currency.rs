@@ -1,6 +1,6 @@
 //! ISO 4217 currency codes. Amounts are always integer minor units of one of these.
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// Active ISO 4217 codes (2024 list) with their number of minor-unit digits.
 const CODES: &[(&str, u8)] = &[
@@ -174,7 +174,7 @@ impl Currency {
             .ok_or_else(|| {
                 Error::invalid(
                     field,
-                    "unknown_currency",
+                    Code::UnknownCurrency,
                     format!("'{code}' is not an ISO 4217 currency code (for example IDR)"),
                 )
             })
@@ -206,7 +206,7 @@ mod tests {
         );
         assert_eq!(
             Currency::parse("currency", "idr").unwrap_err().code,
-            "unknown_currency"
+            Code::UnknownCurrency
         );
         assert!(Currency::parse("currency", "XYZ").is_err());
         assert!(

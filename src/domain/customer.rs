@@ -1,7 +1,7 @@
 //! Rules about how a customer can be reached.
 
 use super::ContactChannel;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// The channel a customer gets when none is asked for: WhatsApp when there is a phone
 /// number (what most Indonesian customers read first), e-mail otherwise.
@@ -24,7 +24,7 @@ pub fn check_reachable(
     if !has_phone && !has_email {
         return Err(Error::invalid(
             "phone",
-            "contact_required",
+            Code::ContactRequired,
             "a customer needs a phone number or an e-mail address",
         ));
     }
@@ -37,7 +37,7 @@ pub fn check_reachable(
     } else {
         Err(Error::invalid(
             "preferred_channel",
-            "channel_needs_contact",
+            Code::ChannelNeedsContact,
             format!("preferred_channel '{}' needs {needs}", channel.as_str()),
         ))
     }
@@ -63,7 +63,7 @@ mod tests {
         let e = check_reachable(false, false, Email).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("contact_required", Some("phone"))
+            (Code::ContactRequired, Some("phone"))
         );
         for (phone, email, channel) in [
             (false, true, Whatsapp),
@@ -73,7 +73,7 @@ mod tests {
             let e = check_reachable(phone, email, channel).unwrap_err();
             assert_eq!(
                 (e.code, e.field.as_deref()),
-                ("channel_needs_contact", Some("preferred_channel"))
+                (Code::ChannelNeedsContact, Some("preferred_channel"))
             );
         }
     }

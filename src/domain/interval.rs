@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Interval {
@@ -34,7 +34,7 @@ pub fn check_order(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Re
     match (from, to) {
         (Some(from), Some(to)) if to <= from => Err(Error::invalid(
             "to",
-            "window_ends_before_start",
+            Code::WindowEndsBeforeStart,
             "to must be after from",
         )),
         _ => Ok(()),

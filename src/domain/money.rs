@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Currency;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// An amount in integer minor units (IDR 50,000 is `5000000` with `IDR`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -29,7 +29,7 @@ impl Money {
         if m.amount < 0 {
             return Err(Error::invalid(
                 format!("{field}.amount"),
-                "negative_fee",
+                Code::NegativeFee,
                 "an amount must not be negative",
             ));
         }
@@ -42,7 +42,7 @@ impl Money {
         if self.currency != currency {
             return Err(Error::invalid(
                 format!("{field}.currency"),
-                "currency_mismatch",
+                Code::CurrencyMismatch,
                 format!("fees here are charged in {currency}, not {}", self.currency),
             )
             .with_data(serde_json::json!({ "currency": currency })));
@@ -65,7 +65,7 @@ mod tests {
         let e = Money::parse("accepted_fee", Money::new(-1, "IDR")).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("negative_fee", Some("accepted_fee.amount"))
+            (Code::NegativeFee, Some("accepted_fee.amount"))
         );
         let e = Money::parse("accepted_fee", Money::new(1, "XYZ")).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("accepted_fee.currency"));
@@ -74,7 +74,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("currency_mismatch", Some("accepted_fee.currency"))
+            (Code::CurrencyMismatch, Some("accepted_fee.currency"))
         );
         assert!(serde_json::from_str::<Money>(r#"{"amount": 1.5, "currency": "IDR"}"#).is_err());
     }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::enums::ReasonCategory;
 use super::policy::{AfterNoShow, ChangeRules, FeeTier, LateMode, Policy, ReschedulePolicy};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// Refuse a change inside the minimum notice, or charge for it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -90,7 +90,7 @@ pub struct PolicyDoc {
     pub text: PolicyText,
 }
 
-fn non_negative(field: &str, v: i64, code: &'static str) -> Result<(), Error> {
+fn non_negative(field: &str, v: i64, code: Code) -> Result<(), Error> {
     if v < 0 {
         return Err(Error::invalid(
             field,
@@ -105,7 +105,7 @@ fn at_most(field: &str, v: i64, max: i64) -> Result<(), Error> {
     if v > max {
         return Err(Error::invalid(
             field,
-            "out_of_range",
+            Code::OutOfRange,
             format!("{field} must be at most {max}"),
         ));
     }
@@ -119,7 +119,7 @@ impl ChangeRulesDoc {
         non_negative(
             &format!("{at}.min_notice_minutes"),
             self.min_notice_minutes,
-            "out_of_range",
+            Code::OutOfRange,
         )?;
         at_most(
             &format!("{at}.min_notice_minutes"),
@@ -128,11 +128,11 @@ impl ChangeRulesDoc {
         )?;
         for (i, t) in self.fee_tiers.iter().enumerate() {
             let field = format!("{at}.fee_tiers[{i}]");
-            non_negative(&format!("{field}.fee"), t.fee, "negative_fee")?;
+            non_negative(&format!("{field}.fee"), t.fee, Code::NegativeFee)?;
             non_negative(
                 &format!("{field}.notice_at_least_minutes"),
                 t.notice_at_least_minutes,
-                "out_of_range",
+                Code::OutOfRange,
             )?;
             at_most(
                 &format!("{field}.notice_at_least_minutes"),
@@ -142,7 +142,7 @@ impl ChangeRulesDoc {
             if i > 0 && t.notice_at_least_minutes >= self.fee_tiers[i - 1].notice_at_least_minutes {
                 return Err(Error::invalid(
                     field,
-                    "tiers_not_ordered",
+                    Code::TiersNotOrdered,
                     "fee tiers must go from the largest notice to the smallest, each notice once",
                 ));
             }
@@ -154,7 +154,7 @@ impl ChangeRulesDoc {
         if self.late_mode == LateModeDoc::Charge && self.min_notice_minutes > 0 && !covers_late {
             return Err(Error::invalid(
                 format!("{at}.fee_tiers"),
-                "late_fee_missing",
+                Code::LateFeeMissing,
                 "late changes are charged: add a last tier with notice_at_least_minutes 0",
             ));
         }
@@ -163,7 +163,7 @@ impl ChangeRulesDoc {
             if seen.contains(c) {
                 return Err(Error::invalid(
                     format!("{at}.reason_categories[{i}]"),
-                    "duplicate_reason",
+                    Code::DuplicateReason,
                     "listed twice",
                 ));
             }
@@ -216,14 +216,14 @@ impl PolicyDoc {
             (Some(_), None) => {
                 return Err(Error::invalid(
                     "reschedule.customer_window_days",
-                    "window_required",
+                    Code::WindowRequired,
                     "max_per_customer needs customer_window_days",
                 ));
             }
             (_, Some(days)) if !(1..=730).contains(&days) => {
                 return Err(Error::invalid(
                     "reschedule.customer_window_days",
-                    "out_of_range",
+                    Code::OutOfRange,
                     "1 to 730 days",
                 ));
             }
@@ -233,18 +233,22 @@ impl PolicyDoc {
             if !(0..=365).contains(&a.within_days) {
                 return Err(Error::invalid(
                     "reschedule.allow_after_no_show.within_days",
-                    "out_of_range",
+                    Code::OutOfRange,
                     "0 to 365 days",
                 ));
             }
-            non_negative("reschedule.allow_after_no_show.fee", a.fee, "negative_fee")?;
+            non_negative(
+                "reschedule.allow_after_no_show.fee",
+                a.fee,
+                Code::NegativeFee,
+            )?;
         }
         if let Some(d) = r.max_distance_days
             && !(0..=730).contains(&d)
         {
             return Err(Error::invalid(
                 "reschedule.max_distance_days",
-                "out_of_range",
+                Code::OutOfRange,
                 "0 to 730 days",
             ));
         }
@@ -252,7 +256,7 @@ impl PolicyDoc {
             if t.as_ref().is_some_and(|t| t.chars().count() > 4000) {
                 return Err(Error::invalid(
                     format!("text.{lang}"),
-                    "too_long",
+                    Code::TooLong,
                     "at most 4000 characters",
                 ));
             }
@@ -319,37 +323,37 @@ mod tests {
         let cases = [
             (
                 serde_json::json!({"reschedule": {"fee_tiers": [{"notice_at_least_minutes": 10, "fee": -1}]}}),
-                "negative_fee",
+                Code::NegativeFee,
                 "reschedule.fee_tiers[0].fee",
             ),
             (
                 serde_json::json!({"reschedule": {"fee_tiers": [{"notice_at_least_minutes": 10, "fee": 1}, {"notice_at_least_minutes": 60, "fee": 2}]}}),
-                "tiers_not_ordered",
+                Code::TiersNotOrdered,
                 "reschedule.fee_tiers[1]",
             ),
             (
                 serde_json::json!({"cancellation": {"fee_tiers": [{"notice_at_least_minutes": 60, "fee": 1}, {"notice_at_least_minutes": 60, "fee": 2}]}}),
-                "tiers_not_ordered",
+                Code::TiersNotOrdered,
                 "cancellation.fee_tiers[1]",
             ),
             (
                 serde_json::json!({"reschedule": {"min_notice_minutes": -5}}),
-                "out_of_range",
+                Code::OutOfRange,
                 "reschedule.min_notice_minutes",
             ),
             (
                 serde_json::json!({"reschedule": {"min_notice_minutes": 60, "fee_tiers": [{"notice_at_least_minutes": 60, "fee": 1}]}}),
-                "late_fee_missing",
+                Code::LateFeeMissing,
                 "reschedule.fee_tiers",
             ),
             (
                 serde_json::json!({"reschedule": {"max_per_customer": 3}}),
-                "window_required",
+                Code::WindowRequired,
                 "reschedule.customer_window_days",
             ),
             (
                 serde_json::json!({"reschedule": {"reason_categories": ["illness", "illness"]}}),
-                "duplicate_reason",
+                Code::DuplicateReason,
                 "reschedule.reason_categories[1]",
             ),
         ];

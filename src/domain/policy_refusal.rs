@@ -1,5 +1,6 @@
 //! The rules that can refuse a move or a cancellation, each with a stable code.
 
+use crate::error::Code;
 use chrono::{DateTime, Duration, Utc};
 
 use super::enums::{AppointmentStatus, ReasonCategory};
@@ -41,17 +42,17 @@ pub enum Refusal {
 
 impl Refusal {
     /// The stable problem code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Refusal::NotReschedulable { .. } => "not_reschedulable",
-            Refusal::NotCancellable { .. } => "not_cancellable",
-            Refusal::NoShowWindowPassed { .. } => "no_show_window_passed",
-            Refusal::NoticeTooShort { .. } => "notice_too_short",
-            Refusal::RescheduleLimitReached { .. } => "reschedule_limit_reached",
-            Refusal::CustomerLimitReached { .. } => "customer_limit_reached",
-            Refusal::ReasonRequired => "reason_required",
-            Refusal::ReasonNotAccepted { .. } => "reason_not_accepted",
-            Refusal::TooFar { .. } => "too_far",
+            Refusal::NotReschedulable { .. } => Code::NotReschedulable,
+            Refusal::NotCancellable { .. } => Code::NotCancellable,
+            Refusal::NoShowWindowPassed { .. } => Code::NoShowWindowPassed,
+            Refusal::NoticeTooShort { .. } => Code::NoticeTooShort,
+            Refusal::RescheduleLimitReached { .. } => Code::RescheduleLimitReached,
+            Refusal::CustomerLimitReached { .. } => Code::CustomerLimitReached,
+            Refusal::ReasonRequired => Code::ReasonRequired,
+            Refusal::ReasonNotAccepted { .. } => Code::ReasonNotAccepted,
+            Refusal::TooFar { .. } => Code::TooFar,
         }
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::Code;
 use chrono::TimeZone;
 
 fn h(n: i64) -> Duration {
@@ -65,7 +66,7 @@ fn staff() -> Ask {
     by(Some(Role::Staff))
 }
 
-fn codes(d: &Decision) -> Vec<&'static str> {
+fn codes(d: &Decision) -> Vec<Code> {
     d.refusals.iter().map(Refusal::code).collect()
 }
 
@@ -147,7 +148,7 @@ fn refuse_mode_at_the_notice_boundary() {
     assert_eq!(exactly.fee, 5_000_000);
     assert_eq!(exactly.valid_until, Some(start() - h(24)));
     let short = at(h(24) - Duration::seconds(1));
-    assert_eq!(codes(&short), ["notice_too_short"]);
+    assert_eq!(codes(&short), [Code::NoticeTooShort]);
     assert_eq!(
         short.refusals[0],
         Refusal::NoticeTooShort {
@@ -225,7 +226,7 @@ fn a_late_change_let_through_costs_at_least_the_last_tier() {
         start() - h(1),
     )
     .unwrap();
-    assert_eq!(codes(&d), ["notice_too_short"]);
+    assert_eq!(codes(&d), [Code::NoticeTooShort]);
 }
 
 /// A tier inside the minimum notice that costs more than the last one still applies.
@@ -278,7 +279,7 @@ fn limits_at_n_minus_one_and_n() {
     assert!(d.allowed());
     assert_eq!(d.remaining_for_appointment, Some(1));
     let d = evaluate_reschedule(&p, &booked(2), &[], start() + h(4), &staff(), now).unwrap();
-    assert_eq!(codes(&d), ["reschedule_limit_reached"]);
+    assert_eq!(codes(&d), [Code::RescheduleLimitReached]);
     assert_eq!(d.remaining_for_appointment, Some(0));
 
     let two = [now - Duration::days(10), now - Duration::days(20)];
@@ -291,7 +292,7 @@ fn limits_at_n_minus_one_and_n() {
         now - Duration::days(89),
     ];
     let d = evaluate_reschedule(&p, &booked(0), &three, start() + h(4), &staff(), now).unwrap();
-    assert_eq!(codes(&d), ["customer_limit_reached"]);
+    assert_eq!(codes(&d), [Code::CustomerLimitReached]);
     assert_eq!(
         d.valid_until,
         Some(now + Duration::days(1)),
@@ -320,7 +321,7 @@ fn the_rolling_window_edge() {
         now - window + Duration::seconds(1),
     ];
     let d = evaluate_reschedule(&p, &booked(0), &inside, start() + h(4), &staff(), now).unwrap();
-    assert_eq!(codes(&d), ["customer_limit_reached"]);
+    assert_eq!(codes(&d), [Code::CustomerLimitReached]);
 }
 
 #[test]
@@ -346,11 +347,11 @@ fn every_refusal_is_reported_not_only_the_first() {
     assert_eq!(
         codes(&d),
         [
-            "notice_too_short",
-            "reason_required",
-            "reschedule_limit_reached",
-            "customer_limit_reached",
-            "too_far"
+            Code::NoticeTooShort,
+            Code::ReasonRequired,
+            Code::RescheduleLimitReached,
+            Code::CustomerLimitReached,
+            Code::TooFar
         ]
     );
     assert!(!d.allowed());
@@ -434,7 +435,7 @@ fn after_a_no_show() {
         marked + Duration::days(7) + Duration::seconds(1),
     )
     .unwrap();
-    assert_eq!(codes(&late), ["no_show_window_passed"]);
+    assert_eq!(codes(&late), [Code::NoShowWindowPassed]);
     let two = [
         marked - Duration::days(1),
         marked - Duration::days(5),
@@ -451,7 +452,7 @@ fn after_a_no_show() {
     .unwrap();
     assert_eq!(
         codes(&counted),
-        ["customer_limit_reached"],
+        [Code::CustomerLimitReached],
         "it counts in the customer's window"
     );
     let mut strict = p.clone();
@@ -465,7 +466,7 @@ fn after_a_no_show() {
         marked,
     )
     .unwrap();
-    assert_eq!(codes(&d), ["not_reschedulable"]);
+    assert_eq!(codes(&d), [Code::NotReschedulable]);
 }
 
 /// Listing times for a missed appointment refuses exactly when moving it would, whatever
@@ -548,9 +549,9 @@ fn finished_appointments_cannot_move_or_cancel() {
         };
         let d =
             evaluate_reschedule(&p, &a, &[], start() + h(4), &staff(), start() - h(100)).unwrap();
-        assert_eq!(codes(&d), ["not_reschedulable"]);
+        assert_eq!(codes(&d), [Code::NotReschedulable]);
         let d = evaluate_cancel(&p.rules, &a, &staff(), start() - h(100)).unwrap();
-        assert_eq!(codes(&d), ["not_cancellable"]);
+        assert_eq!(codes(&d), [Code::NotCancellable]);
     }
 }
 
@@ -602,7 +603,7 @@ fn cancellation_uses_its_own_rules() {
     assert!(d.allowed());
     assert_eq!((d.fee, d.valid_until), (2_500_000, Some(start() - h(12))));
     let d = evaluate_cancel(&rules, &booked(0), &no_reason, start() - h(11)).unwrap();
-    assert_eq!(codes(&d), ["notice_too_short"]);
+    assert_eq!(codes(&d), [Code::NoticeTooShort]);
 }
 
 #[test]
@@ -622,11 +623,11 @@ fn distance_is_measured_from_the_original_start_and_limits_overrides_lift_it() {
     );
     assert_eq!(
         codes(&at(start() + Duration::days(14) + Duration::seconds(1))),
-        ["too_far"]
+        [Code::TooFar]
     );
     assert_eq!(
         codes(&at(start() - Duration::days(14) - Duration::seconds(1))),
-        ["too_far"],
+        [Code::TooFar],
         "earlier counts too"
     );
     let lifted = Ask {
@@ -745,7 +746,10 @@ fn a_final_status_has_no_valid_until() {
         start() - h(100),
     )
     .unwrap();
-    assert_eq!(codes(&d), ["not_reschedulable", "customer_limit_reached"]);
+    assert_eq!(
+        codes(&d),
+        [Code::NotReschedulable, Code::CustomerLimitReached]
+    );
     assert_eq!(d.valid_until, None);
 }
 
@@ -763,6 +767,6 @@ fn refuse_mode_without_notice_holds_until_the_start() {
     assert!(eval(start()).allowed());
     assert_eq!(
         codes(&eval(start() + Duration::seconds(1))),
-        ["notice_too_short"]
+        [Code::NoticeTooShort]
     );
 }

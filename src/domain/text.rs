@@ -1,6 +1,6 @@
 //! Free-text fields: trimmed, non-empty where required, bounded in length.
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A required short text such as a name: trimmed, 1 to `max` characters.
 pub fn required(field: &str, value: &str, max: usize) -> Result<String, Error> {
@@ -8,7 +8,7 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String, Error> {
     if v.is_empty() {
         return Err(Error::invalid(
             field,
-            "required",
+            Code::Required,
             format!("{field} must not be empty"),
         ));
     }
@@ -27,7 +27,7 @@ fn bounded(field: &str, v: &str, max: usize) -> Result<String, Error> {
     if v.chars().count() > max {
         return Err(Error::invalid(
             field,
-            "too_long",
+            Code::TooLong,
             format!("{field} must be at most {max} characters"),
         ));
     }
@@ -42,10 +42,13 @@ mod tests {
     fn trims_and_bounds() {
         assert_eq!(
             required("name", "  Sinar Motor ", 10).unwrap_err().code,
-            "too_long"
+            Code::TooLong
         );
         assert_eq!(required("name", " Sinar ", 10).unwrap(), "Sinar");
-        assert_eq!(required("name", "   ", 10).unwrap_err().code, "required");
+        assert_eq!(
+            required("name", "   ", 10).unwrap_err().code,
+            Code::Required
+        );
         assert_eq!(optional("address", Some("  "), 10).unwrap(), None);
         assert_eq!(optional("address", None, 10).unwrap(), None);
     }

@@ -2,7 +2,7 @@
 
 use chrono_tz::Tz;
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A time zone known to chrono-tz, e.g. `Asia/Jakarta`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,7 +14,7 @@ impl TimeZone {
         name.parse::<Tz>().map(TimeZone).map_err(|_| {
             Error::invalid(
                 field,
-                "unknown_time_zone",
+                Code::UnknownTimeZone,
                 format!("'{name}' is not an IANA time zone name (for example Asia/Jakarta)"),
             )
         })
@@ -41,7 +41,7 @@ mod tests {
         );
         assert!(TimeZone::parse("tz", "Europe/Berlin").is_ok());
         let err = TimeZone::parse("time_zone", "Asia/Bandung").unwrap_err();
-        assert_eq!(err.code, "unknown_time_zone");
+        assert_eq!(err.code, Code::UnknownTimeZone);
         assert_eq!(err.field.as_deref(), Some("time_zone"));
         assert!(TimeZone::parse("tz", "WIB").is_err());
         assert!(TimeZone::parse("tz", "").is_err());

@@ -4,7 +4,7 @@ use chrono::Weekday;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::ToSchema;
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A local time of day as minutes since midnight; `24:00` is allowed as an end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ToSchema)]
@@ -124,7 +124,7 @@ impl WeeklyHours {
                 if r.end <= r.start {
                     return Err(Error::invalid(
                         format!("{field}.{name}[{i}]"),
-                        "invalid_interval",
+                        Code::InvalidInterval,
                         "an opening interval must end after it starts",
                     ));
                 }
@@ -133,7 +133,7 @@ impl WeeklyHours {
             if let Some(i) = ranges.windows(2).position(|w| w[1].start < w[0].end) {
                 return Err(Error::invalid(
                     format!("{field}.{name}[{}]", i + 1),
-                    "overlapping_intervals",
+                    Code::OverlappingIntervals,
                     format!("opening intervals on {name} overlap"),
                 ));
             }
@@ -179,7 +179,7 @@ mod tests {
             hours(serde_json::json!({"tue": [{"start": "12:00", "end": "08:00"}]})).unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("invalid_interval", Some("weekly_hours.tue[0]"))
+            (Code::InvalidInterval, Some("weekly_hours.tue[0]"))
         );
         let e = hours(serde_json::json!({"wed": [
             {"start": "08:00", "end": "12:00"}, {"start": "11:00", "end": "14:00"}
@@ -187,7 +187,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             (e.code, e.field.as_deref()),
-            ("overlapping_intervals", Some("weekly_hours.wed[1]"))
+            (Code::OverlappingIntervals, Some("weekly_hours.wed[1]"))
         );
         // Touching intervals are fine.
         assert!(

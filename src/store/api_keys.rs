@@ -8,7 +8,7 @@ use crate::api_key;
 use crate::db::DbConnection;
 use crate::db::schema::api_keys;
 use crate::domain::Role;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
@@ -145,8 +145,8 @@ pub fn revoke(
             .count()
             .get_result(conn)?;
         if other_admins == 0 {
-            return Err(Error::conflict(
-                "last_admin_key",
+            return Err(Error::new(
+                Code::LastAdminKey,
                 "this is the organization's last active admin key; create another admin key first",
             ));
         }

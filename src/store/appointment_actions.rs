@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::domain::EventKind;
 use crate::domain::lifecycle::{self, Action, Refusal};
 use crate::domain::{AppointmentStatus, ReasonCategory};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// The reason given with an action (required to cancel).
 pub struct Reason {
@@ -19,8 +19,8 @@ pub struct Reason {
 
 pub fn refusal(r: Refusal) -> Error {
     match r {
-        Refusal::InvalidTransition { from, action } => Error::conflict(
-            "invalid_transition",
+        Refusal::InvalidTransition { from, action } => Error::new(
+            Code::InvalidTransition,
             format!(
                 "cannot {} an appointment that is {}",
                 action.as_str().replace('_', " "),
@@ -28,16 +28,16 @@ pub fn refusal(r: Refusal) -> Error {
             ),
         )
         .with_data(serde_json::json!({ "status": from, "action": action.as_str() })),
-        Refusal::TooEarlyToCheckIn { opens_at } => Error::conflict(
-            "check_in_too_early",
+        Refusal::TooEarlyToCheckIn { opens_at } => Error::new(
+            Code::CheckInTooEarly,
             format!(
                 "check-in opens 12 hours before the start, at {}",
                 opens_at.to_rfc3339()
             ),
         )
         .with_data(serde_json::json!({ "opens_at": opens_at })),
-        Refusal::NotStartedYet { starts_at } => Error::conflict(
-            "appointment_not_started",
+        Refusal::NotStartedYet { starts_at } => Error::new(
+            Code::AppointmentNotStarted,
             format!(
                 "a no-show can be recorded from the start time, {}",
                 starts_at.to_rfc3339()

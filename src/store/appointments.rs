@@ -10,7 +10,7 @@ use super::{Page, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{appointment_resources, appointments, resources};
 use crate::domain::AppointmentStatus;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = appointments)]
@@ -75,8 +75,8 @@ pub fn is_overlap(e: &DieselError) -> bool {
 }
 
 pub fn slot_taken() -> Error {
-    Error::conflict(
-        "slot_unavailable",
+    Error::new(
+        Code::SlotUnavailable,
         "that time was just taken; choose another",
     )
     .with_field("start")
@@ -92,8 +92,8 @@ pub fn insert(
         .values(row)
         .execute(conn)
         .map_err(|e| match &e {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::conflict(
-                "external_ref_taken",
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::new(
+                Code::ExternalRefTaken,
                 "another appointment of this organization already has this external_ref",
             )
             .with_field("external_ref"),

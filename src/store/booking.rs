@@ -13,7 +13,7 @@ use crate::db::DbConnection;
 use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// Who the appointment is for.
 #[derive(Clone)]
@@ -48,10 +48,10 @@ pub struct Booked {
 /// The problem for a start that cannot be booked, naming `start`.
 pub fn unavailable(u: Unavailable) -> Error {
     match u {
-        Unavailable::InPast => Error::invalid("start", "start_in_past", "the start is in the past"),
+        Unavailable::InPast => Error::invalid("start", Code::StartInPast, "the start is in the past"),
         Unavailable::InsideLeadTime { earliest } => Error::invalid(
             "start",
-            "inside_lead_time",
+            Code::InsideLeadTime,
             format!(
                 "bookings need more notice; the earliest start is {}",
                 earliest.to_rfc3339()
@@ -60,23 +60,23 @@ pub fn unavailable(u: Unavailable) -> Error {
         .with_data(serde_json::json!({ "earliest": earliest })),
         Unavailable::BeyondHorizon { latest } => Error::invalid(
             "start",
-            "beyond_booking_horizon",
+            Code::BeyondBookingHorizon,
             format!("bookings are taken up to {}", latest.to_rfc3339()),
         )
         .with_data(serde_json::json!({ "latest": latest })),
         Unavailable::OutsideOpeningHours => Error::invalid(
             "start",
-            "outside_opening_hours",
+            Code::OutsideOpeningHours,
             "the appointment would not lie within the location's opening hours",
         ),
         Unavailable::Closed => Error::invalid(
             "start",
-            "location_closed",
+            Code::LocationClosed,
             "the location is closed at that time",
         ),
         Unavailable::Taken => {
-            Error::conflict(
-                "slot_unavailable",
+            Error::new(
+                Code::SlotUnavailable,
                 "that start is not available (taken, or not a slot start); ask availability for free times",
             )
             .with_field("start")

@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{closures, resources};
 use crate::domain::TimeZone;
 use crate::domain::closure_span::ClosureSpan;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = closures)]
@@ -53,7 +53,7 @@ pub fn create(
         if belongs == 0 {
             return Err(Error::invalid(
                 "resource_id",
-                "resource_not_at_location",
+                Code::ResourceNotAtLocation,
                 "the resource does not exist at this location",
             ));
         }

@@ -11,7 +11,7 @@ use crate::db::DbConnection;
 use crate::db::schema::customers;
 use crate::domain::customer::check_reachable;
 use crate::domain::{ContactChannel, Email, Locale, PhoneNumber};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 define_sql_function! {
     /// SQL `lower()`, the same on PostgreSQL and SQLite for ASCII text.
@@ -70,8 +70,8 @@ pub struct CustomerFilter {
 }
 
 fn external_ref_taken(external_ref: &str) -> Error {
-    Error::conflict(
-        "external_ref_taken",
+    Error::new(
+        Code::ExternalRefTaken,
         format!("another customer of this organization already has external_ref '{external_ref}'"),
     )
     .with_field("external_ref")
@@ -298,7 +298,7 @@ pub fn delete(
         conn,
         super::AppointmentRef::Customer,
         id,
-        "customer_has_appointments",
+        Code::CustomerHasAppointments,
         "customer",
     )?;
     diesel::delete(customers::table.filter(customers::id.eq(id))).execute(conn)?;

@@ -12,7 +12,7 @@ use crate::db::schema::fees;
 use crate::domain::EventKind;
 use crate::domain::policy::{Decision, FeeSource};
 use crate::domain::{FeeKind, FeeStatus};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = fees)]
@@ -263,8 +263,8 @@ pub fn settle(
 }
 
 fn not_due(status: FeeStatus) -> Error {
-    Error::conflict(
-        "fee_not_due",
+    Error::new(
+        Code::FeeNotDue,
         format!("the fee is already {}", status.as_str()),
     )
     .with_data(serde_json::json!({ "status": status }))

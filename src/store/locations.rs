@@ -8,7 +8,7 @@ use super::{Page, check_version, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{closures, locations, resources};
 use crate::domain::{PhoneNumber, TimeZone, WeeklyHours};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::store::organizations::BookingSettings;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -216,7 +216,7 @@ pub fn delete(
     let naming = service_links::naming_location(conn, org, id)?;
     if !naming.is_empty() {
         return Err(service_links::in_use(
-            "location_in_use",
+            Code::LocationInUse,
             format!(
                 "service(s) {} are offered at this location by name; remove it from their \
                  location_ids first",
@@ -230,8 +230,8 @@ pub fn delete(
         .count()
         .get_result(conn)?;
     if in_use > 0 {
-        return Err(Error::conflict(
-            "location_in_use",
+        return Err(Error::new(
+            Code::LocationInUse,
             format!("the location still has {in_use} resource(s); delete them first"),
         ));
     }
@@ -239,7 +239,7 @@ pub fn delete(
         conn,
         super::AppointmentRef::Location,
         id,
-        "location_in_use",
+        Code::LocationInUse,
         "location",
     )?;
     super::policies::delete_scoped_to(conn, Some(id), None)?;
@@ -253,7 +253,7 @@ pub fn delete(
                 diesel::result::DatabaseErrorKind::ForeignKeyViolation,
                 _,
             ) => service_links::in_use(
-                "location_in_use",
+                Code::LocationInUse,
                 "something refers to this location since this request began; it cannot be \
                  deleted"
                     .to_owned(),

@@ -30,7 +30,7 @@ pub mod suggestions;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A new time-ordered id (UUIDv7), so ordering by id is ordering by creation.
 pub fn new_id() -> String {
@@ -73,7 +73,7 @@ pub fn ensure_no_appointments(
     conn: &mut crate::db::DbConnection,
     column: AppointmentRef,
     id: &str,
-    code: &'static str,
+    code: Code,
     what: &str,
 ) -> Result<(), Error> {
     use crate::db::schema::{appointment_resources, appointments};
@@ -97,7 +97,7 @@ pub fn ensure_no_appointments(
             .get_result(conn)?,
     };
     if n > 0 {
-        return Err(Error::conflict(
+        return Err(Error::new(
             code,
             format!("{n} appointment(s) refer to this {what}; it cannot be deleted"),
         ));

@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{locations, policies, services};
 use crate::domain::Currency;
 use crate::domain::policy_doc::PolicyDoc;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = policies)]
@@ -65,8 +65,8 @@ pub struct PolicyRules {
 
 fn exists_error(e: DieselError) -> Error {
     match e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::conflict(
-            "policy_exists",
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::new(
+            Code::PolicyExists,
             "this scope already has a policy; change that one instead",
         ),
         e => e.into(),
@@ -90,7 +90,7 @@ pub fn create(
         if n == 0 {
             return Err(Error::invalid(
                 "location_id",
-                "location_not_found",
+                Code::LocationNotFound,
                 "no such location in this organization",
             ));
         }
@@ -104,7 +104,7 @@ pub fn create(
         if n == 0 {
             return Err(Error::invalid(
                 "service_id",
-                "service_not_found",
+                Code::ServiceNotFound,
                 "no such service in this organization",
             ));
         }

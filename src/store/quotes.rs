@@ -19,7 +19,7 @@ use crate::domain::policy::{
 };
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{AppointmentStatus, ReasonCategory};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Code, Error};
 
 /// Everything the policy decides on, gathered once per request.
 pub struct Terms {
@@ -106,14 +106,13 @@ fn moves_of_customer(
 pub fn override_error(e: OverrideError) -> Error {
     match e {
         OverrideError::NotAllowed => Error::new(
-            ErrorKind::Forbidden,
-            "override_not_allowed",
+            Code::OverrideNotAllowed,
             "only staff and admin keys may override a policy",
         )
         .with_field("override"),
         OverrideError::NoteRequired => Error::invalid(
             "override.note",
-            "note_required",
+            Code::NoteRequired,
             "an override needs a note saying why",
         ),
     }
@@ -133,7 +132,7 @@ pub fn refusal(r: &Refusal) -> Error {
             } else {
                 "cancelled"
             };
-            Error::conflict(
+            Error::new(
                 code,
                 format!(
                     "the appointment is {}; it cannot be {verb}",
@@ -142,7 +141,7 @@ pub fn refusal(r: &Refusal) -> Error {
             )
             .with_data(serde_json::json!({ "status": status }))
         }
-        Refusal::NoShowWindowPassed { until } => Error::conflict(
+        Refusal::NoShowWindowPassed { until } => Error::new(
             code,
             format!(
                 "a missed appointment could be rebooked until {}",
@@ -150,7 +149,7 @@ pub fn refusal(r: &Refusal) -> Error {
             ),
         )
         .with_data(serde_json::json!({ "until": until })),
-        Refusal::NoticeTooShort { required, given } => Error::conflict(
+        Refusal::NoticeTooShort { required, given } => Error::new(
             code,
             format!(
                 "changes need {} minutes' notice; this one gives {}",
@@ -162,12 +161,12 @@ pub fn refusal(r: &Refusal) -> Error {
             "required_minutes": minutes(*required),
             "given_minutes": minutes(*given),
         })),
-        Refusal::RescheduleLimitReached { max, used } => Error::conflict(
+        Refusal::RescheduleLimitReached { max, used } => Error::new(
             code,
             format!("this appointment has been moved {used} times; the limit is {max}"),
         )
         .with_data(serde_json::json!({ "max": max, "used": used })),
-        Refusal::CustomerLimitReached { max, used, window } => Error::conflict(
+        Refusal::CustomerLimitReached { max, used, window } => Error::new(
             code,
             format!(
                 "this customer has moved {used} appointments in the last {} days; the limit is {max}",
@@ -270,7 +269,7 @@ pub fn quote_reschedule(
         if wish.start == terms.facts.starts_at {
             refusals.push(Error::invalid(
                 "start",
-                "same_start",
+                Code::SameStart,
                 "the appointment already starts then",
             ));
         } else {

@@ -17,7 +17,7 @@ use crate::db::schema::{appointment_resources, appointments as a};
 use crate::domain::EventKind;
 use crate::domain::policy::{Decision, Override};
 use crate::domain::{AppointmentStatus, FeeKind, Money};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// What the client says it showed the customer, and why the move is made.
 #[derive(Clone)]
@@ -49,8 +49,8 @@ pub fn fee_differs(accepted: Option<&Money>, decision: &Decision, currency: &str
         Some(m) => format!("{} was accepted", m.amount),
     };
     (accepted.map_or(0, |m| m.amount) != due).then(|| {
-        Error::conflict(
-            "fee_changed",
+        Error::new(
+            Code::FeeChanged,
             format!(
                 "the fee is now {due} {currency} (minor units) and {accepted_text}; show the customer the new quote"
             ),

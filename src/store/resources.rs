@@ -9,7 +9,7 @@ use super::{Page, check_version, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{closures, resources};
 use crate::domain::{ResourceKind, WeeklyHours};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = resources)]
@@ -64,7 +64,7 @@ pub fn create(
     if super::locations::get(conn, org, &new.location_id).is_err() {
         return Err(Error::invalid(
             "location_id",
-            "location_not_found",
+            Code::LocationNotFound,
             "no location with this id in your organization",
         ));
     }
@@ -189,7 +189,7 @@ pub fn update(
         }
         if !refusing.is_empty() {
             return Err(service_links::in_use(
-                "resource_in_use",
+                Code::ResourceInUse,
                 format!(
                     "service(s) {} list this resource but do not require a {}; change them first",
                     service_links::names(&refusing),
@@ -242,7 +242,7 @@ pub fn delete(
     let naming = service_links::naming_resource(conn, org, id)?;
     if !naming.is_empty() {
         return Err(service_links::in_use(
-            "resource_in_use",
+            Code::ResourceInUse,
             format!(
                 "service(s) {} list this resource in resource_ids; remove it there first",
                 service_links::names(&naming)
@@ -254,7 +254,7 @@ pub fn delete(
         conn,
         super::AppointmentRef::Resource,
         id,
-        "resource_in_use",
+        Code::ResourceInUse,
         "resource",
     )?;
     diesel::delete(closures::table.filter(closures::resource_id.eq(id))).execute(conn)?;
@@ -267,7 +267,7 @@ pub fn delete(
                 diesel::result::DatabaseErrorKind::ForeignKeyViolation,
                 _,
             ) => service_links::in_use(
-                "resource_in_use",
+                Code::ResourceInUse,
                 "something refers to this resource since this request began; it cannot be \
                  deleted"
                     .to_owned(),

@@ -24,7 +24,7 @@ use crate::domain::availability::{
 use crate::domain::interval::Interval;
 use crate::domain::local_time::start_of_day;
 use crate::domain::{ResourceKind, TimeZone, WeeklyHours, booking_rules};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A location's schedule for one service over a window, ready for the domain functions.
 pub struct LoadedSchedule {
@@ -73,20 +73,20 @@ pub fn resource_unusable(
     match found {
         None => Error::invalid(
             field,
-            "resource_not_found",
+            Code::ResourceNotFound,
             "no such resource in this organization",
         ),
         Some(r) if r.location_id != loaded.location.id => Error::invalid(
             field,
-            "resource_not_at_location",
+            Code::ResourceNotAtLocation,
             "the resource belongs to another location",
         ),
         Some(r) if !r.active => {
-            Error::invalid(field, "resource_inactive", "the resource is not active")
+            Error::invalid(field, Code::ResourceInactive, "the resource is not active")
         }
         Some(_) => Error::invalid(
             field,
-            "resource_cannot_perform",
+            Code::ResourceCannotPerform,
             "the resource is not of a kind this service needs, or not among the resources allowed for it",
         ),
     }
@@ -140,7 +140,7 @@ pub fn load(
     if !offered {
         return Err(Error::invalid(
             "service_id",
-            "service_not_offered",
+            Code::ServiceNotOffered,
             "this service is not offered at this location (or is inactive)",
         ));
     }

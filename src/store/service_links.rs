@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::db::DbConnection;
 use crate::db::schema::{service_locations, service_resources, services};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// A service's two lists, each in the order it was given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -152,8 +152,8 @@ pub fn replace_locations(
 /// deleted by a transaction that committed in between.
 fn gone(e: DieselError, field: &str, what: &str) -> Error {
     match e {
-        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Error::conflict(
-            "reference_changed",
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Error::new(
+            Code::ReferenceChanged,
             format!(
                 "a {what} in {field} was deleted at the same time; read the {what}s again \
                      and retry"
@@ -216,12 +216,12 @@ fn naming((id, name, resource_kinds): (String, String, String)) -> Naming {
 
 /// `409 <code>`: the thing cannot go while services name it; `data.services` lists them
 /// (`id`, `name`) so the caller knows what to change first.
-pub fn in_use(code: &'static str, detail: String, naming: &[Naming]) -> Error {
+pub fn in_use(code: Code, detail: String, naming: &[Naming]) -> Error {
     let services: Vec<_> = naming
         .iter()
         .map(|s| json!({ "id": s.id, "name": s.name }))
         .collect();
-    Error::conflict(code, detail).with_data(json!({ "services": services }))
+    Error::new(code, detail).with_data(json!({ "services": services }))
 }
 
 /// The names of `naming`, for a problem's `detail`.

@@ -14,7 +14,7 @@ use super::{Page, check_version, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{locations, service_locations, services};
 use crate::domain::ResourceKind;
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = services)]
@@ -288,7 +288,7 @@ pub fn delete(
         conn,
         super::AppointmentRef::Service,
         id,
-        "service_in_use",
+        Code::ServiceInUse,
         "service",
     )?;
     super::policies::delete_scoped_to(conn, None, Some(id))?;
@@ -313,7 +313,7 @@ fn check_resources(
         let Some(resource) = found.iter().find(|r| &r.id == id) else {
             return Err(Error::invalid(
                 format!("resource_ids[{i}]"),
-                "resource_not_found",
+                Code::ResourceNotFound,
                 "no resource with this id in your organization",
             ));
         };
@@ -326,7 +326,7 @@ fn check_resources(
             };
             return Err(Error::invalid(
                 field,
-                "resource_kind_not_required",
+                Code::ResourceKindNotRequired,
                 format!(
                     "resource {id} is a {}, which resource_kinds does not include",
                     kind.as_str()
@@ -350,7 +350,7 @@ fn check_locations(conn: &mut DbConnection, org: &str, ids: &[String]) -> Result
     match ids.iter().position(|id| !found.contains(id)) {
         Some(i) => Err(Error::invalid(
             format!("location_ids[{i}]"),
-            "location_not_found",
+            Code::LocationNotFound,
             "no location with this id in your organization",
         )),
         None => Ok(()),

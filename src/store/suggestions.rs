@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::domain::interval::check_order;
 use crate::domain::policy::{Ask, Decision, refusal_for_every_time};
 use crate::domain::suggestions::{Suggestion, Want, suggest};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// Suggestions are searched within this many days either side of the wanted time.
 pub const SEARCH_DAYS: i64 = 31;
@@ -42,7 +42,7 @@ fn check_bounds(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result
     if w.from.is_some_and(|f| f > latest) {
         return Err(Error::invalid(
             "from",
-            "beyond_booking_horizon",
+            Code::BeyondBookingHorizon,
             format!("bookings are taken up to {}", latest.to_rfc3339()),
         )
         .with_data(serde_json::json!({ "latest": latest })));

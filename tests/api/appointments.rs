@@ -59,7 +59,7 @@ async fn the_database_itself_refuses_an_overlap(app: TestApp) {
         .collect();
     let err = janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &row, &overlapping))
         .unwrap_err();
-    assert_eq!(err.code, "slot_unavailable");
+    assert_eq!(err.code, janji::error::Code::SlotUnavailable);
     // Once the first is cancelled, the same rows are accepted.
     drop(conn);
     app.post(
@@ -540,7 +540,7 @@ async fn the_guard_sees_the_longest_block(app: TestApp) {
     let (tail, tail_rows) = at(t0 + MAX_BLOCK - minute, t0 + MAX_BLOCK + minute * 59);
     let err = janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &tail, &tail_rows))
         .unwrap_err();
-    assert_eq!(err.code, "slot_unavailable");
+    assert_eq!(err.code, janji::error::Code::SlotUnavailable);
     let (after, after_rows) = at(t0 + MAX_BLOCK, t0 + MAX_BLOCK + minute * 60);
     janji::db::tx::write_tx(&mut conn, |c| appointments::insert(c, &after, &after_rows)).unwrap();
 }

@@ -113,3 +113,17 @@ fn migration_folders_match() {
     assert_eq!(names("postgres"), names("sqlite"));
     assert!(!names("sqlite").is_empty());
 }
+
+#[test]
+fn committed_error_docs_match_the_codes() {
+    let generated = janji::error::reference_markdown();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md");
+    if std::env::var_os("JANJI_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/errors.md is out of date: run `JANJI_UPDATE_DOCS=1 cargo test --test api docs` and commit it"
+    );
+}

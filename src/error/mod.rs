@@ -1,32 +1,12 @@
 //! The one error type of the service layer. It names what went wrong in domain terms
-//! (kind, stable code, field at fault); `api::problem` turns it into RFC 9457 JSON.
+//! (a stable [`Code`], which fixes the HTTP status, and the field at fault);
+//! `api::problem` turns it into RFC 9457 JSON.
 
 use std::fmt;
 
-/// What class of failure this is; the HTTP layer maps each to one status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Malformed input: wrong JSON, wrong type, unknown field, bad query parameter.
-    BadRequest,
-    /// Well-formed input that breaks a rule (unknown time zone, overlapping hours).
-    Invalid,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    /// The request conflicts with the current state (a duplicate, a taken slot).
-    Conflict,
-    /// `If-Match` named a version that is no longer current.
-    PreconditionFailed,
-    PayloadTooLarge,
-    /// The client took too long to send its request.
-    RequestTimeout,
-    UnsupportedMediaType,
-    /// An idempotency key reused with a different request.
-    Unprocessable,
-    /// The database could not be reached in time.
-    Unavailable,
-    Internal,
-}
+mod code;
+
+pub use code::{Code, reference_markdown};
 
 /// A failure with a stable machine `code`, a human `detail`, the `field` at fault
 /// and optional structured `data` (alternatives, the current version, ...).
@@ -36,8 +16,7 @@ pub struct Error(Box<Details>);
 
 #[derive(Debug)]
 pub struct Details {
-    pub kind: ErrorKind,
-    pub code: &'static str,
+    pub code: Code,
     pub detail: String,
     pub field: Option<String>,
     pub data: Option<serde_json::Value>,
@@ -48,9 +27,9 @@ pub struct Details {
 }
 
 impl Error {
-    pub fn new(kind: ErrorKind, code: &'static str, detail: impl Into<String>) -> Self {
+    /// A problem with `code` (which fixes its status) and what happened this time.
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
         Error(Box::new(Details {
-            kind,
             code,
             detail: detail.into(),
             field: None,
@@ -95,53 +74,34 @@ impl Error {
     }
 
     /// A rule broken by one field of otherwise well-formed input.
-    pub fn invalid(
-        field: impl Into<String>,
-        code: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
-        Error::new(ErrorKind::Invalid, code, detail).with_field(field)
-    }
-
-    /// Input that could not be parsed at all.
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Error::new(ErrorKind::BadRequest, code, detail)
+    pub fn invalid(field: impl Into<String>, code: Code, detail: impl Into<String>) -> Self {
+        Error::new(code, detail).with_field(field)
     }
 
     /// `what` does not exist in the caller's organization (or at all: no difference shown).
     pub fn not_found(what: &str) -> Self {
-        Error::new(
-            ErrorKind::NotFound,
-            "not_found",
-            format!("{what} not found"),
-        )
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Conflict, code, detail)
+        Error::new(Code::NotFound, format!("{what} not found"))
     }
 
     pub fn version_mismatch(current: i64) -> Self {
         Error::new(
-            ErrorKind::PreconditionFailed,
-            "version_mismatch",
+            Code::VersionMismatch,
             format!("the resource has changed; its current version is {current}"),
         )
         .with_data(serde_json::json!({ "current_version": current }))
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Unauthorized, "unauthorized", detail)
+        Error::new(Code::Unauthorized, detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Forbidden, "forbidden", detail)
+        Error::new(Code::Forbidden, detail)
     }
 
     pub fn unavailable(cause: impl Into<String>) -> Self {
         Error::new(
-            ErrorKind::Unavailable,
-            "database_unavailable",
+            Code::DatabaseUnavailable,
             "the database is not reachable right now; try again shortly",
         )
         .with_cause(cause.into())
@@ -151,8 +111,7 @@ impl Error {
     /// unit of work is retried, and this is the answer when the retries ran out.
     pub fn contention(cause: impl Into<String>) -> Self {
         Error::new(
-            ErrorKind::Unavailable,
-            "database_contention",
+            Code::DatabaseContention,
             "too many changes to the same records at once; try again shortly",
         )
         .with_cause(cause.into())
@@ -165,18 +124,18 @@ impl Error {
         self
     }
 
+    /// The HTTP status of this error, fixed by its code.
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
     /// Whether running the same unit of work again may succeed.
     pub fn is_retryable(&self) -> bool {
         self.retryable
     }
 
     pub fn internal(cause: impl Into<String>) -> Self {
-        Error::new(
-            ErrorKind::Internal,
-            "internal_error",
-            "an internal error occurred",
-        )
-        .with_cause(cause.into())
+        Error::new(Code::InternalError, "an internal error occurred").with_cause(cause.into())
     }
 }
 
@@ -217,25 +176,24 @@ impl From<diesel::result::Error> for Error {
             D::DatabaseError(_, info) if is_lost_connection(info.message()) => {
                 Error::unavailable(e.to_string())
             }
-            D::DatabaseError(K::UniqueViolation, _) => Error::conflict(
-                "already_exists",
+            D::DatabaseError(K::UniqueViolation, _) => Error::new(
+                Code::AlreadyExists,
                 "a record with the same unique value already exists",
             )
             .with_cause(e.to_string()),
-            D::DatabaseError(K::ForeignKeyViolation | K::RestrictViolation, _) => Error::conflict(
-                "reference_changed",
+            D::DatabaseError(K::ForeignKeyViolation | K::RestrictViolation, _) => Error::new(
+                Code::ReferenceChanged,
                 "a record this request refers to, or that refers to it, changed at the same \
                      time; read it again and retry",
             )
             .with_cause(e.to_string()),
-            D::DatabaseError(K::ExclusionViolation, _) => Error::conflict(
-                "slot_unavailable",
+            D::DatabaseError(K::ExclusionViolation, _) => Error::new(
+                Code::SlotUnavailable,
                 "that time was just taken; choose another",
             )
             .with_cause(e.to_string()),
             D::DatabaseError(K::CheckViolation, _) => Error::new(
-                ErrorKind::Invalid,
-                "invalid_value",
+                Code::InvalidValue,
                 "a value breaks a rule the database enforces",
             )
             .with_cause(e.to_string()),
