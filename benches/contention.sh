@@ -17,7 +17,9 @@ PORT="${PORT:-18310}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 command -v wrk >/dev/null || { echo "wrk not found (Debian package wrk)" >&2; exit 1; }
 
-cargo build --release --quiet --bin janji
+# JANJI_BIN: a janji binary already built (skips the release build).
+BIN="${JANJI_BIN:-target/release/janji}"
+[ -n "${JANJI_BIN:-}" ] || cargo build --release --quiet --bin janji
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -42,7 +44,7 @@ LUA
 run() {
   local name=$1 url=$2
   echo "== $name: $WRITERS writers, $READERS readers, $DURATION"
-  RUST_LOG=warn DATABASE_URL="$url" JANJI_BIND="127.0.0.1:$PORT" target/release/janji serve >"$work/$name.out" 2>&1 &
+  RUST_LOG=warn DATABASE_URL="$url" JANJI_BIND="127.0.0.1:$PORT" "$BIN" serve >"$work/$name.out" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -fs "127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
   local key
