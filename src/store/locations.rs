@@ -246,21 +246,10 @@ pub fn delete(
     diesel::delete(closures::table.filter(closures::location_id.eq(id))).execute(conn)?;
     diesel::delete(locations::table.filter(locations::id.eq(id)))
         .execute(conn)
-        .map_err(|e| match e {
-            // Past the checks: something made at the same time refers to it (a resource
-            // created there, say); the database refused, and so do we.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-                _,
-            ) => service_links::in_use(
-                Code::LocationInUse,
-                "something refers to this location since this request began; it cannot be \
-                 deleted"
-                    .to_owned(),
-                &[],
-            ),
-            e => e.into(),
-        })?;
+        .map_err(service_links::refused_delete(
+            Code::LocationInUse,
+            "location",
+        ))?;
     Ok(())
 }
 

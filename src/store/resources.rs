@@ -260,20 +260,9 @@ pub fn delete(
     diesel::delete(closures::table.filter(closures::resource_id.eq(id))).execute(conn)?;
     diesel::delete(resources::table.filter(resources::id.eq(id)))
         .execute(conn)
-        .map_err(|e| match e {
-            // Past the check: a booking or a service of another organization (neither
-            // should get here) refers to it; the database refused, and so do we.
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-                _,
-            ) => service_links::in_use(
-                Code::ResourceInUse,
-                "something refers to this resource since this request began; it cannot be \
-                 deleted"
-                    .to_owned(),
-                &[],
-            ),
-            e => e.into(),
-        })?;
+        .map_err(service_links::refused_delete(
+            Code::ResourceInUse,
+            "resource",
+        ))?;
     Ok(())
 }

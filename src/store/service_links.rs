@@ -224,6 +224,27 @@ pub fn in_use(code: Code, detail: String, naming: &[Naming]) -> Error {
     Error::new(code, detail).with_data(json!({ "services": services }))
 }
 
+/// For the final delete of a `what` that passed its checks: a foreign key refusing it
+/// means something made at the same time refers to it, and the answer is `409 <code>`.
+pub fn refused_delete(
+    code: Code,
+    what: &'static str,
+) -> impl FnOnce(diesel::result::Error) -> Error {
+    move |e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        ) => in_use(
+            code,
+            format!(
+                "something refers to this {what} since this request began; it cannot be deleted"
+            ),
+            &[],
+        ),
+        e => e.into(),
+    }
+}
+
 /// The names of `naming`, for a problem's `detail`.
 pub fn names(naming: &[Naming]) -> String {
     naming
