@@ -18,8 +18,31 @@ use crate::on_both_backends;
 on_both_backends!(
     a_lock_held_elsewhere_is_503_for_writes_and_no_wait_for_reads,
     killed_sessions_are_never_a_500,
-    a_deadlock_is_run_again_not_answered
+    a_deadlock_is_run_again_not_answered,
+    readiness_answers_within_a_second_when_no_connection_is_free
 );
+
+/// Every pooled connection busy: `/readyz` says 503 before a probe's usual one-second
+/// timeout, not after the 5 s a request would wait; once one is free it says 200.
+async fn readiness_answers_within_a_second_when_no_connection_is_free(app: TestApp) {
+    let pool = app.state.db.pool();
+    let held: Vec<_> = (0..pool.max_size()).map(|_| pool.get().unwrap()).collect();
+    let started = Instant::now();
+    let r = app.call(Method::GET, "/readyz").no_key().send().await;
+    r.problem(503, "database_unavailable");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.header("retry-after"), Some("1"));
+    drop(held);
+    app.call(Method::GET, "/readyz")
+        .no_key()
+        .send()
+        .await
+        .expect(200);
+}
 
 /// Two units of work lock two rows in opposite orders, in step, so that PostgreSQL
 /// must kill one of them with "deadlock detected". `Db::write` runs the victim again
