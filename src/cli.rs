@@ -90,7 +90,7 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            let mut conn = db::connect(&config.database_url)?;
+            let mut conn = db::connect(config.database_url.expose())?;
             let ran = db::migrate_one(&mut conn)?;
             println!("applied {ran} migration(s)");
             Ok(())
@@ -180,7 +180,7 @@ fn show(e: Error) -> String {
 
 /// Opens the database and applies pending migrations.
 fn open(config: &Config) -> Result<DbConnection, String> {
-    let mut conn = db::connect(&config.database_url)?;
+    let mut conn = db::connect(config.database_url.expose())?;
     db::migrate_one(&mut conn)?;
     Ok(conn)
 }

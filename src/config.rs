@@ -6,7 +6,7 @@ use clap::Args;
 pub struct Config {
     /// `postgres://user:pass@host/db`, or a SQLite file path (`sqlite://` optional).
     #[arg(long, env = "DATABASE_URL", default_value = "janji.db", global = true)]
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
 
     /// Address and port to listen on.
     #[arg(
@@ -41,7 +41,73 @@ pub struct Config {
     )]
     pub idempotency_retention_hours: u32,
 
-    /// Log format: `text` or `json`. Verbosity comes from `RUST_LOG` (default `info`).
-    #[arg(long, env = "JANJI_LOG_FORMAT", default_value = "text", global = true)]
-    pub log_format: String,
+    /// Log format: `text` or `json` (anything else is refused at start). Verbosity comes
+    /// from `RUST_LOG` (default `info`).
+    #[arg(
+        long,
+        env = "JANJI_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, fields flattened.
+    Json,
+}
+
+/// `DATABASE_URL`, which may hold a password: its `Debug` and `Display` show it redacted,
+/// so printing a configuration never leaks it; [`DatabaseUrl::expose`] gives the URL to
+/// connect with.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(DatabaseUrl(s.to_owned()))
+    }
+}
+
+impl From<String> for DatabaseUrl {
+    fn from(s: String) -> Self {
+        DatabaseUrl(s)
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", crate::db::url::redact(&self.0))
+    }
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::db::url::redact(&self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn a_database_password_is_never_printed() {
+        let url: DatabaseUrl = "postgres://janji:hunter2@db:5432/janji".parse().unwrap();
+        assert!(!format!("{url:?} {url}").contains("hunter2"));
+        assert!(url.expose().contains("hunter2"));
+    }
 }

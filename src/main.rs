@@ -23,7 +23,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    janji::telemetry::init(&cli.config.log_format);
+    janji::telemetry::init(cli.config.log_format);
     let result = match cli.command.unwrap_or(cli::Command::Serve) {
         cli::Command::Serve => {
             actix_web::rt::System::new().block_on(janji::server::serve(cli.config))

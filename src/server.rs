@@ -21,8 +21,8 @@ pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens (and migrates) the database named by the configuration.
 pub fn open_db(config: &Config) -> Result<Db, String> {
-    let pool = db::open_pool(&config.database_url, config.pool_size)?;
-    Ok(Db::new(pool, backend_of(&config.database_url)))
+    let pool = db::open_pool(config.database_url.expose(), config.pool_size)?;
+    Ok(Db::new(pool, backend_of(config.database_url.expose())))
 }
 
 /// Prints a newly created organization's admin key, the one time it exists in clear.
@@ -49,7 +49,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     state.idempotency_retention =
         chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
     let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));
-    tracing::info!(bind = %config.bind, database = %db::url::redact(&config.database_url), "janji listening");
+    tracing::info!(bind = %config.bind, database = %config.database_url, "janji listening");
     let state_for_exit = state.clone();
     HttpServer::new(move || startup::app(state.clone()))
         .bind(&config.bind)

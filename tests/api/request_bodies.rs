@@ -152,12 +152,12 @@ async fn a_real_server_times_out_slow_heads_and_bodies() {
         .local_addr()
         .unwrap();
     let config = janji::config::Config {
-        database_url: url,
+        database_url: url.into(),
         bind: addr.to_string(),
         public_url: format!("http://{addr}"),
         pool_size: 2,
         idempotency_retention_hours: 24,
-        log_format: "text".into(),
+        log_format: janji::config::LogFormat::Text,
     };
     actix_web::rt::spawn(async move { janji::server::serve(config).await.unwrap() });
     let mut up = false;
