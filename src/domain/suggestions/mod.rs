@@ -393,5 +393,4 @@ fn rank(
 }
 
 #[cfg(test)]
-#[path = "suggestions_tests.rs"]
 mod tests;

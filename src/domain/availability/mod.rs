@@ -321,5 +321,4 @@ pub fn check_start(
 }
 
 #[cfg(test)]
-#[path = "availability_tests.rs"]
 mod tests;

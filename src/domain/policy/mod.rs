@@ -407,5 +407,4 @@ pub fn evaluate_cancel(
 }
 
 #[cfg(test)]
-#[path = "policy_tests.rs"]
 mod tests;
