@@ -1,6 +1,6 @@
 //! Alternative times: the bookable starts nearest to a wanted time, ranked and explained.
 //!
-//! Two steps, each easy to check on its own (see the README's "How alternatives are ranked"):
+//! Two steps, each easy to check on its own (see docs/concepts/ranking.md):
 //!
 //! 1. **Candidates**: the `limit` bookable starts nearest to `near` (absolute distance,
 //!    ties to the earlier), found by [`find_slots_with_load`] over windows growing outward
@@ -108,7 +108,7 @@ impl DayPart {
     }
 }
 
-/// The weights of the score; see the README's "How alternatives are ranked".
+/// The weights of the score; see docs/concepts/ranking.md.
 pub mod weight {
     /// Per preferred resource kept: more than every other part together can differ by,
     /// so keeping the advisor or bay always ranks first.
