@@ -350,7 +350,10 @@ pub struct AppointmentQuery {
     pub location_id: Option<Uuid>,
     pub resource_id: Option<Uuid>,
     pub customer_id: Option<Uuid>,
-    /// Comma-separated statuses, e.g. `booked,confirmed`.
+    /// Comma-separated statuses, e.g. `booked,confirmed` (no spaces).
+    #[param(
+        pattern = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$"
+    )]
     pub status: Option<String>,
     /// First local date (at each appointment's location), inclusive.
     #[param(value_type = Option<String>, format = Date)]
@@ -373,13 +376,17 @@ pub struct AppointmentList {
     pub next_cursor: Option<String>,
 }
 
+/// What a `status` filter looks like: statuses joined by commas, nothing else.
+pub const STATUS_FILTER_PATTERN: &str = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$";
+
+/// Reads a `status` filter; anything [`STATUS_FILTER_PATTERN`] does not match (an empty
+/// value, a space, an unknown status) is refused, not trimmed into something else.
 pub fn parse_statuses(raw: Option<&str>) -> Result<Vec<AppointmentStatus>, Error> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
     raw.split(',')
         .map(|s| {
-            let s = s.trim();
             AppointmentStatus::ALL
                 .iter()
                 .copied()

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::idempotency::{Idempotency, Reply};
+use super::json_shape::object;
 use super::pagination::{List, PageParams};
 use super::precondition::{IfMatch, etag};
 use super::responses::*;
@@ -78,11 +79,11 @@ pub struct CreatePolicyRequest {
     pub name: String,
     /// Default: the organization's currency.
     pub currency: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub reschedule: RescheduleDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub cancellation: ChangeRulesDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub text: PolicyText,
 }
 
@@ -92,11 +93,11 @@ pub struct CreatePolicyRequest {
 pub struct ReplacePolicyRequest {
     pub name: String,
     pub currency: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub reschedule: RescheduleDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub cancellation: ChangeRulesDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub text: PolicyText,
 }
 
