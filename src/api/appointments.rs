@@ -199,6 +199,12 @@ pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse
 /// Book an appointment (any role). Only a start that availability lists is accepted;
 /// a taken or off-grid start is `409 slot_unavailable`, and the database refuses a
 /// double booking even when requests race.
+///
+/// A start outside what availability lists is refused with 422 naming `start`:
+/// `start_in_past`, `inside_lead_time`, `beyond_booking_horizon`, `outside_opening_hours`
+/// or `location_closed` (these with `data.alternatives`); a pinned `resource_id` must be
+/// able to serve the service there (`resource_cannot_perform`). Ids in the body must name
+/// your own objects (`location_not_found`, `service_not_found`, `customer_not_found`).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),

@@ -112,6 +112,11 @@ fn rules(name: &str, currency: Option<&str>, doc: PolicyDoc) -> Result<PolicyRul
 }
 
 /// Create a policy (admin).
+///
+/// Fee tiers go from the largest notice to the smallest, each notice once
+/// (`tiers_not_ordered`); when late changes are charged and the minimum notice is above
+/// 0, the last tier has notice 0 (`late_fee_missing`); `max_per_customer` needs
+/// `customer_window_days` (`window_required`).
 #[utoipa::path(
     tag = "policies",
     security(("api_key" = [])),
@@ -204,6 +209,12 @@ pub async fn get_policy(
 }
 
 /// Replace a policy's rules (admin). Honours `If-Match`.
+///
+/// Fee tiers go from the largest notice to the smallest, each notice once
+/// (`tiers_not_ordered`); when late changes are charged and the minimum notice is above
+/// 0, the last tier has notice 0 (`late_fee_missing`); `max_per_customer` needs
+/// `customer_window_days` (`window_required`).
+/// A stale `If-Match` is `412 version_mismatch`.
 #[utoipa::path(
     tag = "policies",
     security(("api_key" = [])),
