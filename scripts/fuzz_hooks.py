@@ -372,6 +372,18 @@ def resources_by_id() -> dict:
     return {r["id"]: r for r in items("/v1/resources?limit=200")}
 
 
+def ensure_offered(service_id, location_id) -> None:
+    """Availability is asked of an active service offered at the location
+    (`422 service_not_offered`): when the run's changes took that away from a seeded
+    service, the seeded settings are put back."""
+    status, _, service = api("GET", f"/v1/services/{service_id}")
+    if status != 200:
+        return
+    offered = not service.get("location_ids") or location_id in service["location_ids"]
+    if not (service.get("active", True) and offered):
+        WORLD.restore()
+
+
 def fix_pinned_resource(q: dict, service_id, location_id) -> None:
     """A pinned `resource_id` is one that can serve the service at the location."""
     if not isinstance(q.get("resource_id"), str):
@@ -515,6 +527,7 @@ def before_call(context, case, **kwargs):
         fix_window(q, "from", "to", parse_instant, MAX_WINDOW)
         fix_window(q, "from_date", "to_date", parse_date, None)
         if "service_id" in q and "location_id" in q:
+            ensure_offered(q["service_id"], q["location_id"])
             fix_pinned_resource(q, q["service_id"], q["location_id"])
         elif op.path.startswith("/v1/appointments/{appointment_id}/"):
             status, _, appt = api("GET", resource_path(path))
