@@ -7,12 +7,15 @@
 # (`janji demo`, whose admin key authenticates every request), serves it on a free loopback
 # port, runs `schemathesis run` with every check, a bounded number of examples and a fixed
 # seed, and exits non-zero on any failure. The server is stopped and the database removed
-# whatever happens.
+# whatever happens. scripts/fuzz_hooks.py makes the generated traffic realistic (seeded ids,
+# fresh Idempotency-Keys, current If-Match, windows and starts the server's rules allow);
+# docs/fuzzing.md says what it does and why each of its rules is one the spec states.
 #
 # Environment (all optional):
 #   FUZZ_MAX_EXAMPLES   examples per operation and phase (default 25)
 #   FUZZ_SEED           Hypothesis seed (default 20261130)
-#   FUZZ_WORKERS        concurrent Schemathesis workers (default 2)
+#   FUZZ_WORKERS        concurrent Schemathesis workers (default 1: the hooks read the
+#                       server's state before a request, which another worker could change)
 #   FUZZ_POSTGRES_URL   server to create the database on
 #                       (default postgres://postgres@127.0.0.1:5432/postgres)
 #   FUZZ_REPORT_DIR     where to keep the run's NDJSON events and the server log
@@ -36,7 +39,7 @@ repo="$(pwd)"
 
 max_examples="${FUZZ_MAX_EXAMPLES:-25}"
 seed="${FUZZ_SEED:-20261130}"
-workers="${FUZZ_WORKERS:-2}"
+workers="${FUZZ_WORKERS:-1}"
 pg_admin_url="${FUZZ_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 venv="${FUZZ_VENV:-$repo/.venv}"
 schemathesis_version="4.32.5"
@@ -118,6 +121,7 @@ done
 curl -fsS "$base/healthz" >/dev/null
 
 echo "fuzz: $backend backend, $base, max examples $max_examples, seed $seed"
+export FUZZ_BASE_URL="$base" FUZZ_API_KEY="$key" SCHEMATHESIS_HOOKS="$repo/scripts/fuzz_hooks.py"
 "$venv/bin/schemathesis" run "$base/openapi.json" \
   --checks all \
   --max-examples "$max_examples" \

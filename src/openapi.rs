@@ -12,7 +12,9 @@ use crate::api::responses::*;
         description = "Appointment booking that handles rescheduling properly: notice periods, \
 fees, limits, ranked alternative times and reminders. Errors are RFC 9457 problems \
 (`application/problem+json`) with a stable `code` and the `field` at fault. Every POST \
-accepts `Idempotency-Key`; updates honour `If-Match` with the `ETag` of a read. Lists take \
+accepts `Idempotency-Key` (one key with a different request is `422 idempotency_key_reused`); \
+updates honour `If-Match` with the `ETag` of a read (a stale one is `412 version_mismatch`). \
+Lists take \
 `limit` (1-200) and the opaque `cursor` of the previous page. Instants are RFC 3339 with \
 an offset; money is integer minor units plus an ISO 4217 currency."
     ),

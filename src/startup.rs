@@ -9,7 +9,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::method_not_allowed::{self, KnownPaths};
-use crate::api::{self, extract, request_log, shared_params, state::AppState};
+use crate::api::{self, extract, request_log, schema_rules, shared_params, state::AppState};
 use crate::error::Error;
 use crate::openapi::ApiDoc;
 
@@ -40,6 +40,7 @@ pub fn split_app(
         .split_for_parts();
     crate::openapi::document_body_timeouts(&mut doc);
     shared_params::describe(&mut doc);
+    schema_rules::describe(&mut doc);
     (app, doc)
 }
 

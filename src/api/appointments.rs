@@ -199,6 +199,12 @@ pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse
 /// Book an appointment (any role). Only a start that availability lists is accepted;
 /// a taken or off-grid start is `409 slot_unavailable`, and the database refuses a
 /// double booking even when requests race.
+///
+/// A start outside what availability lists is refused with 422 naming `start`:
+/// `start_in_past`, `inside_lead_time`, `beyond_booking_horizon`, `outside_opening_hours`
+/// or `location_closed` (these with `data.alternatives`); a pinned `resource_id` must be
+/// able to serve the service there (`resource_cannot_perform`). Ids in the body must name
+/// your own objects (`location_not_found`, `service_not_found`, `customer_not_found`).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),
@@ -353,7 +359,10 @@ pub struct AppointmentQuery {
     pub location_id: Option<Uuid>,
     pub resource_id: Option<Uuid>,
     pub customer_id: Option<Uuid>,
-    /// Comma-separated statuses, e.g. `booked,confirmed`.
+    /// Comma-separated statuses, e.g. `booked,confirmed` (no spaces).
+    #[param(
+        pattern = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$"
+    )]
     pub status: Option<String>,
     /// First local date (at each appointment's location), inclusive.
     #[param(value_type = Option<String>, format = Date)]
@@ -376,13 +385,17 @@ pub struct AppointmentList {
     pub next_cursor: Option<String>,
 }
 
+/// What a `status` filter looks like: statuses joined by commas, nothing else.
+pub const STATUS_FILTER_PATTERN: &str = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$";
+
+/// Reads a `status` filter; anything [`STATUS_FILTER_PATTERN`] does not match (an empty
+/// value, a space, an unknown status) is refused, not trimmed into something else.
 pub fn parse_statuses(raw: Option<&str>) -> Result<Vec<AppointmentStatus>, Error> {
     let Some(raw) = raw else {
         return Ok(Vec::new());
     };
     raw.split(',')
         .map(|s| {
-            let s = s.trim();
             AppointmentStatus::ALL
                 .iter()
                 .copied()

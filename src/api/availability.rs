@@ -114,6 +114,11 @@ pub struct AvailabilityResponse {
 /// resource, in the location's time zone, DST-correct), outside closures, clear of other
 /// appointments including buffers, after the lead time and within the booking horizon.
 /// Every listed start is accepted by `POST /v1/appointments` at that moment.
+///
+/// The service must be active and offered at the location (`service_not_offered`); `to`
+/// must be after `from` (`window_ends_before_start`) and at most 31 days later
+/// (`window_too_large`); a pinned `resource_id` must be able to serve the service at the
+/// location (`resource_cannot_perform`).
 #[utoipa::path(
     tag = "availability",
     security(("api_key" = [])),

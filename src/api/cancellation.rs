@@ -47,6 +47,9 @@ pub struct CancelRequest {
 
 /// Quote a cancellation: whether the policy allows it now, the fee and its tier, until
 /// when the quote holds, and whether a reason is needed. Changes nothing.
+///
+/// A `reason_category` is needed when the policy requires one (`reason_required`) and
+/// must be one it accepts (`reason_not_accepted`).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),
@@ -95,6 +98,10 @@ pub async fn quote_cancel(
 /// are freed. The fee must equal `accepted_fee` (else `409 fee_changed` with the new
 /// quote). A refusal is the problem of the first refusing rule, with every refusal in
 /// `data.refusals` and the quote in `data.quote`.
+///
+/// A `reason_category` is needed when the policy requires one (`reason_required`) and
+/// must be one it accepts (`reason_not_accepted`); `accepted_fee` is in the policy's
+/// currency (`currency_mismatch`). A stale `If-Match` is `412 version_mismatch`.
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),

@@ -113,6 +113,9 @@ pub struct ClosureFilter {
 }
 
 /// Add a closure to a location (admin).
+///
+/// `end_date` is not before `date`, and `ends_at` is after `starts_at`
+/// (`closure_ends_before_start`).
 #[utoipa::path(
     tag = "locations",
     security(("api_key" = [])),

@@ -20,7 +20,10 @@ use crate::store::{customers, events};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerAppointmentsQuery {
-    /// Comma-separated statuses, e.g. `booked,confirmed`.
+    /// Comma-separated statuses, e.g. `booked,confirmed` (no spaces).
+    #[param(
+        pattern = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$"
+    )]
     pub status: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]

@@ -304,6 +304,10 @@ pub async fn get_customer(
 
 /// Change a customer (any role). Honours `If-Match`; the contact rules are checked on
 /// the changed customer.
+///
+/// The changed customer keeps a phone number or an e-mail address (`contact_required`)
+/// and a preferred channel it has (`channel_needs_contact`): clearing the only contact a
+/// customer has is refused. A stale `If-Match` is `412 version_mismatch`.
 #[utoipa::path(
     tag = "customers",
     security(("api_key" = [])),

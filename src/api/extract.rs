@@ -181,8 +181,10 @@ fn nul_in_json(body: &[u8]) -> Option<String> {
 
 /// One JSON value and nothing after it but whitespace: a body such as `{..} {..}` is
 /// malformed, not its first value (which would silently drop the rest).
+/// A whole number written as `7.0` is read as `7` (see [`super::json_numbers`]).
 fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
+    let body = super::json_numbers::integral_numbers(body);
+    let de = &mut serde_json::Deserializer::from_slice(&body);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();

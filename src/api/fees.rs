@@ -117,6 +117,8 @@ pub struct FeeQuery {
 
 /// List fees in the order they were assessed, filtered by status, customer,
 /// appointment and when they were assessed.
+///
+/// `to` must be after `from` (`window_ends_before_start`).
 #[utoipa::path(
     tag = "fees",
     security(("api_key" = [])),

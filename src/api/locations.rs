@@ -208,6 +208,9 @@ fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<Http
 }
 
 /// Create a location (admin).
+///
+/// Each opening-hours interval ends after it starts (`invalid_interval`) and the
+/// intervals of a day do not overlap (`overlapping_intervals`), naming the interval.
 #[utoipa::path(
     tag = "locations",
     security(("api_key" = [])),
@@ -288,6 +291,10 @@ pub async fn get_location(
 }
 
 /// Change a location (admin). Honours `If-Match`.
+///
+/// Each opening-hours interval ends after it starts (`invalid_interval`) and the
+/// intervals of a day do not overlap (`overlapping_intervals`), naming the interval.
+/// A stale `If-Match` is `412 version_mismatch`.
 #[utoipa::path(
     tag = "locations",
     security(("api_key" = [])),

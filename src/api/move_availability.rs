@@ -56,6 +56,10 @@ pub struct MoveAvailabilityResponse {
 /// An appointment that cannot move to any time gets the problem a move would: 409
 /// `not_reschedulable` (a final status, or a no-show its policy does not rebook) or 409
 /// `no_show_window_passed` (a no-show past its rebooking window).
+///
+/// `to` must be after `from` (`window_ends_before_start`) and at most 31 days later
+/// (`window_too_large`); a pinned `resource_id` must be able to serve the appointment's
+/// service (`resource_cannot_perform`).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),

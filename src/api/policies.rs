@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::idempotency::{Idempotency, Reply};
+use super::json_shape::object;
 use super::pagination::{List, PageParams};
 use super::precondition::{IfMatch, etag};
 use super::responses::*;
@@ -78,11 +79,11 @@ pub struct CreatePolicyRequest {
     pub name: String,
     /// Default: the organization's currency.
     pub currency: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub reschedule: RescheduleDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub cancellation: ChangeRulesDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub text: PolicyText,
 }
 
@@ -92,11 +93,11 @@ pub struct CreatePolicyRequest {
 pub struct ReplacePolicyRequest {
     pub name: String,
     pub currency: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub reschedule: RescheduleDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub cancellation: ChangeRulesDoc,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub text: PolicyText,
 }
 
@@ -111,6 +112,11 @@ fn rules(name: &str, currency: Option<&str>, doc: PolicyDoc) -> Result<PolicyRul
 }
 
 /// Create a policy (admin).
+///
+/// Fee tiers go from the largest notice to the smallest, each notice once
+/// (`tiers_not_ordered`); when late changes are charged and the minimum notice is above
+/// 0, the last tier has notice 0 (`late_fee_missing`); `max_per_customer` needs
+/// `customer_window_days` (`window_required`).
 #[utoipa::path(
     tag = "policies",
     security(("api_key" = [])),
@@ -203,6 +209,12 @@ pub async fn get_policy(
 }
 
 /// Replace a policy's rules (admin). Honours `If-Match`.
+///
+/// Fee tiers go from the largest notice to the smallest, each notice once
+/// (`tiers_not_ordered`); when late changes are charged and the minimum notice is above
+/// 0, the last tier has notice 0 (`late_fee_missing`); `max_per_customer` needs
+/// `customer_window_days` (`window_required`).
+/// A stale `If-Match` is `412 version_mismatch`.
 #[utoipa::path(
     tag = "policies",
     security(("api_key" = [])),

@@ -106,6 +106,10 @@ fn alternatives_for(
 /// the fee and the tier that set it, the moves left, until when the quote holds, and,
 /// when refused, the best times that could be taken instead with their fees. Changes
 /// nothing; a reschedule with the same input gives the same answer.
+///
+/// The new `start` must differ from the current one (`same_start`); a `reason_category`
+/// is needed when the policy requires one (`reason_required`) and must be one it accepts
+/// (`reason_not_accepted`).
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),
@@ -157,6 +161,12 @@ pub async fn quote_reschedule(
 /// A refusal is the problem of the first refusing rule, with every refusal in
 /// `data.refusals`, the quote in `data.quote` and the best other times in
 /// `data.alternatives`.
+///
+/// The new `start` must differ from the current one (`same_start`) and be one the
+/// appointment's availability lists; a `reason_category` is needed when the policy
+/// requires one (`reason_required`) and must be one it accepts (`reason_not_accepted`);
+/// `accepted_fee` is in the policy's currency (`currency_mismatch`). A stale `If-Match`
+/// is `412 version_mismatch`.
 #[utoipa::path(
     tag = "appointments",
     security(("api_key" = [])),

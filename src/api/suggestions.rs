@@ -96,6 +96,11 @@ pub struct SuggestionsResponse {
 /// The best times for a new booking near a wanted time: the bookable starts nearest to
 /// `near` (within 31 days either side), ranked by same day, part of day and weekday and
 /// by the load of the resources that day. See the README for the ranking.
+///
+/// The service must be active and offered at the location (`service_not_offered`);
+/// `from` (or `near`) must lie within the booking horizon (`beyond_booking_horizon`);
+/// `to` after `from`; a pinned `resource_id` must be able to serve the service at the
+/// location (`resource_cannot_perform`).
 #[utoipa::path(
     tag = "availability",
     security(("api_key" = [])),

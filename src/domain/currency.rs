@@ -166,6 +166,11 @@ const CODES: &[(&str, u8)] = &[
 pub struct Currency(&'static str, u8);
 
 impl Currency {
+    /// Every code [`Currency::parse`] accepts.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        CODES.iter().map(|(c, _)| *c)
+    }
+
     pub fn parse(field: &str, code: &str) -> Result<Self, Error> {
         CODES
             .iter()

@@ -22,8 +22,11 @@ pub enum LateModeDoc {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeeTierDoc {
+    /// 0 to 527040 (366 days).
+    #[schema(minimum = 0, maximum = 527040)]
     pub notice_at_least_minutes: i64,
     /// Integer minor units of the policy's currency (IDR 50,000 is 5000000).
+    #[schema(minimum = 0)]
     pub fee: i64,
 }
 
@@ -31,13 +34,17 @@ pub struct FeeTierDoc {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChangeRulesDoc {
-    /// Changes with less notice are `late` (default 0: never late).
+    /// Changes with less notice are `late` (default 0: never late); at most 527040
+    /// (366 days). With `late_mode` `charge` and a notice above 0, the last fee tier must
+    /// have `notice_at_least_minutes` 0 (`late_fee_missing`).
+    #[schema(minimum = 0, maximum = 527040)]
     pub min_notice_minutes: i64,
     pub late_mode: LateModeDoc,
-    /// Largest notice first; the first tier the notice reaches sets the fee. No tier: free.
+    /// Largest notice first, each notice once (`tiers_not_ordered`); the first tier the
+    /// notice reaches sets the fee. No tier: free.
     pub fee_tiers: Vec<FeeTierDoc>,
     pub reason_required: bool,
-    /// Accepted reason categories; empty accepts all six.
+    /// Accepted reason categories, each once; empty accepts all six.
     pub reason_categories: Vec<ReasonCategory>,
 }
 
@@ -45,7 +52,9 @@ pub struct ChangeRulesDoc {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AfterNoShowDoc {
+    #[schema(minimum = 0, maximum = 365)]
     pub within_days: i64,
+    #[schema(minimum = 0)]
     pub fee: i64,
 }
 
@@ -53,22 +62,31 @@ pub struct AfterNoShowDoc {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RescheduleDoc {
-    /// Moves with less notice are `late` (default 0: never late).
+    /// Moves with less notice are `late` (default 0: never late); at most 527040
+    /// (366 days). With `late_mode` `charge` and a notice above 0, the last fee tier must
+    /// have `notice_at_least_minutes` 0 (`late_fee_missing`).
+    #[schema(minimum = 0, maximum = 527040)]
     pub min_notice_minutes: i64,
     pub late_mode: LateModeDoc,
-    /// Largest notice first; the first tier the notice reaches sets the fee. No tier: free.
+    /// Largest notice first, each notice once (`tiers_not_ordered`); the first tier the
+    /// notice reaches sets the fee. No tier: free.
     pub fee_tiers: Vec<FeeTierDoc>,
     pub reason_required: bool,
-    /// Accepted reason categories; empty accepts all six.
+    /// Accepted reason categories, each once; empty accepts all six.
     pub reason_categories: Vec<ReasonCategory>,
     /// Moves of one appointment, counted across its whole chain of moves.
+    #[schema(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub max_per_appointment: Option<u32>,
-    /// Moves of one customer's appointments within `customer_window_days` (rolling).
+    /// Moves of one customer's appointments within `customer_window_days` (rolling),
+    /// which must then be given too (`window_required`).
+    #[schema(value_type = Option<u64>, maximum = 4294967295_u64)]
     pub max_per_customer: Option<u32>,
+    #[schema(minimum = 1, maximum = 730)]
     pub customer_window_days: Option<i64>,
     /// `null`: a no-show cannot be rebooked through a reschedule.
     pub allow_after_no_show: Option<AfterNoShowDoc>,
     /// How far from the originally booked time a new time may be.
+    #[schema(minimum = 0, maximum = 730)]
     pub max_distance_days: Option<i64>,
 }
 
@@ -76,7 +94,9 @@ pub struct RescheduleDoc {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyText {
+    #[schema(max_length = 4000)]
     pub id: Option<String>,
+    #[schema(max_length = 4000)]
     pub en: Option<String>,
 }
 

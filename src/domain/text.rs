@@ -1,10 +1,16 @@
-//! Free-text fields: trimmed, non-empty where required, bounded in length.
+//! Free-text fields: bounded in length as sent, then trimmed, and non-empty where required.
 
 use crate::error::{Code, Error};
 
-/// A required short text such as a name: trimmed, 1 to `max` characters.
+/// The white space [`required`] trims (Rust's `char::is_whitespace`), as the inside of a
+/// JSON Schema (ECMA-262) character class: the spec's patterns for required texts use it.
+pub const WHITE_SPACE_CLASS: &str =
+    "\\u0009-\\u000D\\u0020\\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
+
+/// A required short text such as a name: at most `max` characters as sent (so a spec's
+/// `maxLength` says exactly what is accepted), then trimmed and not empty.
 pub fn required(field: &str, value: &str, max: usize) -> Result<String, Error> {
-    let v = value.trim();
+    let v = bounded(field, value, max)?.trim();
     if v.is_empty() {
         return Err(Error::invalid(
             field,
@@ -12,18 +18,22 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String, Error> {
             format!("{field} must not be empty"),
         ));
     }
-    bounded(field, v, max)
+    Ok(v.to_owned())
 }
 
-/// An optional text: blank becomes absent.
+/// An optional text, at most `max` characters as sent: blank becomes absent.
 pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Error> {
-    match value.map(str::trim) {
+    match value
+        .map(|v| bounded(field, v, max))
+        .transpose()?
+        .map(str::trim)
+    {
         None | Some("") => Ok(None),
-        Some(v) => bounded(field, v, max).map(Some),
+        Some(v) => Ok(Some(v.to_owned())),
     }
 }
 
-fn bounded(field: &str, v: &str, max: usize) -> Result<String, Error> {
+fn bounded<'a>(field: &str, v: &'a str, max: usize) -> Result<&'a str, Error> {
     if v.chars().count() > max {
         return Err(Error::invalid(
             field,
@@ -31,7 +41,7 @@ fn bounded(field: &str, v: &str, max: usize) -> Result<String, Error> {
             format!("{field} must be at most {max} characters"),
         ));
     }
-    Ok(v.to_owned())
+    Ok(v)
 }
 
 #[cfg(test)]
@@ -51,5 +61,35 @@ mod tests {
         );
         assert_eq!(optional("address", Some("  "), 10).unwrap(), None);
         assert_eq!(optional("address", None, 10).unwrap(), None);
+    }
+
+    /// The class is exactly the white space `trim` removes.
+    #[test]
+    fn white_space_class_matches_trim() {
+        let class = WHITE_SPACE_CLASS;
+        let points: Vec<u32> = class
+            .split("\\u")
+            .filter(|s| !s.is_empty())
+            .map(|s| u32::from_str_radix(s.trim_end_matches('-'), 16).unwrap())
+            .collect();
+        let ranges: Vec<(u32, u32)> = {
+            let mut out = vec![];
+            let mut i = 0;
+            let tokens: Vec<&str> = class.split("\\u").filter(|s| !s.is_empty()).collect();
+            while i < tokens.len() {
+                if tokens[i].ends_with('-') {
+                    out.push((points[i], points[i + 1]));
+                    i += 2;
+                } else {
+                    out.push((points[i], points[i]));
+                    i += 1;
+                }
+            }
+            out
+        };
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let in_class = ranges.iter().any(|(a, b)| (*a..=*b).contains(&(c as u32)));
+            assert_eq!(in_class, c.is_whitespace(), "U+{:04X}", c as u32);
+        }
     }
 }

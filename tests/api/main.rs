@@ -25,5 +25,6 @@ mod relations_migration;
 mod request_bodies;
 mod reschedule;
 mod resources;
+mod schema_rules;
 mod services;
 mod suggestions;
