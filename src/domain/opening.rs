@@ -116,6 +116,18 @@ mod tests {
         assert_eq!(open[1].end, utc("2026-11-24T09:00:00Z"));
     }
 
+    /// Each start as New York wall time with its zone abbreviation (`01:30 EST`).
+    fn new_york_labels(starts: &[DateTime<Utc>]) -> Vec<String> {
+        starts
+            .iter()
+            .map(|t| {
+                t.with_timezone(&America::New_York)
+                    .format("%H:%M %Z")
+                    .to_string()
+            })
+            .collect()
+    }
+
     #[test]
     fn spring_forward_skips_missing_times() {
         // New York, 8 March 2026: 02:00 jumps to 03:00.
@@ -125,14 +137,7 @@ mod tests {
             utc("2026-03-09T00:00:00-04:00"),
         );
         let starts = candidate_starts(America::New_York, &h, from, to, Duration::minutes(30));
-        let local: Vec<String> = starts
-            .iter()
-            .map(|t| {
-                t.with_timezone(&America::New_York)
-                    .format("%H:%M %Z")
-                    .to_string()
-            })
-            .collect();
+        let local = new_york_labels(&starts);
         assert_eq!(
             local,
             [
@@ -212,14 +217,7 @@ mod tests {
             utc("2026-11-02T00:00:00-05:00"),
             Duration::minutes(45),
         );
-        let local: Vec<String> = starts
-            .iter()
-            .map(|t| {
-                t.with_timezone(&America::New_York)
-                    .format("%H:%M %Z")
-                    .to_string()
-            })
-            .collect();
+        let local = new_york_labels(&starts);
         assert_eq!(
             local,
             [

@@ -36,6 +36,19 @@ fn outcomes(responses: &[Resp]) -> Vec<(u16, Value)> {
         .collect()
 }
 
+/// Exactly `winners` answers are 200, and every other one is the 409 `loser`.
+fn assert_winners(responses: &[Resp], winners: usize, loser: &str) {
+    let seen = outcomes(responses);
+    let won = responses.iter().filter(|r| r.status == 200).count();
+    assert_eq!(won, winners, "{seen:?}");
+    assert!(
+        responses
+            .iter()
+            .all(|r| r.status == 200 || (r.status == 409 && r.body["code"] == loser)),
+        "{seen:?}"
+    );
+}
+
 /// The customer may move 3 appointments in 90 days and has moved 1. Eleven of their
 /// appointments move at once (one of them a rebooking after a no-show, which counts
 /// too): exactly two moves commit, the rest are refused by the limit.
@@ -76,18 +89,7 @@ async fn parallel_moves_never_pass_the_customer_limit(app: TestApp) {
             .send()
     });
     let responses = join_all(requests).await;
-    let seen = outcomes(&responses);
-    assert_eq!(
-        responses.iter().filter(|r| r.status == 200).count(),
-        2,
-        "{seen:?}"
-    );
-    assert!(
-        responses
-            .iter()
-            .all(|r| r.status == 200 || r.body["code"] == "customer_limit_reached"),
-        "{seen:?}"
-    );
+    assert_winners(&responses, 2, "customer_limit_reached");
     assert_eq!(
         count_where(&app, "appointment_events", "kind = 'rescheduled'"),
         3
@@ -119,18 +121,7 @@ async fn parallel_revokes_keep_one_admin_key(app: TestApp) {
             .send()
     });
     let responses = join_all(requests).await;
-    let seen = outcomes(&responses);
-    assert_eq!(
-        responses.iter().filter(|r| r.status == 200).count(),
-        9,
-        "{seen:?}"
-    );
-    assert!(
-        responses
-            .iter()
-            .all(|r| r.status == 200 || r.body["code"] == "last_admin_key"),
-        "{seen:?}"
-    );
+    assert_winners(&responses, 9, "last_admin_key");
     assert_eq!(
         count_where(&app, "api_keys", "role = 'admin' AND revoked_at IS NULL"),
         1
