@@ -99,16 +99,15 @@ pub async fn create_api_key(
             let (row, secret) = api_keys::create(c, &org, &name, role, now)?;
             let key = ApiKeyResponse::try_from(row)?;
             let location = format!("/v1/api-keys/{}", key.id);
-            let without_secret = serde_json::to_value(&key)
-                .map_err(|e| Error::internal(format!("response body: {e}")))?;
             let created = CreatedApiKeyResponse {
                 key,
                 secret: Some(secret),
             };
+            // Replays get the key as listed: the same fields without the secret.
             Reply::json(StatusCode::CREATED, &created)?
                 .with_location(location)
                 .no_store()
-                .remember_as(&without_secret)
+                .remember_as(&created.key)
         })
         .await
 }

@@ -13,7 +13,6 @@ use super::customers::CreateCustomerRequest;
 use super::extract::{Json, Query};
 use super::idempotency::{Idempotency, Reply};
 use super::pagination::{DEFAULT_LIMIT, MAX_LIMIT, limit_within};
-use super::precondition::versioned;
 use super::responses::*;
 use super::state::AppState;
 use super::suggestions::render;
@@ -187,13 +186,7 @@ pub fn reply(status: StatusCode, view: AppointmentView) -> Result<Reply, Error> 
 }
 
 pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse, Error> {
-    let body = AppointmentResponse::try_from(view)?;
-    Ok(versioned(
-        status,
-        body.version,
-        format!("/v1/appointments/{}", body.id),
-        &body,
-    ))
+    reply(status, view).map(Reply::into_response)
 }
 
 /// Book an appointment (any role). Only a start that availability lists is accepted;

@@ -13,7 +13,7 @@ use super::auth::Principal;
 use super::extract::{Json, Query};
 use super::idempotency::{Idempotency, Reply};
 use super::pagination::{List, PageParams};
-use super::precondition::{IfMatch, versioned};
+use super::precondition::IfMatch;
 use super::quotes::FeeRuleResponse;
 use super::responses::*;
 use super::state::AppState;
@@ -174,13 +174,7 @@ pub async fn get_fee(
 ) -> Result<HttpResponse, Error> {
     let (org, id) = (principal.organization_id, path.into_inner().to_string());
     let row = state.db.read(move |c| fees::get(c, &org, &id)).await?;
-    let body = FeeResponse::try_from(row)?;
-    Ok(versioned(
-        StatusCode::OK,
-        body.version,
-        String::new(),
-        &body,
-    ))
+    fee_reply(row).map(Reply::into_response)
 }
 
 /// Why a due fee is waived.
@@ -201,6 +195,12 @@ pub struct MarkPaidRequest {
     pub note: Option<String>,
 }
 
+/// A fee with its version as `ETag`.
+fn fee_reply(row: FeeRow) -> Result<Reply, Error> {
+    let body = FeeResponse::try_from(row)?;
+    Reply::versioned(StatusCode::OK, body.version, String::new(), &body)
+}
+
 async fn settle(
     state: web::Data<AppState>,
     principal: Principal,
@@ -217,9 +217,15 @@ async fn settle(
     );
     idempotency
         .reply(&state, move |c| {
-            let row = fees::settle(c, &org, &actor, &id, expected, how.clone(), now)?;
-            let body = FeeResponse::try_from(row)?;
-            Reply::versioned(StatusCode::OK, body.version, String::new(), &body)
+            fee_reply(fees::settle(
+                c,
+                &org,
+                &actor,
+                &id,
+                expected,
+                how.clone(),
+                now,
+            )?)
         })
         .await
 }

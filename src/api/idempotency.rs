@@ -266,11 +266,3 @@ fn fingerprint(method: &Method, uri: &str, body: &[u8]) -> String {
     h.update(body);
     crate::api_key::hex(&h.finalize())
 }
-
-impl actix_web::Responder for Reply {
-    type Body = BoxBody;
-
-    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
-        self.into_response()
-    }
-}

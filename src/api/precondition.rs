@@ -53,21 +53,6 @@ fn parse(raw: &str) -> Result<Option<i64>, Error> {
         })
 }
 
-/// A JSON body with its version as `ETag` and, when it was just created, its `Location`.
-pub fn versioned<T: serde::Serialize>(
-    status: actix_web::http::StatusCode,
-    version: i64,
-    location: String,
-    body: &T,
-) -> actix_web::HttpResponse {
-    let mut resp = actix_web::HttpResponse::build(status);
-    resp.insert_header(etag(version));
-    if status == actix_web::http::StatusCode::CREATED {
-        resp.insert_header((header::LOCATION, location));
-    }
-    resp.json(body)
-}
-
 /// The ETag value for a version.
 pub fn etag(version: i64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
