@@ -72,7 +72,8 @@ struct KeyRow {
 }
 
 /// Claims `ticket`'s key inside the caller's write transaction. A key older than
-/// `retention` is forgotten first, as if it had been purged.
+/// `retention` counts as purged: it is deleted and claimed afresh (only then, so the
+/// usual claim is one statement).
 pub fn claim(
     conn: &mut DbConnection,
     ticket: &Ticket,
@@ -80,8 +81,6 @@ pub fn claim(
     now: DateTime<Utc>,
 ) -> Result<Claim, Error> {
     let this = idempotency_keys::table.find((&ticket.api_key_id, &ticket.key));
-    diesel::delete(this.filter(idempotency_keys::created_at.le(to_db(now - retention))))
-        .execute(conn)?;
     let row = NewClaim {
         api_key_id: &ticket.api_key_id,
         key: &ticket.key,
@@ -89,22 +88,34 @@ pub fn claim(
         fingerprint: &ticket.fingerprint,
         created_at: to_db(now),
     };
-    // ON CONFLICT DO NOTHING: on PostgreSQL it waits for a transaction holding the same
-    // key, then yields without aborting ours, so the answer it committed can be read.
-    let inserted = match conn {
-        DbConnection::Pg(c) => diesel::insert_into(idempotency_keys::table)
-            .values(&row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConnection::Sqlite(c) => diesel::insert_into(idempotency_keys::table)
-            .values(&row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    };
-    if inserted == 1 {
-        return Ok(Claim::Fresh);
+    let expired_before = to_db(now - retention);
+    // At most three rounds: a row found expired (not purged yet) is deleted and the
+    // claim tried again; a row that vanished between the insert and the read was
+    // released or purged by another transaction. Anything further is contention.
+    let mut existing = None;
+    for _ in 0..3 {
+        if insert_claim(conn, &row)? {
+            return Ok(Claim::Fresh);
+        }
+        match this
+            .select(KeyRow::as_select())
+            .get_result(conn)
+            .optional()?
+        {
+            None => {}
+            Some(old) if old.created_at <= expired_before => {
+                diesel::delete(this.filter(idempotency_keys::created_at.eq(old.created_at)))
+                    .execute(conn)?;
+            }
+            Some(found) => {
+                existing = Some(found);
+                break;
+            }
+        }
     }
-    let existing: KeyRow = this.select(KeyRow::as_select()).get_result(conn)?;
+    let Some(existing) = existing else {
+        return Err(Error::contention("an idempotency key kept changing hands"));
+    };
     if existing.fingerprint != ticket.fingerprint {
         return Ok(Claim::Mismatch);
     }
@@ -121,6 +132,23 @@ pub fn claim(
             existing.created_at
         ))),
     }
+}
+
+/// Inserts the claim unless the key exists; says whether it did. `ON CONFLICT DO
+/// NOTHING`: on PostgreSQL it waits for a transaction holding the same key, then yields
+/// without aborting ours, so the answer that one committed can be read.
+fn insert_claim(conn: &mut DbConnection, row: &NewClaim) -> Result<bool, Error> {
+    let inserted = match conn {
+        DbConnection::Pg(c) => diesel::insert_into(idempotency_keys::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(idempotency_keys::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted == 1)
 }
 
 /// Stores the answer to a claimed key, in the same transaction as the change.
