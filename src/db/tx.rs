@@ -58,9 +58,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || f(&mut *pool.get()?))
-            .await
-            .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
+        off_the_executor(move || f(&mut *pool.get()?)).await
     }
 
     /// Runs `f` in a read transaction on a blocking thread.
@@ -70,12 +68,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            read_tx(&mut conn, f)
-        })
-        .await
-        .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
+        off_the_executor(move || read_tx(&mut *pool.get()?, f)).await
     }
 
     /// Runs `f` in a write transaction on a blocking thread, again when it met contention
@@ -96,13 +89,19 @@ impl Db {
             None => None,
         };
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get()?;
-            write_with_retry(&mut conn, &mut f)
-        })
+        off_the_executor(move || write_with_retry(&mut *pool.get()?, &mut f)).await
+    }
+}
+
+/// Runs blocking database work on actix's blocking pool, so the executor stays free.
+async fn off_the_executor<T, F>(f: F) -> Result<T, Error>
+where
+    F: FnOnce() -> Result<T, Error> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(f)
         .await
         .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
-    }
 }
 
 /// A write transaction, run again after contention with a growing, jittered pause.
