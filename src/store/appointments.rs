@@ -74,12 +74,16 @@ pub fn is_overlap(e: &DieselError) -> bool {
     }
 }
 
+/// Another booking committed on a resource this one chose, after this one read the
+/// schedule. The unit of work runs again: with the other booking visible it picks another
+/// free resource for the same time, or finds the time taken and says so.
 pub fn slot_taken() -> Error {
     Error::new(
         Code::SlotUnavailable,
         "that time was just taken; choose another",
     )
     .with_field("start")
+    .run_again()
 }
 
 /// Inserts an appointment and the resources it holds; the database refuses an overlap.

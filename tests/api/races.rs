@@ -21,6 +21,7 @@ on_both_backends!(
     deleting_customers_while_booking_for_them_gives_one_answer,
     one_change_and_one_fee_when_moves_and_cancels_race,
     a_fee_is_settled_once_under_parallel_settlements,
+    two_bookings_of_one_time_with_two_free_bays_both_succeed,
 );
 
 /// Rows of `table` that match `condition` (SQL both backends understand).
@@ -296,4 +297,42 @@ async fn a_fee_is_settled_once_under_parallel_settlements(app: TestApp) {
     let stored = stored.expect(200);
     assert_eq!(stored["version"], 2);
     assert_eq!(stored["status"], won[0].body["status"]);
+}
+
+/// Two bays and two advisors are free at each of eight times; two bookings per time
+/// arrive at once. Both read the same free resources and choose the same first bay: the
+/// one that commits second meets the no-overlap guard and runs again, now choosing the
+/// other bay. All sixteen are booked; none is told the time was taken.
+async fn two_bookings_of_one_time_with_two_free_bays_both_succeed(app: TestApp) {
+    let d = dealer(&app).await;
+    let starts: Vec<String> = (7..=10)
+        .flat_map(|day| {
+            ["08", "10"]
+                .iter()
+                .map(move |hour| format!("2026-12-{day:02}T{hour}:00:00+07:00"))
+        })
+        .collect();
+    let requests = starts.iter().flat_map(|start| {
+        [0, 1].map(|_| {
+            app.call(Method::POST, "/v1/appointments")
+                .json(d.booking(start))
+                .send()
+        })
+    });
+    let responses = join_all(requests).await;
+    let seen = outcomes(&responses);
+    assert!(responses.iter().all(|r| r.status == 201), "{seen:?}");
+    for pair in responses.chunks(2) {
+        let bay = |r: &Resp| {
+            r.body["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|h| h["kind"] == "service_bay")
+                .unwrap()["id"]
+                .clone()
+        };
+        assert_ne!(bay(&pair[0]), bay(&pair[1]), "{seen:?}");
+    }
+    assert_eq!(count_rows(&app, "appointments"), 16);
 }
