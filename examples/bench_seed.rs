@@ -14,14 +14,14 @@ use chrono::{Datelike, Duration, TimeZone as _, Utc, Weekday};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
+use janji::app::booking::{self, BookAppointment, CustomerRef};
 use janji::db::{self, DbConnection, tx::write_tx};
 use janji::domain::{Channel, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
-use janji::store::booking::{self, BookAppointment, CustomerRef};
-use janji::store::customers::{self, NewCustomer};
-use janji::store::events::Actor;
-use janji::store::locations::{self, NewLocation};
-use janji::store::resources::{self, NewResource};
-use janji::store::services::{self, NewService};
+use janji::repo::customers::{self, NewCustomer};
+use janji::repo::events::Actor;
+use janji::repo::locations::{self, NewLocation};
+use janji::repo::resources::{self, NewResource};
+use janji::repo::services::{self, NewService};
 use janji::tenancy;
 
 const APPOINTMENTS: usize = 5_000;
@@ -226,8 +226,8 @@ fn writes_baseline(
     n: usize,
 ) -> Result<f64, String> {
     use janji::db::schema::{appointment_events, appointment_resources, appointments};
-    use janji::store::appointments::{AppointmentResourceRow, insert};
-    use janji::store::events::{self, NewEvent};
+    use janji::repo::appointments::{AppointmentResourceRow, insert};
+    use janji::repo::events::{self, NewEvent};
     let far = Duration::days(4 * 366);
     let held: Vec<AppointmentResourceRow> = {
         use janji::db::schema::appointment_resources as ar;

@@ -6,8 +6,8 @@ use janji::config::Config;
 use janji::db::{self, DbConnection, tx::write_tx};
 use janji::domain::{Currency, Locale, Role, TimeZone};
 use janji::error::Error;
+use janji::repo::{api_keys, organizations::NewOrganization};
 use janji::server::announce;
-use janji::store::{api_keys, organizations::NewOrganization};
 use janji::tenancy;
 
 #[derive(Subcommand)]
@@ -123,7 +123,7 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
                 RoleArg::Integration => Role::Integration,
             };
             let (row, secret) = with_db(config, |c| {
-                janji::store::organizations::get(c, &org)?;
+                janji::repo::organizations::get(c, &org)?;
                 api_keys::create(c, &org, &name, role, chrono::Utc::now())
             })?;
             println!(
@@ -134,7 +134,7 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
         }
         Command::ApiKey(ApiKeyCommand::List { org }) => {
             let page = with_db(config, |c| {
-                janji::store::organizations::get(c, &org)?;
+                janji::repo::organizations::get(c, &org)?;
                 api_keys::list(c, &org, None, i64::MAX - 1)
             })?;
             println!(

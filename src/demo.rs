@@ -21,14 +21,14 @@ use crate::domain::{
     TimeZone, WeeklyHours,
 };
 use crate::error::Error;
-use crate::store::closures::{self, ClosureRow, NewClosure};
-use crate::store::customers::{self, CustomerRow, NewCustomer};
-use crate::store::from_db;
-use crate::store::locations::{self, LocationRow, NewLocation};
-use crate::store::organizations::NewOrganization;
-use crate::store::policies::{self, PolicyRow, PolicyRules};
-use crate::store::resources::{self, NewResource, ResourceRow};
-use crate::store::services::{self, NewService, ServiceRow};
+use crate::repo::closures::{self, ClosureRow, NewClosure};
+use crate::repo::customers::{self, CustomerRow, NewCustomer};
+use crate::repo::from_db;
+use crate::repo::locations::{self, LocationRow, NewLocation};
+use crate::repo::organizations::NewOrganization;
+use crate::repo::policies::{self, PolicyRow, PolicyRules};
+use crate::repo::resources::{self, NewResource, ResourceRow};
+use crate::repo::services::{self, NewService, ServiceRow};
 use crate::tenancy::{self, CreatedOrganization};
 
 /// What [`seed`] created: the organization with its admin key (shown once), and the rows.

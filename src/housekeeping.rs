@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use crate::api::state::AppState;
 use crate::error::Error;
-use crate::store::{api_keys, idempotency};
+use crate::http::state::AppState;
+use crate::repo::{api_keys, idempotency};
 
 /// How often the chores run.
 pub const EVERY: Duration = Duration::from_secs(60);

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod api_key;
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -13,10 +14,11 @@ pub mod demo_holidays;
 pub mod domain;
 pub mod error;
 pub mod housekeeping;
+pub mod http;
 pub mod last_use;
 pub mod openapi;
+pub mod repo;
 pub mod server;
 pub mod startup;
-pub mod store;
 pub mod telemetry;
 pub mod tenancy;

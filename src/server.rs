@@ -5,16 +5,16 @@ use std::time::Duration;
 
 use actix_web::HttpServer;
 
-use crate::api::state::AppState;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, Db, url::backend_of};
+use crate::http::state::AppState;
 use crate::startup;
 use crate::tenancy;
 
 /// A client must send a request's head (line and headers) within this, or get a 408 and
 /// a closed connection; set here rather than left to the framework's default. The body
-/// has its own limit, [`crate::api::extract::BODY_READ_TIMEOUT`], applied as it is read.
+/// has its own limit, [`crate::http::extract::BODY_READ_TIMEOUT`], applied as it is read.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a connection being closed may take to finish its shutdown.
 pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -8,10 +8,12 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::method_not_allowed::{self, KnownPaths};
-use crate::api::{self, extract, request_log, schema_rules, shared_params, state::AppState};
+use crate::api;
 use crate::error::Error;
+use crate::http::method_not_allowed::{self, KnownPaths};
+use crate::http::{extract, request_log, shared_params, state::AppState};
 use crate::openapi::ApiDoc;
+use crate::openapi::schema_rules;
 
 /// The application and its OpenAPI document, built from the same route table.
 pub fn split_app(

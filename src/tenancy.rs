@@ -6,8 +6,8 @@ use crate::db::DbConnection;
 use crate::db::tx::write_tx;
 use crate::domain::{Currency, Locale, Role, TimeZone};
 use crate::error::Error;
-use crate::store::api_keys;
-use crate::store::organizations::{self, NewOrganization, OrganizationRow};
+use crate::repo::api_keys;
+use crate::repo::organizations::{self, NewOrganization, OrganizationRow};
 
 /// A new organization and the clear-text secret of its first admin key.
 pub struct CreatedOrganization {

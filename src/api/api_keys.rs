@@ -7,16 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::auth::Principal;
-use super::extract::{Json, Query};
-use super::idempotency::{Idempotency, Reply};
-use super::pagination::{List, PageParams};
-use super::responses::*;
-use super::state::AppState;
 use crate::domain::{Role, text};
 use crate::error::Error;
-use crate::store::api_keys::{self, ApiKeyRow};
-use crate::store::from_db;
+use crate::http::auth::Principal;
+use crate::http::extract::{Json, Query};
+use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::pagination::{List, PageParams};
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::repo::api_keys::{self, ApiKeyRow};
+use crate::repo::from_db;
 
 /// An API key as listed: never its secret.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,21 +8,21 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::appointments::actor_of;
-use super::auth::Principal;
-use super::extract::{Json, Query};
-use super::idempotency::{Idempotency, Reply};
-use super::pagination::{List, PageParams};
-use super::precondition::IfMatch;
-use super::quotes::FeeRuleResponse;
-use super::responses::*;
-use super::state::AppState;
-use super::time::Instant;
+use crate::api::appointments::actor_of;
+use crate::api::appointments::quotes::FeeRuleResponse;
 use crate::domain::interval::check_order;
 use crate::domain::{FeeKind, FeeStatus, text};
 use crate::error::Error;
-use crate::store::fees::{self, FeeFilter, FeeRow, Settlement};
-use crate::store::from_db;
+use crate::http::auth::Principal;
+use crate::http::extract::{Json, Query};
+use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::pagination::{List, PageParams};
+use crate::http::precondition::IfMatch;
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::http::time::Instant;
+use crate::repo::fees::{self, FeeFilter, FeeRow, Settlement};
+use crate::repo::from_db;
 
 /// A fee: what it was charged for, how much, and where it stands.
 #[derive(Debug, Serialize, ToSchema)]

@@ -7,9 +7,9 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::problem::Problem;
-use super::state::AppState;
 use crate::error::Error;
+use crate::http::problem::Problem;
+use crate::http::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthResponse {

@@ -2,41 +2,14 @@
 //! the result. Routes and their OpenAPI entries are registered together here.
 
 pub mod api_keys;
-pub mod appointment_actions;
-pub mod appointment_events;
 pub mod appointments;
-pub mod auth;
 pub mod availability;
-pub mod cancellation;
-pub mod closures;
-pub mod customer_appointments;
 pub mod customers;
-pub mod extract;
 pub mod fees;
 pub mod health;
-pub mod idempotency;
-pub mod json_numbers;
-pub mod json_shape;
-pub mod locations;
-pub mod method_not_allowed;
-pub mod move_availability;
 pub mod organization;
-pub mod pagination;
-pub mod patch;
 pub mod policies;
-pub mod precondition;
-pub mod problem;
-pub mod quotes;
-pub mod request_log;
-pub mod reschedule;
-pub mod resources;
-pub mod responses;
-pub mod schema_rules;
-pub mod services;
-pub mod shared_params;
-pub mod state;
-pub mod suggestions;
-pub mod time;
+pub mod setup;
 
 use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
@@ -49,53 +22,53 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(
             scope::scope("/v1")
                 // Registered last, runs first: authentication before idempotency.
-                .wrap(from_fn(idempotency::idempotency))
-                .wrap(from_fn(auth::authenticate))
+                .wrap(from_fn(crate::http::idempotency::idempotency))
+                .wrap(from_fn(crate::http::auth::authenticate))
                 .service(organization::get_organization)
                 .service(organization::update_organization)
                 .service(api_keys::create_api_key)
                 .service(api_keys::list_api_keys)
                 .service(api_keys::revoke_api_key)
-                .service(locations::create_location)
-                .service(locations::list_locations)
-                .service(locations::get_location)
-                .service(locations::update_location)
-                .service(locations::delete_location)
-                .service(resources::create_resource)
-                .service(resources::list_resources)
-                .service(resources::get_resource)
-                .service(resources::update_resource)
-                .service(resources::delete_resource)
-                .service(services::create_service)
-                .service(services::list_services)
-                .service(services::get_service)
-                .service(services::update_service)
-                .service(services::delete_service)
-                .service(closures::create_closure)
-                .service(closures::list_closures)
-                .service(closures::delete_closure)
+                .service(setup::locations::create_location)
+                .service(setup::locations::list_locations)
+                .service(setup::locations::get_location)
+                .service(setup::locations::update_location)
+                .service(setup::locations::delete_location)
+                .service(setup::resources::create_resource)
+                .service(setup::resources::list_resources)
+                .service(setup::resources::get_resource)
+                .service(setup::resources::update_resource)
+                .service(setup::resources::delete_resource)
+                .service(setup::services::create_service)
+                .service(setup::services::list_services)
+                .service(setup::services::get_service)
+                .service(setup::services::update_service)
+                .service(setup::services::delete_service)
+                .service(setup::closures::create_closure)
+                .service(setup::closures::list_closures)
+                .service(setup::closures::delete_closure)
                 .service(customers::create_customer)
                 .service(customers::list_customers)
                 .service(customers::get_customer)
                 .service(customers::update_customer)
                 .service(customers::delete_customer)
-                .service(customer_appointments::list_customer_appointments)
-                .service(suggestions::get_suggestions)
+                .service(customers::appointments::list_customer_appointments)
+                .service(availability::suggestions::get_suggestions)
                 .service(availability::get_availability)
                 .service(appointments::create_appointment)
                 .service(appointments::list_appointments)
                 .service(appointments::get_appointment)
-                .service(appointment_actions::confirm_appointment)
-                .service(appointment_actions::check_in_appointment)
-                .service(appointment_actions::complete_appointment)
-                .service(appointment_actions::no_show_appointment)
-                .service(cancellation::quote_cancel)
-                .service(cancellation::cancel_appointment)
-                .service(reschedule::quote_reschedule)
-                .service(reschedule::reschedule_appointment)
-                .service(appointment_events::list_appointment_events)
-                .service(suggestions::get_alternatives)
-                .service(move_availability::get_move_availability)
+                .service(appointments::lifecycle::confirm_appointment)
+                .service(appointments::lifecycle::check_in_appointment)
+                .service(appointments::lifecycle::complete_appointment)
+                .service(appointments::lifecycle::no_show_appointment)
+                .service(appointments::cancel::quote_cancel)
+                .service(appointments::cancel::cancel_appointment)
+                .service(appointments::reschedule::quote_reschedule)
+                .service(appointments::reschedule::reschedule_appointment)
+                .service(appointments::history::list_appointment_events)
+                .service(availability::suggestions::get_alternatives)
+                .service(appointments::move_availability::get_move_availability)
                 .service(policies::create_policy)
                 .service(policies::list_policies)
                 .service(policies::get_policy)

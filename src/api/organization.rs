@@ -5,15 +5,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::auth::Principal;
-use super::extract::Json;
-use super::precondition::{IfMatch, etag};
-use super::responses::*;
-use super::state::AppState;
 use crate::domain::{Currency, Locale, TimeZone, booking_rules, text};
 use crate::error::Error;
-use crate::store::from_db;
-use crate::store::organizations::{self, BookingSettings, OrganizationChanges, OrganizationRow};
+use crate::http::auth::Principal;
+use crate::http::extract::Json;
+use crate::http::precondition::{IfMatch, etag};
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::repo::from_db;
+use crate::repo::organizations::{self, BookingSettings, OrganizationChanges, OrganizationRow};
 
 /// A tenant: a dealer or dealer group. Every object belongs to exactly one.
 #[derive(Debug, Serialize, ToSchema)]

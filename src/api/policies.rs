@@ -8,19 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::auth::Principal;
-use super::extract::{Json, Query};
-use super::idempotency::{Idempotency, Reply};
-use super::json_shape::object;
-use super::pagination::{List, PageParams};
-use super::precondition::{IfMatch, etag};
-use super::responses::*;
-use super::state::AppState;
 use crate::domain::policy_doc::{ChangeRulesDoc, PolicyDoc, PolicyText, RescheduleDoc};
 use crate::domain::{Currency, text};
 use crate::error::Error;
-use crate::store::policies::{self, PolicyRow, PolicyRules, Scope, scope_of};
-use crate::store::{appointments, from_db};
+use crate::http::auth::Principal;
+use crate::http::extract::{Json, Query};
+use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::json_shape::object;
+use crate::http::pagination::{List, PageParams};
+use crate::http::precondition::{IfMatch, etag};
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::repo::policies::{self, PolicyRow, PolicyRules, Scope, scope_of};
+use crate::repo::{appointments, from_db};
 
 /// A policy: what moving or cancelling costs and when it is refused.
 #[derive(Debug, Serialize, ToSchema)]

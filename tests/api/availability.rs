@@ -199,7 +199,7 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
             }
         });
         let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
-        let loaded = janji::store::schedule::load(
+        let loaded = janji::repo::schedule::load(
             &mut conn,
             &app.org_id,
             &d.location,

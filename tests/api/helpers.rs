@@ -12,11 +12,11 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::Value;
 
-use janji::api::state::AppState;
 use janji::clock::Clock;
 use janji::db::{self, Backend, Db, tx::write_tx};
 use janji::domain::Role;
-use janji::store::api_keys;
+use janji::http::state::AppState;
+use janji::repo::api_keys;
 use janji::tenancy;
 
 /// Monday 23 November 2026, 10:00 in Jakarta.

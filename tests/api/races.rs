@@ -13,7 +13,7 @@ use crate::on_both_backends;
 use crate::reschedule::{at, book};
 use janji::db::tx::write_tx;
 use janji::domain::Role;
-use janji::store::api_keys;
+use janji::repo::api_keys;
 
 on_both_backends!(
     parallel_moves_never_pass_the_customer_limit,

@@ -187,7 +187,7 @@ async fn names_must_not_be_blank(app: TestApp) {
     let pattern = schema("ReplacePolicyRequest")["properties"]["name"]["pattern"].clone();
     assert_eq!(
         pattern,
-        json!(janji::api::schema_rules::non_blank_pattern())
+        json!(janji::openapi::schema_rules::non_blank_pattern())
     );
     let policy = app.post("/v1/policies", json!({"name": "Standar"})).await;
     let id = policy.expect(201)["id"].as_str().unwrap().to_owned();
@@ -222,7 +222,7 @@ async fn names_must_not_be_blank(app: TestApp) {
         };
         assert_eq!(
             shape["properties"]["name"]["pattern"],
-            json!(janji::api::schema_rules::non_blank_pattern()),
+            json!(janji::openapi::schema_rules::non_blank_pattern()),
             "{name}: {s}"
         );
     }

@@ -1,0 +1,173 @@
+//! `GET /v1/availability`: bookable slots for a service at a location.
+
+pub mod suggestions;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::availability::{Choice, Slot, find_slots};
+use crate::domain::interval::check_order;
+use crate::error::{Code, Error};
+use crate::http::auth::Principal;
+use crate::http::extract::Query;
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::http::time::{Instant, LocalSpan};
+use crate::repo::schedule;
+
+/// The widest window one availability request may ask for.
+pub const MAX_WINDOW_DAYS: i64 = 31;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityQuery {
+    pub location_id: Uuid,
+    pub service_id: Uuid,
+    /// Window start, RFC 3339 with offset (write `+` as `%2B`).
+    #[param(value_type = String, format = DateTime)]
+    pub from: Instant,
+    /// Window end (exclusive), at most 31 days after `from`.
+    #[param(value_type = String, format = DateTime)]
+    pub to: Instant,
+    /// Only slots this resource can serve (it is then the one used for its kind).
+    pub resource_id: Option<Uuid>,
+}
+
+/// `[from, to)` as asked, if it is a window of at most [`MAX_WINDOW_DAYS`].
+pub fn check_window(
+    from: Instant,
+    to: Instant,
+) -> Result<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>), Error> {
+    let (from, to) = (from.0, to.0);
+    check_order(Some(from), Some(to))?;
+    if to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(Error::invalid(
+            "to",
+            Code::WindowTooLarge,
+            format!("ask for at most {MAX_WINDOW_DAYS} days at a time"),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// A resource that would serve (or serves) an appointment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourceRef {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    pub kind: crate::domain::ResourceKind,
+}
+
+/// The resources of a slot, in the order appointments show them (by kind name).
+pub fn resource_refs(
+    loaded: &crate::repo::schedule::LoadedSchedule,
+    indices: &[usize],
+) -> Vec<ResourceRef> {
+    let mut refs: Vec<ResourceRef> = indices
+        .iter()
+        .map(|&i| ResourceRef {
+            id: loaded.resources[i].id.clone(),
+            name: loaded.names[i].clone(),
+            kind: loaded.resources[i].kind,
+        })
+        .collect();
+    refs.sort_by_key(|r| r.kind.as_str());
+    refs
+}
+
+/// A bookable start.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotResponse {
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    pub local: LocalSpan,
+    /// One resource per kind the service needs: those a booking at this start gets
+    /// when it names none (the least loaded that day).
+    pub resources: Vec<ResourceRef>,
+}
+
+impl SlotResponse {
+    pub fn of(loaded: &crate::repo::schedule::LoadedSchedule, s: &Slot) -> Self {
+        SlotResponse {
+            local: LocalSpan::new(loaded.tz, s.start, s.end),
+            start: s.start,
+            end: s.end,
+            resources: resource_refs(loaded, &s.resources),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityResponse {
+    #[schema(format = Uuid)]
+    pub location_id: String,
+    #[schema(format = Uuid)]
+    pub service_id: String,
+    pub time_zone: String,
+    pub slots: Vec<SlotResponse>,
+}
+
+/// Slots for a service at a location in `[from, to)`: within opening hours (location and
+/// resource, in the location's time zone, DST-correct), outside closures, clear of other
+/// appointments including buffers, after the lead time and within the booking horizon.
+/// Every listed start is accepted by `POST /v1/appointments` at that moment.
+///
+/// The service must be active and offered at the location (`service_not_offered`); `to`
+/// must be after `from` (`window_ends_before_start`) and at most 31 days later
+/// (`window_too_large`); a pinned `resource_id` must be able to serve the service at the
+/// location (`resource_cannot_perform`).
+#[utoipa::path(
+    tag = "availability",
+    security(("api_key" = [])),
+    params(AvailabilityQuery),
+    responses(
+        (status = 200, body = AvailabilityResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 422, response = Unprocessable),
+    )
+)]
+#[get("/availability")]
+pub async fn get_availability(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(q): Query<AvailabilityQuery>,
+) -> Result<HttpResponse, Error> {
+    let (from, to) = check_window(q.from, q.to)?;
+    let (org, now) = (principal.organization_id, state.clock.now());
+    let (location_id, service_id) = (q.location_id.to_string(), q.service_id.to_string());
+    let resource_id = q.resource_id.map(|r| r.to_string());
+    let body = state
+        .db
+        .read(move |c| {
+            let loaded = schedule::load(c, &org, &location_id, &service_id, from, to, None)?;
+            let pinned = schedule::pinned(c, &org, &loaded, resource_id.as_deref())?;
+            let slots = find_slots(
+                &loaded.schedule(),
+                &loaded.needs,
+                &loaded.rules,
+                from,
+                to,
+                now,
+                Choice {
+                    pinned,
+                    preferred: &[],
+                },
+            );
+            Ok(AvailabilityResponse {
+                location_id: loaded.location.id.clone(),
+                service_id: loaded.service.id.clone(),
+                time_zone: loaded.tz.name().to_owned(),
+                slots: slots
+                    .into_iter()
+                    .map(|s| SlotResponse::of(&loaded, &s))
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,115 @@
+//! `GET /v1/customers/{id}/appointments`: a customer's appointments and counts, for the
+//! front desk.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::api::appointments::{AppointmentResponse, list_page, parse_statuses};
+use crate::domain::EventKind;
+use crate::error::Error;
+use crate::http::auth::Principal;
+use crate::http::extract::Query;
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::repo::appointments::{self, AppointmentFilter};
+use crate::repo::{customers, events};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerAppointmentsQuery {
+    /// Comma-separated statuses, e.g. `booked,confirmed` (no spaces).
+    #[param(
+        pattern = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$"
+    )]
+    pub status: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]{32}$")]
+    pub cursor: Option<String>,
+}
+
+/// How often this customer booked, moved, cancelled and missed appointments.
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct CustomerCounts {
+    /// Every appointment ever booked, whatever became of it.
+    pub total: i64,
+    /// Still to come: booked or confirmed.
+    pub upcoming: i64,
+    pub checked_in: i64,
+    pub completed: i64,
+    /// Moves of this customer's appointments (the reschedule events).
+    pub rescheduled: i64,
+    pub cancelled: i64,
+    pub no_show: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerAppointmentsResponse {
+    #[schema(format = Uuid)]
+    pub customer_id: String,
+    pub counts: CustomerCounts,
+    pub items: Vec<AppointmentResponse>,
+    pub next_cursor: Option<String>,
+}
+
+/// A customer's appointments by start time, with counts per outcome.
+#[utoipa::path(
+    tag = "customers",
+    security(("api_key" = [])),
+    params(("customer_id" = Uuid, Path), CustomerAppointmentsQuery),
+    responses(
+        (status = 200, body = CustomerAppointmentsResponse),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    )
+)]
+#[get("/customers/{customer_id}/appointments")]
+pub async fn list_customer_appointments(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    Query(q): Query<CustomerAppointmentsQuery>,
+) -> Result<HttpResponse, Error> {
+    let statuses = parse_statuses(q.status.as_deref())?;
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let body = state
+        .db
+        .read(move |c| {
+            let customer = customers::get(c, &org, &id)?;
+            let by_status = appointments::status_counts(c, &org, &customer.id)?;
+            let n = |s: &str| by_status.get(s).copied().unwrap_or(0);
+            let counts = CustomerCounts {
+                total: by_status.values().sum(),
+                upcoming: n("booked") + n("confirmed"),
+                checked_in: n("checked_in"),
+                completed: n("completed"),
+                rescheduled: events::count_kind_for_customer(
+                    c,
+                    &org,
+                    &customer.id,
+                    EventKind::Rescheduled,
+                )?,
+                cancelled: n("cancelled"),
+                no_show: n("no_show"),
+            };
+            let filter = AppointmentFilter {
+                customer_id: Some(customer.id.clone()),
+                statuses,
+                ..Default::default()
+            };
+            let page = list_page(c, &org, &filter, q.cursor.as_deref(), q.limit)?;
+            Ok(CustomerAppointmentsResponse {
+                customer_id: customer.id,
+                counts,
+                items: page.items,
+                next_cursor: page.next_cursor,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

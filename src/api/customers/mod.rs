@@ -1,0 +1,373 @@
+//! `/v1/customers`: the people appointments are for. Any role may create, read and
+//! change them; only admins delete.
+
+pub mod appointments;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::customer::default_channel;
+use crate::domain::{ContactChannel, Email, Locale, PhoneNumber, text};
+use crate::error::{Code, Error};
+use crate::http::auth::Principal;
+use crate::http::extract::{Json, Query};
+use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::pagination::{List, PageParams};
+use crate::http::patch::nullable;
+use crate::http::precondition::IfMatch;
+use crate::http::responses::*;
+use crate::http::state::AppState;
+use crate::repo::customers::{self, CustomerChanges, CustomerFilter, CustomerRow, NewCustomer};
+use crate::repo::from_db;
+
+/// A customer: who an appointment is for and how to reach them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerResponse {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub name: String,
+    /// E.164, e.g. `+6281234567890`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Language of the messages and pages this customer gets.
+    pub locale: Locale,
+    /// Where reminders and links are sent.
+    pub preferred_channel: ContactChannel,
+    /// The customer's id in an integrator's system; unique within the organization.
+    pub external_ref: Option<String>,
+    /// Increases with every change; send it back as `If-Match: "<version>"`.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<CustomerRow> for CustomerResponse {
+    type Error = Error;
+
+    fn try_from(r: CustomerRow) -> Result<Self, Error> {
+        Ok(CustomerResponse {
+            locale: Locale::from_db(&r.locale)?,
+            preferred_channel: ContactChannel::from_db(&r.preferred_channel)?,
+            id: r.id,
+            name: r.name,
+            phone: r.phone,
+            email: r.email,
+            external_ref: r.external_ref,
+            version: r.version,
+            created_at: from_db(r.created_at),
+            updated_at: from_db(r.updated_at),
+        })
+    }
+}
+
+/// A new customer. A phone number or an e-mail address is required, and the preferred
+/// channel must be one the customer has.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCustomerRequest {
+    /// Up to 200 characters.
+    #[schema(example = "Budi Santoso")]
+    pub name: String,
+    /// E.164 phone number.
+    #[schema(example = "+6281234567890")]
+    pub phone: Option<String>,
+    #[schema(example = "budi@example.co.id")]
+    pub email: Option<String>,
+    /// Defaults to the organization's locale.
+    pub locale: Option<Locale>,
+    /// Defaults to `whatsapp` when a phone is given, else `email`. `whatsapp` and `sms`
+    /// need a phone, `email` needs an e-mail address.
+    pub preferred_channel: Option<ContactChannel>,
+    /// The customer's id in your system (up to 200 characters), unique within the
+    /// organization; find the customer again with `?external_ref=`.
+    #[schema(example = "DMS-000123")]
+    pub external_ref: Option<String>,
+}
+
+fn phone(raw: &str) -> Result<PhoneNumber, Error> {
+    PhoneNumber::parse("phone", raw)
+}
+
+fn email(raw: &str) -> Result<Email, Error> {
+    Email::parse("email", raw)
+}
+
+impl TryFrom<CreateCustomerRequest> for NewCustomer {
+    type Error = Error;
+
+    fn try_from(r: CreateCustomerRequest) -> Result<Self, Error> {
+        let phone = r.phone.as_deref().map(phone).transpose()?;
+        Ok(NewCustomer {
+            name: text::required("name", &r.name, 200)?,
+            preferred_channel: r
+                .preferred_channel
+                .unwrap_or_else(|| default_channel(phone.is_some())),
+            phone,
+            email: r.email.as_deref().map(email).transpose()?,
+            locale: r.locale,
+            external_ref: text::optional("external_ref", r.external_ref.as_deref(), 200)?,
+        })
+    }
+}
+
+/// Fields to change; absent fields stay as they are, `null` clears an optional one.
+/// The contact rules are checked again on the result.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomerRequest {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    pub locale: Option<Locale>,
+    pub preferred_channel: Option<ContactChannel>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub external_ref: Option<Option<String>>,
+}
+
+impl TryFrom<UpdateCustomerRequest> for CustomerChanges {
+    type Error = Error;
+
+    fn try_from(r: UpdateCustomerRequest) -> Result<Self, Error> {
+        Ok(CustomerChanges {
+            name: r
+                .name
+                .map(|n| text::required("name", &n, 200))
+                .transpose()?,
+            phone: r
+                .phone
+                .map(|p| p.as_deref().map(phone).transpose())
+                .transpose()?,
+            email: r
+                .email
+                .map(|e| e.as_deref().map(email).transpose())
+                .transpose()?,
+            locale: r.locale,
+            preferred_channel: r.preferred_channel,
+            external_ref: r
+                .external_ref
+                .map(|x| text::optional("external_ref", x.as_deref(), 200))
+                .transpose()?,
+        })
+    }
+}
+
+/// Filters and paging of the customer list; every filter given must match.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerQuery {
+    /// Exactly this external reference.
+    pub external_ref: Option<String>,
+    /// Exactly this E.164 number; encode `+` as `%2B`.
+    pub phone: Option<String>,
+    /// Part of the name, case-insensitive (letters A-Z on every database).
+    pub q: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl TryFrom<CustomerQuery> for CustomerFilter {
+    type Error = Error;
+
+    fn try_from(r: CustomerQuery) -> Result<Self, Error> {
+        let phone = match r.phone.as_deref() {
+            None | Some("") => None,
+            // An unencoded `+` arrives as a space.
+            Some(p) if p.starts_with(' ') => {
+                return Err(Error::invalid(
+                    "phone",
+                    Code::InvalidPhone,
+                    format!("'{p}' is not an E.164 phone number; encode its '+' as %2B"),
+                ));
+            }
+            Some(p) => Some(phone(p)?),
+        };
+        Ok(CustomerFilter {
+            external_ref: text::optional("external_ref", r.external_ref.as_deref(), 200)?,
+            phone,
+            q: text::optional("q", r.q.as_deref(), 200)?,
+        })
+    }
+}
+
+/// The customer as an answer that an `Idempotency-Key` can remember.
+fn reply(status: StatusCode, row: CustomerRow) -> Result<Reply, Error> {
+    let body = CustomerResponse::try_from(row)?;
+    Reply::versioned(
+        status,
+        body.version,
+        format!("/v1/customers/{}", body.id),
+        &body,
+    )
+}
+
+fn respond(status: StatusCode, row: CustomerRow) -> Result<HttpResponse, Error> {
+    reply(status, row).map(Reply::into_response)
+}
+
+/// Create a customer (any role). A duplicate `external_ref` is refused with
+/// `external_ref_taken`; contact problems with `contact_required`,
+/// `channel_needs_contact`, `invalid_phone` or `invalid_email`.
+#[utoipa::path(
+    tag = "customers",
+    security(("api_key" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry of this POST safe")),
+    request_body = CreateCustomerRequest,
+    responses(
+        (status = 201, body = CustomerResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+    )
+)]
+#[post("/customers")]
+pub async fn create_customer(
+    state: web::Data<AppState>,
+    principal: Principal,
+    idempotency: Idempotency,
+    Json(body): Json<CreateCustomerRequest>,
+) -> Result<HttpResponse, Error> {
+    let new = NewCustomer::try_from(body)?;
+    let (org, now) = (principal.organization_id, state.clock.now());
+    idempotency
+        .reply(&state, move |c| {
+            reply(
+                StatusCode::CREATED,
+                customers::create(c, &org, new.clone(), now)?,
+            )
+        })
+        .await
+}
+
+/// List customers in a stable order, optionally filtered by `external_ref`, `phone` or
+/// part of the name (`q`).
+#[utoipa::path(
+    tag = "customers",
+    security(("api_key" = [])),
+    params(CustomerQuery),
+    responses(
+        (status = 200, body = List<CustomerResponse>),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 422, response = Unprocessable),
+    )
+)]
+#[get("/customers")]
+pub async fn list_customers(
+    state: web::Data<AppState>,
+    principal: Principal,
+    Query(query): Query<CustomerQuery>,
+) -> Result<HttpResponse, Error> {
+    let (limit, after) = PageParams {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    }
+    .parse()?;
+    let filter = CustomerFilter::try_from(query)?;
+    let org = principal.organization_id;
+    let page = state
+        .db
+        .read(move |c| customers::list(c, &org, filter, after.as_deref(), limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(List::from_page(page, CustomerResponse::try_from)?))
+}
+
+/// Get one customer, with its version as `ETag`.
+#[utoipa::path(
+    tag = "customers",
+    security(("api_key" = [])),
+    params(("customer_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = CustomerResponse, headers(("ETag" = String))),
+        (status = 401, response = Unauthorized), (status = 404, response = NotFound),
+    )
+)]
+#[get("/customers/{customer_id}")]
+pub async fn get_customer(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let row = state.db.read(move |c| customers::get(c, &org, &id)).await?;
+    respond(StatusCode::OK, row)
+}
+
+/// Change a customer (any role). Honours `If-Match`; the contact rules are checked on
+/// the changed customer.
+///
+/// The changed customer keeps a phone number or an e-mail address (`contact_required`)
+/// and a preferred channel it has (`channel_needs_contact`): clearing the only contact a
+/// customer has is refused. A stale `If-Match` is `412 version_mismatch`.
+#[utoipa::path(
+    tag = "customers",
+    security(("api_key" = [])),
+    params(("customer_id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being changed")),
+    request_body = UpdateCustomerRequest,
+    responses(
+        (status = 200, body = CustomerResponse, headers(("ETag" = String))),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound), (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed), (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
+    )
+)]
+#[patch("/customers/{customer_id}")]
+pub async fn update_customer(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    IfMatch(expected): IfMatch,
+    Json(body): Json<UpdateCustomerRequest>,
+) -> Result<HttpResponse, Error> {
+    let changes = CustomerChanges::try_from(body)?;
+    let (org, id, now) = (
+        principal.organization_id,
+        path.into_inner().to_string(),
+        state.clock.now(),
+    );
+    let row = state
+        .db
+        .write(move |c| customers::update(c, &org, &id, expected, changes.clone(), now))
+        .await?;
+    respond(StatusCode::OK, row)
+}
+
+/// Delete a customer (admin). Honours `If-Match`.
+#[utoipa::path(
+    tag = "customers",
+    security(("api_key" = [])),
+    params(("customer_id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version being deleted")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden), (status = 404, response = NotFound),
+        (status = 409, response = Conflict), (status = 412, response = PreconditionFailed),
+    )
+)]
+#[delete("/customers/{customer_id}")]
+pub async fn delete_customer(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<Uuid>,
+    IfMatch(expected): IfMatch,
+) -> Result<HttpResponse, Error> {
+    principal.require_admin()?;
+    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    state
+        .db
+        .write(move |c| customers::delete(c, &org, &id, expected))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

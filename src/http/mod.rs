@@ -1,0 +1,19 @@
+//! What every HTTP endpoint shares, apart from the resources: authentication, request
+//! extractors and their problems, idempotency, preconditions (`If-Match`, ETags),
+//! pagination, time parameters, the request log and the application state.
+
+pub mod auth;
+pub mod extract;
+pub mod idempotency;
+pub mod json_numbers;
+pub mod json_shape;
+pub mod method_not_allowed;
+pub mod pagination;
+pub mod patch;
+pub mod precondition;
+pub mod problem;
+pub mod request_log;
+pub mod responses;
+pub mod shared_params;
+pub mod state;
+pub mod time;

@@ -1,0 +1,161 @@
+//! API keys: creation (secret returned once), lookup for authentication, revocation.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::{Page, new_id, page_of, to_db};
+use crate::api_key;
+use crate::db::DbConnection;
+use crate::db::schema::api_keys;
+use crate::domain::Role;
+use crate::error::{Code, Error};
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_keys)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub organization_id: String,
+    pub name: String,
+    pub role: String,
+    pub prefix: String,
+    pub secret_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// Who a valid key speaks for.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub organization_id: String,
+    pub key_id: String,
+    pub role: Role,
+}
+
+/// Creates a key; the returned token is the only time the secret exists in clear.
+pub fn create(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    name: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<(ApiKeyRow, String), Error> {
+    let key = api_key::generate();
+    let row = ApiKeyRow {
+        id: new_id(),
+        organization_id: organization_id.to_owned(),
+        name: name.to_owned(),
+        role: role.as_str().to_owned(),
+        prefix: key.prefix,
+        secret_hash: key.hash,
+        created_at: to_db(now),
+        last_used_at: None,
+        revoked_at: None,
+    };
+    diesel::insert_into(api_keys::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok((row, key.token))
+}
+
+/// Resolves a bearer token to its principal; any failure is the same `unauthorized`
+/// so a caller learns nothing about which keys exist.
+/// It only reads: the caller notes the use in memory (see `crate::last_use`).
+pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, Error> {
+    let refused = || Error::unauthorized("missing, malformed, unknown or revoked API key");
+    let prefix = api_key::prefix_of(token).ok_or_else(refused)?;
+    let row: ApiKeyRow = api_keys::table
+        .filter(api_keys::prefix.eq(prefix))
+        .select(ApiKeyRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(refused)?;
+    if row.revoked_at.is_some() || !api_key::hashes_match(&api_key::hash(token), &row.secret_hash) {
+        return Err(refused());
+    }
+    Ok(Principal {
+        organization_id: row.organization_id,
+        key_id: row.id,
+        role: Role::from_db(&row.role)?,
+    })
+}
+
+/// Writes noted last uses; a use never moves a key's last use back in time.
+pub fn record_uses(conn: &mut DbConnection, uses: &[(String, DateTime<Utc>)]) -> Result<(), Error> {
+    for (id, at) in uses {
+        let at = to_db(*at);
+        diesel::update(
+            api_keys::table.find(id).filter(
+                api_keys::last_used_at
+                    .is_null()
+                    .or(api_keys::last_used_at.lt(at)),
+            ),
+        )
+        .set(api_keys::last_used_at.eq(Some(at)))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Page<ApiKeyRow>, Error> {
+    let mut q = api_keys::table
+        .filter(api_keys::organization_id.eq(organization_id))
+        .select(ApiKeyRow::as_select())
+        .order(api_keys::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(api_keys::id.gt(after.to_owned()));
+    }
+    Ok(page_of(q.load(conn)?, limit, |r| &r.id))
+}
+
+pub fn get(conn: &mut DbConnection, organization_id: &str, id: &str) -> Result<ApiKeyRow, Error> {
+    api_keys::table
+        .filter(api_keys::organization_id.eq(organization_id))
+        .filter(api_keys::id.eq(id))
+        .select(ApiKeyRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("API key"))
+}
+
+/// Revokes a key at once; revoking twice keeps the first time. Revocations of one
+/// organization's keys run one after the other, so that two of them cannot each leave
+/// the other as the last admin key and revoke both.
+pub fn revoke(
+    conn: &mut DbConnection,
+    organization_id: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<ApiKeyRow, Error> {
+    crate::repo::locks::organization(conn, organization_id)?;
+    let mut row = get(conn, organization_id, id)?;
+    if row.revoked_at.is_none() && row.role == Role::Admin.as_str() {
+        let other_admins: i64 = api_keys::table
+            .filter(api_keys::organization_id.eq(organization_id))
+            .filter(api_keys::role.eq(Role::Admin.as_str()))
+            .filter(api_keys::revoked_at.is_null())
+            .filter(api_keys::id.ne(id))
+            .count()
+            .get_result(conn)?;
+        if other_admins == 0 {
+            return Err(Error::new(
+                Code::LastAdminKey,
+                "this is the organization's last active admin key; create another admin key first",
+            ));
+        }
+    }
+    if row.revoked_at.is_none() {
+        row.revoked_at = Some(to_db(now));
+        diesel::update(api_keys::table.find(id))
+            .set(api_keys::revoked_at.eq(row.revoked_at))
+            .execute(conn)?;
+    }
+    Ok(row)
+}

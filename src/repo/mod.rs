@@ -1,0 +1,131 @@
+//! Persistence use cases: each public function runs inside the caller's transaction
+//! and takes `now` and the organization as values.
+//!
+//! Reads of one row by a unique key use `get_result`, not `first`: `first` binds its
+//! `LIMIT 1` as a parameter, and SQLite re-prepares a cached statement every time a
+//! LIMIT parameter is bound again (it was a sixth of a booking's time).
+
+pub mod api_keys;
+pub mod appointments;
+pub mod closures;
+pub mod customers;
+pub mod events;
+pub mod fees;
+pub mod idempotency;
+pub mod locations;
+pub mod locks;
+pub mod organizations;
+pub mod policies;
+pub mod resources;
+pub mod schedule;
+pub mod service_links;
+pub mod services;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+use crate::error::{Code, Error};
+
+/// A new time-ordered id (UUIDv7), so ordering by id is ordering by creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Instants are stored as UTC wall time without an offset.
+pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc()
+}
+
+pub fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// One page of a list plus where to continue.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<String>,
+}
+
+/// Turns `limit + 1` fetched rows into a page, remembering the last id shown.
+pub fn page_of<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> Page<T> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next_after = if more {
+        rows.last().map(|r| id(r).to_owned())
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_after,
+    }
+}
+
+/// Refuses to delete something appointments still refer to; they are history and keep
+/// their customer, service, resources and location.
+pub fn ensure_no_appointments(
+    conn: &mut crate::db::DbConnection,
+    column: AppointmentRef,
+    id: &str,
+    code: Code,
+    what: &str,
+) -> Result<(), Error> {
+    use crate::db::schema::{appointment_resources, appointments};
+    use diesel::prelude::*;
+    let n: i64 = match column {
+        AppointmentRef::Customer => appointments::table
+            .filter(appointments::customer_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        AppointmentRef::Service => appointments::table
+            .filter(appointments::service_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        AppointmentRef::Location => appointments::table
+            .filter(appointments::location_id.eq(id))
+            .count()
+            .get_result(conn)?,
+        AppointmentRef::Resource => appointment_resources::table
+            .filter(appointment_resources::resource_id.eq(id))
+            .count()
+            .get_result(conn)?,
+    };
+    if n > 0 {
+        return Err(Error::new(
+            code,
+            format!("{n} appointment(s) refer to this {what}; it cannot be deleted"),
+        ));
+    }
+    Ok(())
+}
+
+/// What an appointment refers to.
+#[derive(Clone, Copy)]
+pub enum AppointmentRef {
+    Customer,
+    Service,
+    Location,
+    Resource,
+}
+
+/// An update guarded by `version = previous` that matched no row lost a race to another
+/// change (PostgreSQL, READ COMMITTED). The unit of work runs again against the version
+/// now stored: a caller who sent `If-Match` with the old one then gets 412 from
+/// `check_version`, one who did not gets the answer for the current state. The problem
+/// carries the version now stored, for when the retries run out.
+pub fn check_updated(
+    updated: usize,
+    current: impl FnOnce() -> Result<i64, Error>,
+) -> Result<(), Error> {
+    if updated == 0 {
+        return Err(Error::version_mismatch(current()?).run_again());
+    }
+    Ok(())
+}
+
+/// Checks an optimistic-concurrency expectation against the stored version.
+pub fn check_version(expected: Option<i64>, current: i64) -> Result<(), Error> {
+    match expected {
+        Some(v) if v != current => Err(Error::version_mismatch(current)),
+        _ => Ok(()),
+    }
+}
