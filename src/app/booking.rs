@@ -4,13 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::db::DbConnection;
+use crate::domain::Actor;
 use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::{Code, Error};
 use crate::repo::appointments::{self, AppointmentResourceRow, AppointmentRow, HeldResource};
 use crate::repo::customers::{self, NewCustomer};
-use crate::repo::events::{self, Actor, NewEvent};
+use crate::repo::events::{self, NewEvent};
 use crate::repo::locks;
 use crate::repo::schedule::{self, LoadedSchedule};
 use crate::repo::{new_id, to_db};

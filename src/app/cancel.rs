@@ -7,12 +7,12 @@ use crate::app::lifecycle::{self, Reason, Record};
 use crate::app::quotes::{self, CancelQuote};
 use crate::app::reschedule::{Commit, Outcome, change_details, check_currency, fee_differs};
 use crate::db::DbConnection;
+use crate::domain::Actor;
 use crate::domain::FeeKind;
 use crate::domain::lifecycle::Action;
 use crate::domain::policy::Ask;
 use crate::error::Error;
 use crate::repo::appointments::{self, AppointmentView};
-use crate::repo::events::Actor;
 use crate::repo::fees::{self, Assessed, FeeRow};
 use crate::repo::{check_version, new_id};
 

@@ -3,12 +3,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::DbConnection;
+use crate::domain::Actor;
 use crate::domain::EventKind;
 use crate::domain::lifecycle::{self, Action, Refusal};
 use crate::domain::{AppointmentStatus, ReasonCategory};
 use crate::error::{Code, Error};
 use crate::repo::appointments::{self, AppointmentRow};
-use crate::repo::events::{self, Actor, EventRow, NewEvent, change};
+use crate::repo::events::{self, EventRow, NewEvent, change};
 use crate::repo::{from_db, to_db};
 
 /// The reason given with an action (required to cancel).

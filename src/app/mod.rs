@@ -8,3 +8,17 @@ pub mod move_slots;
 pub mod quotes;
 pub mod reschedule;
 pub mod suggestions;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::Actor;
+
+/// What every use case is given besides its command: the organization it acts in, who
+/// acts, and the instant it acts at (read once per request, so a rule never sees two
+/// different "now"s).
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub org: String,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+}

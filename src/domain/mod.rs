@@ -1,6 +1,7 @@
 //! Pure domain: parsed values that cannot exist in an invalid state, and the rules
 //! that act on them. No database, no HTTP, no clock: `now` is always passed in.
 
+pub mod actor;
 pub mod availability;
 pub mod booking_rules;
 pub mod closure_span;
@@ -22,6 +23,7 @@ pub mod text;
 pub mod time_zone;
 pub mod weekly_hours;
 
+pub use actor::Actor;
 pub use contact::{Email, PhoneNumber};
 pub use currency::Currency;
 pub use enums::{

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Page, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::appointment_events;
-use crate::domain::EventKind;
+use crate::domain::{Actor, EventKind};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -28,14 +28,6 @@ pub struct EventRow {
     pub occurred_at: NaiveDateTime,
     /// JSON object: what the change decided besides its fields (fee, override, policy).
     pub details: Option<String>,
-}
-
-/// Who made a change.
-#[derive(Clone, Debug)]
-pub enum Actor {
-    ApiKey { id: String, role: String },
-    CustomerLink,
-    System,
 }
 
 /// One change to record.
@@ -62,7 +54,7 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> Result<EventRow, Error> {
     let (actor_kind, actor_id, actor_role) = match actor {
-        Actor::ApiKey { id, role } => ("api_key", Some(id.clone()), Some(role.clone())),
+        Actor::ApiKey { id, role } => ("api_key", Some(id.clone()), Some(role.as_str().to_owned())),
         Actor::CustomerLink => ("customer_link", None, None),
         Actor::System => ("system", None, None),
     };

@@ -8,11 +8,12 @@ use super::{Page, check_version, page_of, to_db};
 use crate::app::quotes::Terms;
 use crate::db::DbConnection;
 use crate::db::schema::fees;
+use crate::domain::Actor;
 use crate::domain::EventKind;
 use crate::domain::policy::{Decision, FeeSource};
 use crate::domain::{FeeKind, FeeStatus};
 use crate::error::{Code, Error};
-use crate::repo::events::{self, Actor, NewEvent, change};
+use crate::repo::events::{self, NewEvent, change};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = fees)]

@@ -19,6 +19,7 @@ use crate::api::availability::suggestions::render;
 use crate::api::customers::CreateCustomerRequest;
 use crate::app::booking::{self, BookAppointment, CustomerRef};
 use crate::app::suggestions::Wish;
+use crate::domain::Actor;
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
 use crate::error::{Code, Error};
 use crate::http::auth::Principal;
@@ -30,7 +31,6 @@ use crate::http::state::AppState;
 use crate::http::time::{Date, Instant, LocalSpan};
 use crate::repo::appointments::{self, AppointmentFilter, AppointmentView};
 use crate::repo::customers::NewCustomer;
-use crate::repo::events::Actor;
 use crate::repo::from_db;
 
 /// Why an appointment was cancelled.
@@ -177,7 +177,7 @@ impl TryFrom<CreateAppointmentRequest> for BookAppointment {
 pub fn actor_of(p: &Principal) -> Actor {
     Actor::ApiKey {
         id: p.key_id.clone(),
-        role: p.role.as_str().to_owned(),
+        role: p.role,
     }
 }
 
