@@ -16,9 +16,9 @@ use diesel::prelude::*;
 
 use janji::app::booking::{self, BookAppointment, CustomerRef};
 use janji::db::{self, DbConnection, tx::write_tx};
+use janji::domain::Actor;
 use janji::domain::{Channel, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
 use janji::repo::customers::{self, NewCustomer};
-use janji::domain::Actor;
 use janji::repo::locations::{self, NewLocation};
 use janji::repo::resources::{self, NewResource};
 use janji::repo::services::{self, NewService};

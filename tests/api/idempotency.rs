@@ -22,6 +22,7 @@ on_both_backends!(
     a_replay_is_only_for_the_caller_who_made_it,
     a_secret_is_never_remembered_in_clear,
     expired_answers_are_purged,
+    an_expired_key_is_taken_over_once,
     a_refusal_leaves_no_key_behind,
     reading_with_a_key_writes_nothing
 );
@@ -202,6 +203,40 @@ async fn expired_answers_are_purged(app: TestApp) {
     let round = housekeeping::run_once(&app.state).await.unwrap();
     assert_eq!(round.answers_purged, 2);
     assert_eq!(count_rows(&app, "idempotency_keys"), 0);
+}
+
+/// A key whose answer expired but is not purged yet is free again. Twenty requests reuse
+/// it at once, with a new body: one takes the key over and runs, nineteen get its answer,
+/// and the expired answer is replayed to no one.
+async fn an_expired_key_is_taken_over_once(app: TestApp) {
+    app.call(Method::POST, "/v1/locations")
+        .header("idempotency-key", "reused")
+        .json(json!({"name": "Lama"}))
+        .send()
+        .await
+        .expect(201);
+    app.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(count_rows(&app, "idempotency_keys"), 1, "not purged yet");
+    let requests = (0..20).map(|_| {
+        app.call(Method::POST, "/v1/locations")
+            .header("idempotency-key", "reused")
+            .json(json!({"name": "Baru"}))
+            .send()
+    });
+    let responses = join_all(requests).await;
+    for r in &responses {
+        r.expect(201);
+        assert_eq!(r.body["name"], "Baru", "never the expired answer");
+    }
+    let ids: HashSet<_> = responses.iter().map(|r| r.body["id"].clone()).collect();
+    assert_eq!(ids.len(), 1, "every 201 is the one new answer");
+    let replays = responses
+        .iter()
+        .filter(|r| r.header("idempotent-replayed") == Some("true"))
+        .count();
+    assert_eq!(replays, 19);
+    assert_eq!(count_rows(&app, "locations"), 2);
+    assert_eq!(count_rows(&app, "idempotency_keys"), 1);
 }
 
 /// A refused request commits nothing, its key included: the retry runs again against
