@@ -76,5 +76,6 @@ pub fn app(
                 }
             }
         }))
-        .wrap(from_fn(request_log::log_request))
+        .wrap(from_fn(request_log::echo_request_id))
+        .wrap(request_log::logger())
 }
