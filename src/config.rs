@@ -17,15 +17,6 @@ pub struct Config {
     )]
     pub bind: String,
 
-    /// Base URL customers reach this server at; used in customer links.
-    #[arg(
-        long,
-        env = "JANJI_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080",
-        global = true
-    )]
-    pub public_url: String,
-
     /// Database connections in the pool.
     #[arg(long, env = "JANJI_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,

@@ -45,7 +45,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     if let Some(created) = &created {
         announce(created);
     }
-    let mut state = AppState::new(db, Clock::System, config.public_url.trim_end_matches('/'));
+    let mut state = AppState::new(db, Clock::System);
     state.idempotency_retention =
         chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
     let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));

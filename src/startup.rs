@@ -11,9 +11,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api;
 use crate::error::Error;
 use crate::http::method_not_allowed::{self, KnownPaths};
-use crate::http::{extract, request_log, shared_params, state::AppState};
-use crate::openapi::ApiDoc;
-use crate::openapi::schema_rules;
+use crate::http::{extract, request_log, state::AppState};
+use crate::openapi::api_doc::{self, ApiDoc};
 
 /// The application and its OpenAPI document, built from the same route table.
 pub fn split_app(
@@ -40,9 +39,7 @@ pub fn split_app(
         .openapi(ApiDoc::openapi())
         .configure(api::routes)
         .split_for_parts();
-    crate::openapi::document_body_timeouts(&mut doc);
-    shared_params::describe(&mut doc);
-    schema_rules::describe(&mut doc);
+    api_doc::complete(&mut doc);
     (app, doc)
 }
 
@@ -79,5 +76,6 @@ pub fn app(
                 }
             }
         }))
-        .wrap(from_fn(request_log::log_request))
+        .wrap(from_fn(request_log::echo_request_id))
+        .wrap(request_log::logger())
 }

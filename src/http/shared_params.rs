@@ -37,15 +37,10 @@ pub fn describe(api: &mut OpenApi) {
 
 fn describe_operation(op: &mut Operation) {
     for p in op.parameters.iter_mut().flatten() {
-        // A list whose cursor has another shape (appointments) declares its own pattern.
-        let declared = match &p.schema {
-            Some(RefOr::T(Schema::Object(o))) => o.pattern.clone(),
-            _ => None,
-        };
         let pattern = match (&p.parameter_in, p.name.as_str()) {
             (ParameterIn::Header, "If-Match") => IF_MATCH_PATTERN.to_owned(),
             (ParameterIn::Header, "Idempotency-Key") => IDEMPOTENCY_KEY_PATTERN.to_owned(),
-            (ParameterIn::Query, "cursor") => declared.unwrap_or(CURSOR_PATTERN.to_owned()),
+            (ParameterIn::Query, "cursor") => CURSOR_PATTERN.to_owned(),
             _ => continue,
         };
         p.schema = Some(RefOr::T(Schema::Object(
@@ -59,13 +54,13 @@ fn describe_operation(op: &mut Operation) {
 
 #[cfg(test)]
 mod tests {
-    use crate::api::appointments::APPOINTMENT_CURSOR_PATTERN;
+    use crate::http::pagination::CURSOR_PATTERN;
 
     #[test]
     fn every_shared_parameter_is_a_patterned_string() {
         let api = crate::openapi::document();
         let mut seen = 0;
-        for (path, item) in &api.paths.paths {
+        for item in api.paths.paths.values() {
             for op in [&item.get, &item.post, &item.patch, &item.put, &item.delete]
                 .into_iter()
                 .flatten()
@@ -75,8 +70,8 @@ mod tests {
                         let json = serde_json::to_value(&p.schema).unwrap();
                         assert_eq!(json["type"], "string", "{}: {json}", p.name);
                         assert!(json["pattern"].is_string(), "{}: {json}", p.name);
-                        if p.name == "cursor" && path.ends_with("/appointments") {
-                            assert_eq!(json["pattern"], APPOINTMENT_CURSOR_PATTERN, "{path}");
+                        if p.name == "cursor" {
+                            assert_eq!(json["pattern"], CURSOR_PATTERN);
                         }
                         seen += 1;
                     }

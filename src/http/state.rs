@@ -1,4 +1,4 @@
-//! What every handler can reach: the database, the clock and the public URL.
+//! What every handler can reach: the database, the clock, and the settings requests need.
 
 use chrono::Duration;
 
@@ -11,8 +11,6 @@ use crate::repo::idempotency::DEFAULT_RETENTION;
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
-    /// Base URL customers reach this server at (for links in messages).
-    pub public_url: String,
     /// How long answers to POSTs with an `Idempotency-Key` are kept and replayed.
     pub idempotency_retention: Duration,
     /// API keys' last use, recorded in memory and written in batches.
@@ -21,11 +19,10 @@ pub struct AppState {
 
 impl AppState {
     /// A state with the default idempotency retention.
-    pub fn new(db: Db, clock: Clock, public_url: impl Into<String>) -> Self {
+    pub fn new(db: Db, clock: Clock) -> Self {
         AppState {
             db,
             clock,
-            public_url: public_url.into(),
             idempotency_retention: DEFAULT_RETENTION,
             last_use: LastUse::default(),
         }

@@ -210,7 +210,7 @@ pub struct AppointmentFilter {
 }
 
 /// A page of appointments ordered by start time, then id; `after` is the last
-/// (start, id) of the previous page.
+/// (start, id) of the previous page, and the next page continues after the last row's.
 pub fn list(
     conn: &mut DbConnection,
     org: &str,
@@ -254,19 +254,7 @@ pub fn list(
                 .or(appointments::starts_at.eq(t).and(appointments::id.gt(id))),
         );
     }
-    let mut rows: Vec<AppointmentRow> = q.load(conn)?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_after = if more {
-        rows.last()
-            .map(|r| format!("{}|{}", super::from_db(r.starts_at).to_rfc3339(), r.id))
-    } else {
-        None
-    };
-    Ok(Page {
-        items: rows,
-        next_after,
-    })
+    Ok(super::page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
 /// How many appointments a customer has in each status.

@@ -431,17 +431,24 @@ async fn shared_parameters_accept_what_the_spec_says(app: TestApp) {
     // Any cursor of the pattern's shape is a position; the last page has none.
     let page = app.get("/v1/resources?limit=1").await;
     let next = page.expect(200)["next_cursor"].as_str().unwrap().to_owned();
-    assert_eq!(next.len(), 22, "{next}");
+    assert_eq!(next.len(), 32, "{next}");
     let rest = app.get(&format!("/v1/resources?cursor={next}")).await;
     assert!(!rest.expect(200)["items"].as_array().unwrap().is_empty());
-    let end = app.get("/v1/resources?cursor=zzzzzzzzzzzzzzzzzzzzzw").await;
+    let end = app
+        .get("/v1/resources?cursor=zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz")
+        .await;
     assert_eq!(end.expect(200)["items"], json!([]));
-    for bad in ["", "bm9wZQ", "AAAAAAAAAAAAAAAAAAAAAB"] {
+    for bad in [
+        "",
+        "bm9wZQ",
+        "AAAAAAAAAAAAAAAAAAAAAB",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
         let r = app.get(&format!("/v1/locations?cursor={bad}")).await;
         assert_eq!(r.problem(400, "invalid_cursor")["field"], "cursor", "{bad}");
     }
 
-    // Appointment lists page by (start, id): their cursors have their own shape.
+    // Appointment lists page by (start, id), with cursors of the same shape.
     for start in ["2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00"] {
         app.post("/v1/appointments", d.booking(start))
             .await

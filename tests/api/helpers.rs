@@ -133,7 +133,7 @@ impl TestApp {
             .expect("create organization")
         };
         let clock = Clock::fixed(now);
-        let state = AppState::new(Db::new(pool, backend), clock.clone(), "http://janji.test");
+        let state = AppState::new(Db::new(pool, backend), clock.clone());
         let svc = actix_web::test::init_service(janji::startup::app(state.clone())).await;
         let svc = boxed::service(actix_service::ServiceExt::map(
             svc,

@@ -23,6 +23,7 @@ mod races;
 mod relations;
 mod relations_migration;
 mod request_bodies;
+mod request_log;
 mod reschedule;
 mod resources;
 mod schema_rules;

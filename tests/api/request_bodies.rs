@@ -154,7 +154,6 @@ async fn a_real_server_times_out_slow_heads_and_bodies() {
     let config = janji::config::Config {
         database_url: url.into(),
         bind: addr.to_string(),
-        public_url: format!("http://{addr}"),
         pool_size: 2,
         idempotency_retention_hours: 24,
         log_format: janji::config::LogFormat::Text,

@@ -25,7 +25,7 @@ use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
 use crate::http::idempotency::{Idempotency, Reply};
-use crate::http::pagination::{DEFAULT_LIMIT, MAX_LIMIT, limit_within};
+use crate::http::pagination::{Cursor, DEFAULT_LIMIT, MAX_LIMIT, limit_within};
 use crate::http::responses::*;
 use crate::http::state::AppState;
 use crate::http::time::{Date, Instant, LocalSpan};
@@ -374,7 +374,6 @@ pub struct AppointmentQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
-    #[param(pattern = "^[A-Za-z0-9_-]{32}$")]
     pub cursor: Option<String>,
 }
 
@@ -411,54 +410,6 @@ pub fn parse_statuses(raw: Option<&str>) -> Result<Vec<AppointmentStatus>, Error
         .collect()
 }
 
-/// What an appointment list's cursor looks like: the base64url (unpadded) of the last
-/// start (microseconds since the epoch, big-endian i64) and the last id (16 bytes). Any
-/// string of this shape is a position in the list.
-pub const APPOINTMENT_CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]{32}$";
-
-/// Cursor of (start, id): where the previous page ended.
-fn decode_cursor(c: &str) -> Result<(DateTime<Utc>, String), Error> {
-    use base64::Engine;
-    let bytes: [u8; 24] = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| {
-            Error::new(Code::InvalidCursor, "cursor is not one this API returned")
-                .with_field("cursor")
-        })?;
-    let (micros, id) = bytes.split_at(8);
-    let micros = i64::from_be_bytes(micros.try_into().expect("8 bytes"));
-    // Every stored start lies in these years, so a position outside them is the same
-    // position as its nearest end, and the databases can compare with it.
-    let (first, last) = (
-        DateTime::parse_from_rfc3339("0001-01-01T00:00:00Z").expect("a date"),
-        DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z").expect("a date"),
-    );
-    let t = DateTime::from_timestamp_micros(micros)
-        .unwrap_or(if micros < 0 {
-            first.into()
-        } else {
-            last.into()
-        })
-        .clamp(first.into(), last.into());
-    let id = Uuid::from_bytes(id.try_into().expect("16 bytes"));
-    Ok((t, id.to_string()))
-}
-
-/// `after` is the store's `start|id` of the last row.
-fn encode_cursor(after: &str) -> String {
-    use base64::Engine;
-    let mut bytes = Vec::with_capacity(24);
-    if let Some((t, id)) = after.split_once('|')
-        && let (Ok(t), Ok(id)) = (DateTime::parse_from_rfc3339(t), Uuid::parse_str(id))
-    {
-        bytes.extend(t.timestamp_micros().to_be_bytes());
-        bytes.extend(id.as_bytes());
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// The appointments of a query page, rendered; shared with the customer's list.
 pub fn list_page(
     c: &mut crate::db::DbConnection,
@@ -468,9 +419,17 @@ pub fn list_page(
     limit: Option<i64>,
 ) -> Result<AppointmentList, Error> {
     let limit = limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT)?;
-    let after = cursor.map(decode_cursor).transpose()?;
+    let after = cursor
+        .map(Cursor::parse)
+        .transpose()?
+        .map(|c| (c.instant(), c.id()));
     let page = appointments::list(c, org, filter, after, limit)?;
-    let next_cursor = page.next_after.as_deref().map(encode_cursor);
+    let next_cursor = match (&page.next_after, page.items.last()) {
+        (Some(_), Some(last)) => {
+            Some(Cursor::after_instant(from_db(last.starts_at), &last.id)?.encode())
+        }
+        _ => None,
+    };
     let items = appointments::views(c, page.items)?
         .into_iter()
         .map(AppointmentResponse::try_from)
