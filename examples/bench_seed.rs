@@ -14,14 +14,15 @@ use chrono::{Datelike, Duration, TimeZone as _, Utc, Weekday};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
+use janji::app::Ctx;
 use janji::app::booking::{self, BookAppointment, CustomerRef};
+use janji::app::customers::{self, NewCustomer};
+use janji::app::setup::locations::{self, NewLocation};
+use janji::app::setup::resources::{self, NewResource};
+use janji::app::setup::services::{self, NewService};
 use janji::db::{self, DbConnection, tx::write_tx};
 use janji::domain::Actor;
 use janji::domain::{Channel, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
-use janji::repo::customers::{self, NewCustomer};
-use janji::repo::locations::{self, NewLocation};
-use janji::repo::resources::{self, NewResource};
-use janji::repo::services::{self, NewService};
 use janji::tenancy;
 
 const APPOINTMENTS: usize = 5_000;
@@ -46,9 +47,14 @@ fn main() -> Result<(), String> {
         let created =
             tenancy::create_with_admin_key(c, tenancy::default_organization("Bench Motor"), now)?;
         let org = created.organization.id.clone();
+        let ctx = Ctx {
+            org: org.clone(),
+            actor: Actor::System,
+            now,
+        };
         let loc = locations::create(
             c,
-            &org,
+            &ctx,
             NewLocation {
                 name: "Bench Motor Pusat".into(),
                 address: None,
@@ -57,7 +63,6 @@ fn main() -> Result<(), String> {
                 weekly_hours: hours(),
                 booking: Default::default(),
             },
-            now,
         )?;
         let mut bays = Vec::new();
         for i in 0..20 {
@@ -68,7 +73,7 @@ fn main() -> Result<(), String> {
             };
             let r = resources::create(
                 c,
-                &org,
+                &ctx,
                 NewResource {
                     location_id: loc.id.clone(),
                     name: format!("R{i:02}"),
@@ -76,7 +81,6 @@ fn main() -> Result<(), String> {
                     weekly_hours: None,
                     active: true,
                 },
-                now,
             )?;
             if i < 10 {
                 bays.push(r.id);
@@ -84,7 +88,7 @@ fn main() -> Result<(), String> {
         }
         let svc = services::create(
             c,
-            &org,
+            &ctx,
             NewService {
                 name: "Servis berkala".into(),
                 duration_minutes: 60,
@@ -95,11 +99,10 @@ fn main() -> Result<(), String> {
                 location_ids: vec![],
                 active: true,
             },
-            now,
         )?;
         let cust = customers::create(
             c,
-            &org,
+            &ctx,
             NewCustomer {
                 name: "Pelanggan Uji".into(),
                 phone: Some(PhoneNumber::parse("phone", "+6281200000000")?),
@@ -108,9 +111,8 @@ fn main() -> Result<(), String> {
                 preferred_channel: janji::domain::ContactChannel::Whatsapp,
                 external_ref: None,
             },
-            now,
         )?;
-        Ok((org, created.admin_key, loc.id, svc.row.id, cust.id, bays))
+        Ok((org, created.admin_key, loc.id, svc.id, cust.id, bays))
     })
     .map_err(show)?;
 

@@ -162,10 +162,13 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Revoke { org, id }) => {
-            let row = with_db(config, |c| {
-                api_keys::revoke(c, &org, &id, chrono::Utc::now())
-            })?;
-            println!("revoked {} ({})", row.prefix, row.id);
+            let ctx = janji::app::Ctx {
+                org,
+                actor: janji::domain::Actor::System,
+                now: chrono::Utc::now(),
+            };
+            let key = with_db(config, |c| janji::app::api_keys::revoke(c, &ctx, &id))?;
+            println!("revoked {} ({})", key.prefix, key.id);
             Ok(())
         }
     }

@@ -2,7 +2,7 @@
 //! organization with one location, its bays and advisors, three services, a few
 //! customers and the coming months' Indonesian public holidays as closures.
 //!
-//! Everything goes through the store functions, in one write transaction: either the
+//! Everything goes through the use cases the API runs, in one write transaction: either the
 //! whole demo exists afterwards or nothing of it does. Seeding again makes another,
 //! separate demo organization.
 
@@ -11,36 +11,37 @@ use std::fmt::Write as _;
 use chrono::{DateTime, Days, Utc};
 use chrono_tz::Tz;
 
+use crate::app::Ctx;
+use crate::app::customers::{self, Customer, NewCustomer};
+use crate::app::policies::{self, NewPolicy, Policy, PolicyRules};
+use crate::app::setup::closures::{self, Closure, NewClosure};
+use crate::app::setup::locations::{self, Location, NewLocation};
+use crate::app::setup::resources::{self, NewResource, Resource};
+use crate::app::setup::services::{self, NewService, Service};
 use crate::db::DbConnection;
 use crate::db::tx::write_tx;
 use crate::demo_holidays::holidays_ahead;
 use crate::domain::closure_span::ClosureSpan;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
-    ContactChannel, Currency, Email, Locale, PhoneNumber, ResourceKind, TimeOfDay, TimeRange,
-    TimeZone, WeeklyHours,
+    Actor, ContactChannel, Currency, Email, Locale, PhoneNumber, ResourceKind, TimeOfDay,
+    TimeRange, TimeZone, WeeklyHours,
 };
 use crate::error::Error;
-use crate::repo::closures::{self, ClosureRow, NewClosure};
-use crate::repo::customers::{self, CustomerRow, NewCustomer};
-use crate::repo::from_db;
-use crate::repo::locations::{self, LocationRow, NewLocation};
 use crate::repo::organizations::NewOrganization;
-use crate::repo::policies::{self, PolicyRow, PolicyRules};
-use crate::repo::resources::{self, NewResource, ResourceRow};
-use crate::repo::services::{self, NewService, ServiceRow};
 use crate::tenancy::{self, CreatedOrganization};
 
-/// What [`seed`] created: the organization with its admin key (shown once), and the rows.
+/// What [`seed`] created: the organization with its admin key (shown once), and the
+/// objects in it.
 pub struct DemoSummary {
     pub created: CreatedOrganization,
-    pub location: LocationRow,
-    pub resources: Vec<ResourceRow>,
-    pub services: Vec<ServiceRow>,
-    pub customers: Vec<CustomerRow>,
-    pub closures: Vec<ClosureRow>,
+    pub location: Location,
+    pub resources: Vec<Resource>,
+    pub services: Vec<Service>,
+    pub customers: Vec<Customer>,
+    pub closures: Vec<Closure>,
     /// The organization's reschedule and cancellation policy (the design story's).
-    pub policy: PolicyRow,
+    pub policy: Policy,
 }
 
 impl DemoSummary {
@@ -55,15 +56,14 @@ impl DemoSummary {
             loc.id, loc.name, loc.time_zone
         );
         for r in &self.resources {
-            let _ = writeln!(s, "  resource  {}  {} ({})", r.id, r.name, r.kind);
+            let _ = writeln!(s, "  resource  {}  {} ({})", r.id, r.name, r.kind.as_str());
         }
         for v in &self.services {
             let buffer = match v.buffer_after_minutes {
                 0 => String::new(),
                 m => format!(" + {m} min after"),
             };
-            let kinds = v.resource_kinds().unwrap_or_default();
-            let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            let kinds: Vec<&str> = v.resource_kinds.iter().map(|k| k.as_str()).collect();
             let _ = writeln!(
                 s,
                 "  service   {}  {} ({} min{buffer}; needs {})",
@@ -82,7 +82,7 @@ impl DemoSummary {
             self.policy.id, self.policy.name
         );
         let tz: Tz = loc.time_zone.parse().unwrap_or(Tz::UTC);
-        let day = |t| from_db(t).with_timezone(&tz).date_naive();
+        let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
         match (self.closures.first(), self.closures.last()) {
             (Some(first), Some(last)) => {
                 let _ = writeln!(
@@ -221,11 +221,15 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         },
         now,
     )?;
-    let org = created.organization.id.clone();
+    let ctx = Ctx {
+        org: created.organization.id.clone(),
+        actor: Actor::System,
+        now,
+    };
 
     let location = locations::create(
         c,
-        &org,
+        &ctx,
         NewLocation {
             name: "Sinar Motor Kemayoran".to_owned(),
             address: Some("Jl. Industri Raya No. 12, Kemayoran, Jakarta Pusat 10610".to_owned()),
@@ -234,7 +238,6 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
             weekly_hours: workshop_hours()?,
             booking: Default::default(),
         },
-        now,
     )?;
 
     let mut resources = vec![];
@@ -246,7 +249,7 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
     ] {
         resources.push(resources::create(
             c,
-            &org,
+            &ctx,
             NewResource {
                 location_id: location.id.clone(),
                 name: name.to_owned(),
@@ -254,7 +257,6 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
                 weekly_hours: None,
                 active: true,
             },
-            now,
         )?);
     }
 
@@ -269,31 +271,27 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         ("Ganti oli", 30, 0, vec![ResourceKind::ServiceBay]),
         ("Konsultasi", 30, 0, vec![ResourceKind::ServiceAdvisor]),
     ] {
-        services.push(
-            services::create(
-                c,
-                &org,
-                NewService {
-                    name: name.to_owned(),
-                    duration_minutes: minutes,
-                    buffer_before_minutes: 0,
-                    buffer_after_minutes: after,
-                    resource_kinds: kinds,
-                    resource_ids: vec![],
-                    location_ids: vec![location.id.clone()],
-                    active: true,
-                },
-                now,
-            )?
-            .row,
-        );
+        services.push(services::create(
+            c,
+            &ctx,
+            NewService {
+                name: name.to_owned(),
+                duration_minutes: minutes,
+                buffer_before_minutes: 0,
+                buffer_after_minutes: after,
+                resource_kinds: kinds,
+                resource_ids: vec![],
+                location_ids: vec![location.id.clone()],
+                active: true,
+            },
+        )?);
     }
 
     let mut customers = vec![];
     for p in PEOPLE {
         customers.push(customers::create(
             c,
-            &org,
+            &ctx,
             NewCustomer {
                 name: p.name.to_owned(),
                 phone: p
@@ -305,7 +303,6 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
                 preferred_channel: p.channel,
                 external_ref: p.external_ref.map(str::to_owned),
             },
-            now,
         )?);
     }
 
@@ -315,9 +312,9 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
     for h in holidays_ahead(today) {
         closures.push(closures::create(
             c,
-            &org,
-            &location.id,
+            &ctx,
             NewClosure {
+                location_id: location.id.clone(),
                 resource_id: None,
                 span: ClosureSpan::LocalDays {
                     first: h.first(),
@@ -325,11 +322,18 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
                 },
                 reason: h.reason.to_owned(),
             },
-            now,
         )?);
     }
 
-    let policy = policies::create(c, &org, None, None, sinar_policy()?, now)?;
+    let policy = policies::create(
+        c,
+        &ctx,
+        NewPolicy {
+            location_id: None,
+            service_id: None,
+            rules: sinar_policy()?,
+        },
+    )?;
 
     Ok(DemoSummary {
         created,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::api_keys::{self, ApiKey, NewApiKey};
 use crate::domain::{Role, text};
 use crate::error::Error;
 use crate::http::auth::Principal;
@@ -15,8 +16,6 @@ use crate::http::idempotency::{Idempotency, Reply};
 use crate::http::pagination::{List, PageParams};
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::api_keys::{self, ApiKeyRow};
-use crate::repo::from_db;
 
 /// An API key as listed: never its secret.
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,19 +32,17 @@ pub struct ApiKeyResponse {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<ApiKeyRow> for ApiKeyResponse {
-    type Error = Error;
-
-    fn try_from(r: ApiKeyRow) -> Result<Self, Error> {
-        Ok(ApiKeyResponse {
-            role: Role::from_db(&r.role)?,
-            id: r.id,
-            name: r.name,
-            prefix: r.prefix,
-            created_at: from_db(r.created_at),
-            last_used_at: r.last_used_at.map(from_db),
-            revoked_at: r.revoked_at.map(from_db),
-        })
+impl From<ApiKey> for ApiKeyResponse {
+    fn from(k: ApiKey) -> Self {
+        ApiKeyResponse {
+            id: k.id,
+            name: k.name,
+            role: k.role,
+            prefix: k.prefix,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked_at: k.revoked_at,
+        }
     }
 }
 
@@ -92,16 +89,18 @@ pub async fn create_api_key(
     Json(body): Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let name = text::required("name", &body.name, 200)?;
-    let (org, role, now) = (principal.organization_id, body.role, state.clock.now());
+    let new = NewApiKey {
+        name: text::required("name", &body.name, 200)?,
+        role: body.role,
+    };
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
-            let (row, secret) = api_keys::create(c, &org, &name, role, now)?;
-            let key = ApiKeyResponse::try_from(row)?;
-            let location = format!("/v1/api-keys/{}", key.id);
+            let created = api_keys::create(c, &ctx, new.clone())?;
+            let location = format!("/v1/api-keys/{}", created.key.id);
             let created = CreatedApiKeyResponse {
-                key,
-                secret: Some(secret),
+                key: created.key.into(),
+                secret: Some(created.secret),
             };
             // Replays get the key as listed: the same fields without the secret.
             Reply::json(StatusCode::CREATED, &created)?
@@ -131,12 +130,12 @@ pub async fn list_api_keys(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let (limit, after) = page.parse()?;
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| api_keys::list(c, &org, after.as_deref(), limit))
+        .read(move |c| api_keys::list(c, &ctx, after.as_deref(), limit))
         .await?;
-    let mut list = List::from_page(page, ApiKeyResponse::try_from)?;
+    let mut list = List::from_page(page, |k| Ok(ApiKeyResponse::from(k)))?;
     for key in &mut list.items {
         // Uses noted since the last write of them.
         if let Some(at) = state.last_use.pending(&key.id) {
@@ -168,15 +167,14 @@ pub async fn revoke_api_key(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (org, id, now) = (
-        principal.organization_id,
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
         path.into_inner().to_string(),
-        state.clock.now(),
     );
     idempotency
         .reply(&state, move |c| {
-            let row = api_keys::revoke(c, &org, &id, now)?;
-            Reply::json(StatusCode::OK, &ApiKeyResponse::try_from(row)?)
+            let key = api_keys::revoke(c, &ctx, &id)?;
+            Reply::json(StatusCode::OK, &ApiKeyResponse::from(key))
         })
         .await
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::organization::{self, BookingSettings, Organization, OrganizationChanges};
 use crate::domain::{Currency, Locale, TimeZone, booking_rules, text};
 use crate::error::Error;
 use crate::http::auth::Principal;
@@ -12,8 +13,6 @@ use crate::http::extract::Json;
 use crate::http::precondition::{IfMatch, etag};
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::from_db;
-use crate::repo::organizations::{self, BookingSettings, OrganizationChanges, OrganizationRow};
 
 /// A tenant: a dealer or dealer group. Every object belongs to exactly one.
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,23 +37,21 @@ pub struct OrganizationResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<OrganizationRow> for OrganizationResponse {
-    type Error = Error;
-
-    fn try_from(r: OrganizationRow) -> Result<Self, Error> {
-        Ok(OrganizationResponse {
-            locale: Locale::from_db(&r.locale)?,
-            id: r.id,
-            name: r.name,
-            time_zone: r.time_zone,
-            currency: r.currency,
-            booking_lead_minutes: r.booking_lead_minutes,
-            booking_horizon_days: r.booking_horizon_days,
-            slot_interval_minutes: r.slot_interval_minutes,
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+impl From<Organization> for OrganizationResponse {
+    fn from(o: Organization) -> Self {
+        OrganizationResponse {
+            id: o.id,
+            name: o.name,
+            time_zone: o.time_zone,
+            locale: o.locale,
+            currency: o.currency,
+            booking_lead_minutes: o.booking_lead_minutes,
+            booking_horizon_days: o.booking_horizon_days,
+            slot_interval_minutes: o.slot_interval_minutes,
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
     }
 }
 
@@ -123,11 +120,11 @@ pub async fn get_organization(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, Error> {
-    let org = principal.organization_id;
-    let row = state.db.read(move |c| organizations::get(c, &org)).await?;
+    let ctx = principal.ctx(state.clock.now());
+    let found = state.db.read(move |c| organization::get(c, &ctx)).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(OrganizationResponse::try_from(row)?))
+        .insert_header(etag(found.version))
+        .json(OrganizationResponse::from(found)))
 }
 
 /// Change organization settings (admin). Honours `If-Match`.
@@ -153,12 +150,12 @@ pub async fn update_organization(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = OrganizationChanges::try_from(body)?;
-    let (org, now) = (principal.organization_id, state.clock.now());
-    let row = state
+    let ctx = principal.ctx(state.clock.now());
+    let changed = state
         .db
-        .write(move |c| organizations::update(c, &org, expected, changes.clone(), now))
+        .write(move |c| organization::update(c, &ctx, expected, changes.clone()))
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(OrganizationResponse::try_from(row)?))
+        .insert_header(etag(changed.version))
+        .json(OrganizationResponse::from(changed)))
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::policies::{self, NewPolicy, Policy, PolicyRules, Scope};
 use crate::domain::policy_doc::{ChangeRulesDoc, PolicyDoc, PolicyText, RescheduleDoc};
 use crate::domain::{Currency, text};
 use crate::error::Error;
@@ -19,8 +20,6 @@ use crate::http::pagination::{List, PageParams};
 use crate::http::precondition::{IfMatch, etag};
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::policies::{self, PolicyRow, PolicyRules, Scope, scope_of};
-use crate::repo::{appointments, from_db};
 
 /// A policy: what moving or cancelling costs and when it is refused.
 #[derive(Debug, Serialize, ToSchema)]
@@ -43,25 +42,22 @@ pub struct PolicyResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<PolicyRow> for PolicyResponse {
-    type Error = Error;
-
-    fn try_from(r: PolicyRow) -> Result<Self, Error> {
-        let doc = r.doc()?;
-        Ok(PolicyResponse {
-            scope: scope_of(r.location_id.as_deref(), r.service_id.as_deref()).0,
-            id: r.id,
-            location_id: r.location_id,
-            service_id: r.service_id,
-            name: r.name,
-            currency: r.currency,
-            reschedule: doc.reschedule,
-            cancellation: doc.cancellation,
-            text: doc.text,
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+impl From<Policy> for PolicyResponse {
+    fn from(p: Policy) -> Self {
+        PolicyResponse {
+            id: p.id,
+            scope: p.scope,
+            location_id: p.location_id,
+            service_id: p.service_id,
+            name: p.name,
+            currency: p.currency,
+            reschedule: p.doc.reschedule,
+            cancellation: p.doc.cancellation,
+            text: p.doc.text,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
     }
 }
 
@@ -143,23 +139,15 @@ pub async fn create_policy(
         cancellation: b.cancellation,
         text: b.text,
     };
-    let rules = rules(&b.name, b.currency.as_deref(), doc)?;
-    let (location_id, service_id) = (
-        b.location_id.map(|v| v.to_string()),
-        b.service_id.map(|v| v.to_string()),
-    );
-    let (org, now) = (principal.organization_id, state.clock.now());
+    let new = NewPolicy {
+        rules: rules(&b.name, b.currency.as_deref(), doc)?,
+        location_id: b.location_id.map(|v| v.to_string()),
+        service_id: b.service_id.map(|v| v.to_string()),
+    };
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
-            let row = policies::create(
-                c,
-                &org,
-                location_id.clone(),
-                service_id.clone(),
-                rules.clone(),
-                now,
-            )?;
-            let body = PolicyResponse::try_from(row)?;
+            let body = PolicyResponse::from(policies::create(c, &ctx, new.clone())?);
             let location = format!("/v1/policies/{}", body.id);
             Reply::versioned(StatusCode::CREATED, body.version, location, &body)
         })
@@ -180,12 +168,12 @@ pub async fn list_policies(
     Query(page): Query<PageParams>,
 ) -> Result<HttpResponse, Error> {
     let (limit, after) = page.parse()?;
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| policies::list(c, &org, after.as_deref(), limit))
+        .read(move |c| policies::list(c, &ctx, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, PolicyResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |p| Ok(PolicyResponse::from(p)))?))
 }
 
 /// Get a policy, with its version as `ETag`.
@@ -201,11 +189,14 @@ pub async fn get_policy(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let row = state.db.read(move |c| policies::get(c, &org, &id)).await?;
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let policy = state.db.read(move |c| policies::get(c, &ctx, &id)).await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(PolicyResponse::try_from(row)?))
+        .insert_header(etag(policy.version))
+        .json(PolicyResponse::from(policy)))
 }
 
 /// Replace a policy's rules (admin). Honours `If-Match`.
@@ -243,18 +234,17 @@ pub async fn replace_policy(
         text: b.text,
     };
     let rules = rules(&b.name, b.currency.as_deref(), doc)?;
-    let (org, id, now) = (
-        principal.organization_id,
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
         path.into_inner().to_string(),
-        state.clock.now(),
     );
-    let row = state
+    let policy = state
         .db
-        .write(move |c| policies::replace(c, &org, &id, expected, rules.clone(), now))
+        .write(move |c| policies::replace(c, &ctx, &id, expected, rules.clone()))
         .await?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag(row.version))
-        .json(PolicyResponse::try_from(row)?))
+        .insert_header(etag(policy.version))
+        .json(PolicyResponse::from(policy)))
 }
 
 /// Delete a policy (admin); the next less specific one applies again.
@@ -276,10 +266,13 @@ pub async fn delete_policy(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     state
         .db
-        .write(move |c| policies::delete(c, &org, &id, expected))
+        .write(move |c| policies::delete(c, &ctx, &id, expected))
         .await?;
     Ok(HttpResponse::build(StatusCode::NO_CONTENT).finish())
 }
@@ -311,19 +304,16 @@ pub async fn get_appointment_policy(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let (appointment_id, found) = state
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let in_force = state
         .db
-        .read(move |c| {
-            let a = appointments::get(c, &org, &id)?;
-            Ok((
-                a.id,
-                policies::resolve(c, &org, &a.location_id, &a.service_id)?,
-            ))
-        })
+        .read(move |c| policies::in_force(c, &ctx, &id))
         .await?;
-    let (source, policy) = match found {
-        Some((scope, row)) => (scope, Some(PolicyResponse::try_from(row)?)),
+    let (source, policy) = match in_force.policy {
+        Some((scope, policy)) => (scope, Some(PolicyResponse::from(policy))),
         None => (Scope::Default, None),
     };
     let why = match source {
@@ -335,7 +325,7 @@ pub async fn get_appointment_policy(
     }
     .to_owned();
     Ok(HttpResponse::Ok().json(AppointmentPolicyResponse {
-        appointment_id,
+        appointment_id: in_force.appointment_id,
         source,
         why,
         policy,

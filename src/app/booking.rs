@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::app::Ctx;
+use crate::app::customers::NewCustomer;
 use crate::db::DbConnection;
 use crate::domain::Actor;
 use crate::domain::EventKind;
@@ -10,7 +12,7 @@ use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::{Code, Error};
 use crate::repo::appointments::{self, AppointmentResourceRow, AppointmentRow, HeldResource};
-use crate::repo::customers::{self, NewCustomer};
+use crate::repo::customers;
 use crate::repo::events::{self, NewEvent};
 use crate::repo::locks;
 use crate::repo::schedule::{self, LoadedSchedule};
@@ -87,10 +89,10 @@ pub fn unavailable(u: Unavailable) -> Error {
 
 fn resolve_customer(
     conn: &mut DbConnection,
-    org: &str,
+    ctx: &Ctx,
     customer: CustomerRef,
-    now: DateTime<Utc>,
 ) -> Result<String, Error> {
+    let org = ctx.org.as_str();
     // An existing customer is locked, so a delete racing this booking either
     // committed first (the lock finds no customer: 404) or waits for it and then counts
     // its appointment (409 `customer_has_appointments`); never an orphan.
@@ -107,7 +109,7 @@ fn resolve_customer(
             id
         }
         CustomerRef::New(new) => {
-            customers::create(conn, org, new, now)
+            crate::app::customers::create(conn, ctx, new)
                 .map_err(|e| e.within("customer"))?
                 .id
         }
@@ -176,7 +178,12 @@ pub fn book(
         },
     )
     .map_err(unavailable)?;
-    let customer_id = resolve_customer(conn, org, cmd.customer, now)?;
+    let ctx = Ctx {
+        org: org.to_owned(),
+        actor: actor.clone(),
+        now,
+    };
+    let customer_id = resolve_customer(conn, &ctx, cmd.customer)?;
 
     let block_start = slot.start - loaded.needs.buffer_before;
     let block_end = slot.end + loaded.needs.buffer_after;

@@ -1,12 +1,19 @@
-//! Use cases: each action on appointments runs here as one unit of work over the
-//! repositories, deciding with the pure rules in `domain` and returning a typed result.
+//! Use cases: each action runs here as one unit of work over the repositories, deciding
+//! with the pure rules in `domain` and returning a typed result. The files
+//! follow `api/`: the setup objects in `setup/`, the account objects beside them.
 
+pub mod api_keys;
 pub mod booking;
 pub mod cancel;
+pub mod customers;
+pub mod in_use;
 pub mod lifecycle;
 pub mod move_slots;
+pub mod organization;
+pub mod policies;
 pub mod quotes;
 pub mod reschedule;
+pub mod setup;
 pub mod suggestions;
 
 use chrono::{DateTime, Utc};

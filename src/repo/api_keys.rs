@@ -8,7 +8,7 @@ use crate::api_key;
 use crate::db::DbConnection;
 use crate::db::schema::api_keys;
 use crate::domain::Role;
-use crate::error::{Code, Error};
+use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
@@ -125,37 +125,24 @@ pub fn get(conn: &mut DbConnection, organization_id: &str, id: &str) -> Result<A
         .ok_or_else(|| Error::not_found("API key"))
 }
 
-/// Revokes a key at once; revoking twice keeps the first time. Revocations of one
-/// organization's keys run one after the other, so that two of them cannot each leave
-/// the other as the last admin key and revoke both.
-pub fn revoke(
+/// How many active admin keys the organization has besides `except_id`.
+pub fn other_active_admins(
     conn: &mut DbConnection,
     organization_id: &str,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<ApiKeyRow, Error> {
-    crate::repo::locks::organization(conn, organization_id)?;
-    let mut row = get(conn, organization_id, id)?;
-    if row.revoked_at.is_none() && row.role == Role::Admin.as_str() {
-        let other_admins: i64 = api_keys::table
-            .filter(api_keys::organization_id.eq(organization_id))
-            .filter(api_keys::role.eq(Role::Admin.as_str()))
-            .filter(api_keys::revoked_at.is_null())
-            .filter(api_keys::id.ne(id))
-            .count()
-            .get_result(conn)?;
-        if other_admins == 0 {
-            return Err(Error::new(
-                Code::LastAdminKey,
-                "this is the organization's last active admin key; create another admin key first",
-            ));
-        }
-    }
-    if row.revoked_at.is_none() {
-        row.revoked_at = Some(to_db(now));
-        diesel::update(api_keys::table.find(id))
-            .set(api_keys::revoked_at.eq(row.revoked_at))
-            .execute(conn)?;
-    }
-    Ok(row)
+    except_id: &str,
+) -> Result<i64, Error> {
+    Ok(api_keys::table
+        .filter(api_keys::organization_id.eq(organization_id))
+        .filter(api_keys::role.eq(Role::Admin.as_str()))
+        .filter(api_keys::revoked_at.is_null())
+        .filter(api_keys::id.ne(except_id))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn set_revoked(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<(), Error> {
+    diesel::update(api_keys::table.find(id))
+        .set(api_keys::revoked_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
 }

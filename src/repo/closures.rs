@@ -3,12 +3,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::{Page, new_id, page_of, to_db};
+use super::{Page, page_of, to_db};
 use crate::db::DbConnection;
-use crate::db::schema::{closures, resources};
-use crate::domain::TimeZone;
-use crate::domain::closure_span::ClosureSpan;
-use crate::error::{Code, Error};
+use crate::db::schema::closures;
+use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = closures)]
@@ -23,67 +21,21 @@ pub struct ClosureRow {
     pub created_at: NaiveDateTime,
 }
 
-/// A validated closure: `[starts_at, ends_at)` in UTC, `ends_at` after `starts_at`.
-#[derive(Clone)]
-pub struct NewClosure {
-    pub resource_id: Option<String>,
-    /// Resolved in the location's time zone when stored.
-    pub span: ClosureSpan,
-    pub reason: String,
-}
-
-/// Adds a closure to a location of this organization.
-pub fn create(
-    conn: &mut DbConnection,
-    org: &str,
-    location_id: &str,
-    new: NewClosure,
-    now: DateTime<Utc>,
-) -> Result<ClosureRow, Error> {
-    let location = crate::repo::locations::get(conn, org, location_id)?;
-    let tz = TimeZone::parse("time_zone", &location.time_zone)?.tz();
-    let (starts_at, ends_at) = new.span.resolve(tz)?;
-    if let Some(resource_id) = &new.resource_id {
-        let belongs: i64 = resources::table
-            .filter(resources::organization_id.eq(org))
-            .filter(resources::location_id.eq(location_id))
-            .filter(resources::id.eq(resource_id))
-            .count()
-            .get_result(conn)?;
-        if belongs == 0 {
-            return Err(Error::invalid(
-                "resource_id",
-                Code::ResourceNotAtLocation,
-                "the resource does not exist at this location",
-            ));
-        }
-    }
-    let row = ClosureRow {
-        id: new_id(),
-        organization_id: org.to_owned(),
-        location_id: location_id.to_owned(),
-        resource_id: new.resource_id,
-        starts_at: to_db(starts_at),
-        ends_at: to_db(ends_at),
-        reason: new.reason,
-        created_at: to_db(now),
-    };
+pub fn insert(conn: &mut DbConnection, row: &ClosureRow) -> Result<(), Error> {
     diesel::insert_into(closures::table)
-        .values(&row)
+        .values(row)
         .execute(conn)?;
-    Ok(row)
+    Ok(())
 }
 
 /// Closures of a location, optionally only those that end after `ending_after`.
 pub fn list(
     conn: &mut DbConnection,
-    org: &str,
     location_id: &str,
     ending_after: Option<DateTime<Utc>>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Page<ClosureRow>, Error> {
-    crate::repo::locations::get(conn, org, location_id)?;
     let mut q = closures::table
         .filter(closures::location_id.eq(location_id))
         .select(ClosureRow::as_select())
@@ -99,13 +51,8 @@ pub fn list(
     Ok(page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    org: &str,
-    location_id: &str,
-    id: &str,
-) -> Result<(), Error> {
-    crate::repo::locations::get(conn, org, location_id)?;
+/// Deletes one closure of a location; none there is `404`.
+pub fn delete(conn: &mut DbConnection, location_id: &str, id: &str) -> Result<(), Error> {
     let deleted = diesel::delete(
         closures::table
             .filter(closures::location_id.eq(location_id))
@@ -115,5 +62,17 @@ pub fn delete(
     if deleted == 0 {
         return Err(Error::not_found("closure"));
     }
+    Ok(())
+}
+
+/// Deletes every closure of a location, its resources' included.
+pub fn delete_at_location(conn: &mut DbConnection, location_id: &str) -> Result<(), Error> {
+    diesel::delete(closures::table.filter(closures::location_id.eq(location_id))).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the closures of one resource.
+pub fn delete_of_resource(conn: &mut DbConnection, resource_id: &str) -> Result<(), Error> {
+    diesel::delete(closures::table.filter(closures::resource_id.eq(resource_id))).execute(conn)?;
     Ok(())
 }

@@ -1,16 +1,15 @@
 //! Customers: the people appointments are for, with how to reach them and an optional
 //! reference in an integrator's own system.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Text;
 
-use super::{Page, check_version, new_id, page_of, to_db};
+use super::{Page, page_of};
 use crate::db::DbConnection;
 use crate::db::schema::customers;
-use crate::domain::customer::check_reachable;
-use crate::domain::{ContactChannel, Email, Locale, PhoneNumber};
+use crate::domain::PhoneNumber;
 use crate::error::{Code, Error};
 
 define_sql_function! {
@@ -34,30 +33,6 @@ pub struct CustomerRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A new customer whose contact rules have already been checked.
-#[derive(Clone)]
-pub struct NewCustomer {
-    pub name: String,
-    pub phone: Option<PhoneNumber>,
-    pub email: Option<Email>,
-    /// `None`: the organization's locale.
-    pub locale: Option<Locale>,
-    pub preferred_channel: ContactChannel,
-    pub external_ref: Option<String>,
-}
-
-/// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
-/// The contact rules are checked on the merged result.
-#[derive(Clone, Default)]
-pub struct CustomerChanges {
-    pub name: Option<String>,
-    pub phone: Option<Option<PhoneNumber>>,
-    pub email: Option<Option<Email>>,
-    pub locale: Option<Locale>,
-    pub preferred_channel: Option<ContactChannel>,
-    pub external_ref: Option<Option<String>>,
-}
-
 /// Filters of a customer list; every given one must match.
 #[derive(Default)]
 pub struct CustomerFilter {
@@ -69,7 +44,8 @@ pub struct CustomerFilter {
     pub q: Option<String>,
 }
 
-fn external_ref_taken(external_ref: &str) -> Error {
+/// `409 external_ref_taken`: another customer of the organization has this reference.
+pub fn external_ref_taken(external_ref: &str) -> Error {
     Error::new(
         Code::ExternalRefTaken,
         format!("another customer of this organization already has external_ref '{external_ref}'"),
@@ -89,13 +65,13 @@ fn map_write_error(e: DieselError, external_ref: Option<&str>) -> Error {
     }
 }
 
-/// A friendly early refusal; the unique index still decides under concurrency.
-fn ensure_external_ref_free(
+/// Another customer of this organization with this external reference (not `except_id`).
+pub fn external_ref_holder(
     conn: &mut DbConnection,
     org: &str,
     external_ref: &str,
     except_id: Option<&str>,
-) -> Result<(), Error> {
+) -> Result<Option<String>, Error> {
     let mut q = customers::table
         .filter(customers::organization_id.eq(org))
         .filter(customers::external_ref.eq(external_ref))
@@ -104,51 +80,18 @@ fn ensure_external_ref_free(
     if let Some(id) = except_id {
         q = q.filter(customers::id.ne(id.to_owned()));
     }
-    match q.first::<String>(conn).optional()? {
-        Some(_) => Err(external_ref_taken(external_ref)),
-        None => Ok(()),
-    }
+    Ok(q.first::<String>(conn).optional()?)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    org: &str,
-    new: NewCustomer,
-    now: DateTime<Utc>,
-) -> Result<CustomerRow, Error> {
-    check_reachable(
-        new.phone.is_some(),
-        new.email.is_some(),
-        new.preferred_channel,
-    )?;
-    let locale = match new.locale {
-        Some(l) => l.as_str().to_owned(),
-        None => crate::repo::organizations::get(conn, org)?.locale,
-    };
-    if let Some(r) = &new.external_ref {
-        ensure_external_ref_free(conn, org, r, None)?;
-    }
-    let row = CustomerRow {
-        id: new_id(),
-        organization_id: org.to_owned(),
-        name: new.name,
-        phone: new.phone.map(PhoneNumber::into_string),
-        email: new.email.map(Email::into_string),
-        locale,
-        preferred_channel: new.preferred_channel.as_str().to_owned(),
-        external_ref: new.external_ref,
-        version: 1,
-        created_at: to_db(now),
-        updated_at: to_db(now),
-    };
+/// Inserts a customer; the unique index refuses a taken `external_ref`.
+pub fn insert(conn: &mut DbConnection, row: &CustomerRow) -> Result<(), Error> {
     diesel::insert_into(customers::table)
-        .values(&row)
+        .values(row)
         .execute(conn)
         .map_err(|e| map_write_error(e, row.external_ref.as_deref()))?;
-    Ok(row)
+    Ok(())
 }
 
-/// A customer of this organization; another organization's is simply not found.
 /// The customer an integrator knows by `external_ref`, if any.
 pub fn find_by_external_ref(
     conn: &mut DbConnection,
@@ -163,6 +106,7 @@ pub fn find_by_external_ref(
         .optional()?)
 }
 
+/// A customer of this organization; another organization's is simply not found.
 pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<CustomerRow, Error> {
     customers::table
         .filter(customers::organization_id.eq(org))
@@ -221,50 +165,16 @@ pub fn list(
     Ok(page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
-pub fn update(
+/// Writes `row` over the stored customer if that is still at `previous_version`.
+pub fn save(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-    changes: CustomerChanges,
-    now: DateTime<Utc>,
-) -> Result<CustomerRow, Error> {
-    let mut row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    if let Some(v) = changes.name {
-        row.name = v;
-    }
-    if let Some(v) = changes.phone {
-        row.phone = v.map(PhoneNumber::into_string);
-    }
-    if let Some(v) = changes.email {
-        row.email = v.map(Email::into_string);
-    }
-    if let Some(v) = changes.locale {
-        row.locale = v.as_str().to_owned();
-    }
-    if let Some(v) = changes.preferred_channel {
-        row.preferred_channel = v.as_str().to_owned();
-    }
-    let new_ref = changes.external_ref.is_some();
-    if let Some(v) = changes.external_ref {
-        row.external_ref = v;
-    }
-    check_reachable(
-        row.phone.is_some(),
-        row.email.is_some(),
-        ContactChannel::from_db(&row.preferred_channel)?,
-    )?;
-    if new_ref && let Some(r) = &row.external_ref {
-        ensure_external_ref_free(conn, org, r, Some(id))?;
-    }
-    let previous = row.version;
-    row.version += 1;
-    row.updated_at = to_db(now);
+    row: &CustomerRow,
+    previous_version: i64,
+) -> Result<(), Error> {
     let updated = diesel::update(
         customers::table
-            .filter(customers::id.eq(id))
-            .filter(customers::version.eq(previous)),
+            .filter(customers::id.eq(&row.id))
+            .filter(customers::version.eq(previous_version)),
     )
     .set((
         customers::name.eq(&row.name),
@@ -278,29 +188,12 @@ pub fn update(
     ))
     .execute(conn)
     .map_err(|e| map_write_error(e, row.external_ref.as_deref()))?;
-    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
-    Ok(row)
+    super::check_updated(updated, || {
+        Ok(get(conn, &row.organization_id, &row.id)?.version)
+    })
 }
 
-/// Deletes a customer no appointment refers to. The customer is locked before the
-/// appointments are counted, so a booking racing the delete either committed first (and
-/// the delete is refused) or waits and then finds no customer.
-pub fn delete(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), Error> {
-    crate::repo::locks::customer_to_delete(conn, org, id)?;
-    let row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    super::ensure_no_appointments(
-        conn,
-        super::AppointmentRef::Customer,
-        id,
-        Code::CustomerHasAppointments,
-        "customer",
-    )?;
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     diesel::delete(customers::table.filter(customers::id.eq(id))).execute(conn)?;
     Ok(())
 }

@@ -1,14 +1,12 @@
 //! Locations: a dealer's branch with its address, time zone and weekly opening hours.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{Page, check_version, new_id, page_of, to_db};
+use super::{Page, page_of};
 use crate::db::DbConnection;
-use crate::db::schema::{closures, locations, resources};
-use crate::domain::{PhoneNumber, TimeZone, WeeklyHours};
+use crate::db::schema::{appointments, locations};
 use crate::error::{Code, Error};
-use crate::repo::organizations::BookingSettings;
 use crate::repo::service_links;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -29,60 +27,11 @@ pub struct LocationRow {
     pub slot_interval_minutes: Option<i32>,
 }
 
-#[derive(Clone)]
-pub struct NewLocation {
-    pub name: String,
-    pub address: Option<String>,
-    pub phone: Option<PhoneNumber>,
-    /// `None`: the organization's default time zone.
-    pub time_zone: Option<TimeZone>,
-    pub weekly_hours: WeeklyHours,
-    pub booking: BookingSettings,
-}
-
-/// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
-#[derive(Clone, Default)]
-pub struct LocationChanges {
-    pub name: Option<String>,
-    pub address: Option<Option<String>>,
-    pub phone: Option<Option<PhoneNumber>>,
-    pub time_zone: Option<TimeZone>,
-    pub weekly_hours: Option<WeeklyHours>,
-    /// Each `Some(None)` clears an override so the organization's value applies again.
-    pub booking_lead_minutes: Option<Option<i32>>,
-    pub booking_horizon_days: Option<Option<i32>>,
-    pub slot_interval_minutes: Option<Option<i32>>,
-}
-
-pub fn create(
-    conn: &mut DbConnection,
-    org: &str,
-    new: NewLocation,
-    now: DateTime<Utc>,
-) -> Result<LocationRow, Error> {
-    let time_zone = match new.time_zone {
-        Some(tz) => tz.name().to_owned(),
-        None => crate::repo::organizations::get(conn, org)?.time_zone,
-    };
-    let row = LocationRow {
-        id: new_id(),
-        organization_id: org.to_owned(),
-        name: new.name,
-        address: new.address,
-        phone: new.phone.map(PhoneNumber::into_string),
-        time_zone,
-        weekly_hours: new.weekly_hours.to_json(),
-        version: 1,
-        created_at: to_db(now),
-        updated_at: to_db(now),
-        booking_lead_minutes: new.booking.lead_minutes,
-        booking_horizon_days: new.booking.horizon_days,
-        slot_interval_minutes: new.booking.slot_interval_minutes,
-    };
+pub fn insert(conn: &mut DbConnection, row: &LocationRow) -> Result<(), Error> {
     diesel::insert_into(locations::table)
-        .values(&row)
+        .values(row)
         .execute(conn)?;
-    Ok(row)
+    Ok(())
 }
 
 /// A location of this organization; another organization's is simply not found.
@@ -94,6 +43,28 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<LocationRow, 
         .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))
+}
+
+/// Whether the organization has this location.
+pub fn exists(conn: &mut DbConnection, org: &str, id: &str) -> Result<bool, Error> {
+    let n: i64 = locations::table
+        .filter(locations::organization_id.eq(org))
+        .filter(locations::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Which of `ids` are locations of this organization.
+pub fn existing(conn: &mut DbConnection, org: &str, ids: &[String]) -> Result<Vec<String>, Error> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(locations::table
+        .filter(locations::organization_id.eq(org))
+        .filter(locations::id.eq_any(ids))
+        .select(locations::id)
+        .load(conn)?)
 }
 
 pub fn list(
@@ -114,48 +85,16 @@ pub fn list(
     Ok(page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
-pub fn update(
+/// Writes `row` over the stored location if that is still at `previous_version`.
+pub fn save(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-    changes: LocationChanges,
-    now: DateTime<Utc>,
-) -> Result<LocationRow, Error> {
-    let mut row = get(conn, org, id)?;
-    let zone_before = row.time_zone.clone();
-    check_version(expected_version, row.version)?;
-    if let Some(v) = changes.name {
-        row.name = v;
-    }
-    if let Some(v) = changes.address {
-        row.address = v;
-    }
-    if let Some(v) = changes.phone {
-        row.phone = v.map(PhoneNumber::into_string);
-    }
-    if let Some(v) = changes.time_zone {
-        row.time_zone = v.name().to_owned();
-    }
-    if let Some(v) = changes.weekly_hours {
-        row.weekly_hours = v.to_json();
-    }
-    if let Some(v) = changes.booking_lead_minutes {
-        row.booking_lead_minutes = v;
-    }
-    if let Some(v) = changes.booking_horizon_days {
-        row.booking_horizon_days = v;
-    }
-    if let Some(v) = changes.slot_interval_minutes {
-        row.slot_interval_minutes = v;
-    }
-    let previous = row.version;
-    row.version += 1;
-    row.updated_at = to_db(now);
+    row: &LocationRow,
+    previous_version: i64,
+) -> Result<(), Error> {
     let updated = diesel::update(
         locations::table
-            .filter(locations::id.eq(id))
-            .filter(locations::version.eq(previous)),
+            .filter(locations::id.eq(&row.id))
+            .filter(locations::version.eq(previous_version)),
     )
     .set((
         locations::name.eq(&row.name),
@@ -170,80 +109,37 @@ pub fn update(
         locations::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
-    if row.time_zone != zone_before {
-        relabel_local_dates(conn, id, &row.time_zone)?;
-    }
-    Ok(row)
+    super::check_updated(updated, || {
+        Ok(get(conn, &row.organization_id, &row.id)?.version)
+    })
 }
 
-/// Appointments keep their local date for date filters; a new zone moves it.
-fn relabel_local_dates(
+/// The id and start of every appointment at the location.
+pub fn appointment_starts(
     conn: &mut DbConnection,
     location_id: &str,
-    zone: &str,
-) -> Result<(), Error> {
-    use crate::db::schema::appointments;
-    let tz = TimeZone::parse("time_zone", zone)?.tz();
-    let starts: Vec<(String, NaiveDateTime)> = appointments::table
+) -> Result<Vec<(String, NaiveDateTime)>, Error> {
+    Ok(appointments::table
         .filter(appointments::location_id.eq(location_id))
         .select((appointments::id, appointments::starts_at))
-        .load(conn)?;
-    for (id, start) in starts {
-        let date = super::from_db(start)
-            .with_timezone(&tz)
-            .date_naive()
-            .to_string();
-        diesel::update(appointments::table.find(id))
-            .set(appointments::local_date.eq(date))
-            .execute(conn)?;
-    }
+        .load(conn)?)
+}
+
+/// Sets the local date (`YYYY-MM-DD`) an appointment is filtered by.
+pub fn set_local_date(
+    conn: &mut DbConnection,
+    appointment_id: &str,
+    local_date: &str,
+) -> Result<(), Error> {
+    diesel::update(appointments::table.find(appointment_id))
+        .set(appointments::local_date.eq(local_date))
+        .execute(conn)?;
     Ok(())
 }
 
-/// Deletes a location that no service names and that has no resources and no
-/// appointments; its closures and the policies scoped to it go with it. While services
-/// name it the answer is 409 `location_in_use` with those services in `data.services`.
-pub fn delete(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), Error> {
-    lock(conn, id)?;
-    let row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    let naming = service_links::naming_location(conn, org, id)?;
-    if !naming.is_empty() {
-        return Err(service_links::in_use(
-            Code::LocationInUse,
-            format!(
-                "service(s) {} are offered at this location by name; remove it from their \
-                 location_ids first",
-                service_links::names(&naming)
-            ),
-            &naming,
-        ));
-    }
-    let in_use: i64 = resources::table
-        .filter(resources::location_id.eq(id))
-        .count()
-        .get_result(conn)?;
-    if in_use > 0 {
-        return Err(Error::new(
-            Code::LocationInUse,
-            format!("the location still has {in_use} resource(s); delete them first"),
-        ));
-    }
-    super::ensure_no_appointments(
-        conn,
-        super::AppointmentRef::Location,
-        id,
-        Code::LocationInUse,
-        "location",
-    )?;
-    crate::repo::policies::delete_scoped_to(conn, Some(id), None)?;
-    diesel::delete(closures::table.filter(closures::location_id.eq(id))).execute(conn)?;
+/// Deletes the location's row. A foreign key refusing it means something made since the
+/// checks refers to it: `409 location_in_use`.
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     diesel::delete(locations::table.filter(locations::id.eq(id)))
         .execute(conn)
         .map_err(service_links::refused_delete(
@@ -257,7 +153,7 @@ pub fn delete(
 /// writer at a time). A service change that names the location holds a key-share lock
 /// on it from its insert to its commit, so after this lock the names read are complete,
 /// and a name added later waits for this transaction and then meets the foreign key.
-fn lock(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     if let DbConnection::Pg(c) = conn {
         locations::table
             .filter(locations::id.eq(id))

@@ -1,5 +1,5 @@
-//! Persistence use cases: each public function runs inside the caller's transaction
-//! and takes `now` and the organization as values.
+//! Repositories: each public function reads or writes rows inside the caller's
+//! transaction; the rules that decide what to write are the use cases' (`crate::app`).
 //!
 //! Reads of one row by a unique key use `get_result`, not `first`: `first` binds its
 //! `LIMIT 1` as a parameter, and SQLite re-prepares a cached statement every time a
@@ -23,7 +23,7 @@ pub mod services;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use crate::error::{Code, Error};
+use crate::error::Error;
 
 /// A new time-ordered id (UUIDv7), so ordering by id is ordering by creation.
 pub fn new_id() -> String {
@@ -39,10 +39,21 @@ pub fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
-/// One page of a list plus where to continue.
+/// One page of a list plus where to continue: the id of its last row when more follow
+/// (a list ordered by more than the id takes the rest of the position from that row).
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_after: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item converted, e.g. a row into what a use case returns.
+    pub fn try_map<U>(self, f: impl FnMut(T) -> Result<U, Error>) -> Result<Page<U>, Error> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_after: self.next_after,
+        })
+    }
 }
 
 /// Turns `limit + 1` fetched rows into a page, remembering the last id shown.
@@ -60,18 +71,15 @@ pub fn page_of<T>(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> &str) -> Page
     }
 }
 
-/// Refuses to delete something appointments still refer to; they are history and keep
-/// their customer, service, resources and location.
-pub fn ensure_no_appointments(
+/// How many appointments refer to the customer, service, location or resource `id`.
+pub fn appointments_referring(
     conn: &mut crate::db::DbConnection,
     column: AppointmentRef,
     id: &str,
-    code: Code,
-    what: &str,
-) -> Result<(), Error> {
+) -> Result<i64, Error> {
     use crate::db::schema::{appointment_resources, appointments};
     use diesel::prelude::*;
-    let n: i64 = match column {
+    Ok(match column {
         AppointmentRef::Customer => appointments::table
             .filter(appointments::customer_id.eq(id))
             .count()
@@ -88,14 +96,7 @@ pub fn ensure_no_appointments(
             .filter(appointment_resources::resource_id.eq(id))
             .count()
             .get_result(conn)?,
-    };
-    if n > 0 {
-        return Err(Error::new(
-            code,
-            format!("{n} appointment(s) refer to this {what}; it cannot be deleted"),
-        ));
-    }
-    Ok(())
+    })
 }
 
 /// What an appointment refers to.

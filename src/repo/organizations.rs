@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::{check_version, new_id, to_db};
+use super::{new_id, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::organizations;
 use crate::domain::{Currency, Locale, TimeZone};
@@ -31,24 +31,6 @@ pub struct NewOrganization {
     pub time_zone: TimeZone,
     pub locale: Locale,
     pub currency: Currency,
-}
-
-/// A partial change of settings; `None` leaves a field as it is.
-#[derive(Clone, Default)]
-pub struct OrganizationChanges {
-    pub name: Option<String>,
-    pub time_zone: Option<TimeZone>,
-    pub locale: Option<Locale>,
-    pub currency: Option<Currency>,
-    pub booking: BookingSettings,
-}
-
-/// Booking rules; on a location, `None` falls back to the organization.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct BookingSettings {
-    pub lead_minutes: Option<i32>,
-    pub horizon_days: Option<i32>,
-    pub slot_interval_minutes: Option<i32>,
 }
 
 pub fn create(
@@ -88,43 +70,16 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, Error> {
     Ok(organizations::table.count().get_result(conn)?)
 }
 
-pub fn update(
+/// Writes `row` over the stored organization if that is still at `previous_version`.
+pub fn save(
     conn: &mut DbConnection,
-    id: &str,
-    expected_version: Option<i64>,
-    changes: OrganizationChanges,
-    now: DateTime<Utc>,
-) -> Result<OrganizationRow, Error> {
-    let mut row = get(conn, id)?;
-    check_version(expected_version, row.version)?;
-    if let Some(name) = changes.name {
-        row.name = name;
-    }
-    if let Some(tz) = changes.time_zone {
-        row.time_zone = tz.name().to_owned();
-    }
-    if let Some(locale) = changes.locale {
-        row.locale = locale.as_str().to_owned();
-    }
-    if let Some(currency) = changes.currency {
-        row.currency = currency.code().to_owned();
-    }
-    if let Some(v) = changes.booking.lead_minutes {
-        row.booking_lead_minutes = v;
-    }
-    if let Some(v) = changes.booking.horizon_days {
-        row.booking_horizon_days = v;
-    }
-    if let Some(v) = changes.booking.slot_interval_minutes {
-        row.slot_interval_minutes = v;
-    }
-    let previous = row.version;
-    row.version += 1;
-    row.updated_at = to_db(now);
+    row: &OrganizationRow,
+    previous_version: i64,
+) -> Result<(), Error> {
     let updated = diesel::update(
         organizations::table
-            .filter(organizations::id.eq(id))
-            .filter(organizations::version.eq(previous)),
+            .filter(organizations::id.eq(&row.id))
+            .filter(organizations::version.eq(previous_version)),
     )
     .set((
         organizations::name.eq(&row.name),
@@ -138,6 +93,5 @@ pub fn update(
         organizations::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    super::check_updated(updated, || Ok(get(conn, id)?.version))?;
-    Ok(row)
+    super::check_updated(updated, || Ok(get(conn, &row.id)?.version))
 }

@@ -1,13 +1,12 @@
 //! Policies per scope, and which one applies to an appointment.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::{Page, check_version, new_id, page_of, to_db};
+use super::{Page, page_of};
 use crate::db::DbConnection;
-use crate::db::schema::{locations, policies, services};
-use crate::domain::Currency;
+use crate::db::schema::policies;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::error::{Code, Error};
 
@@ -54,15 +53,6 @@ pub fn scope_of(location_id: Option<&str>, service_id: Option<&str>) -> (Scope, 
     }
 }
 
-/// The rules of a policy, validated.
-#[derive(Clone)]
-pub struct PolicyRules {
-    pub name: String,
-    /// `None`: the organization's currency.
-    pub currency: Option<Currency>,
-    pub doc: PolicyDoc,
-}
-
 fn exists_error(e: DieselError) -> Error {
     match e {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::new(
@@ -73,65 +63,13 @@ fn exists_error(e: DieselError) -> Error {
     }
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    org: &str,
-    location_id: Option<String>,
-    service_id: Option<String>,
-    rules: PolicyRules,
-    now: DateTime<Utc>,
-) -> Result<PolicyRow, Error> {
-    if let Some(l) = &location_id {
-        let n: i64 = locations::table
-            .filter(locations::organization_id.eq(org))
-            .filter(locations::id.eq(l))
-            .count()
-            .get_result(conn)?;
-        if n == 0 {
-            return Err(Error::invalid(
-                "location_id",
-                Code::LocationNotFound,
-                "no such location in this organization",
-            ));
-        }
-    }
-    if let Some(s) = &service_id {
-        let n: i64 = services::table
-            .filter(services::organization_id.eq(org))
-            .filter(services::id.eq(s))
-            .count()
-            .get_result(conn)?;
-        if n == 0 {
-            return Err(Error::invalid(
-                "service_id",
-                Code::ServiceNotFound,
-                "no such service in this organization",
-            ));
-        }
-    }
-    let (_, scope_key) = scope_of(location_id.as_deref(), service_id.as_deref());
-    let currency = match rules.currency {
-        Some(c) => c.code().to_owned(),
-        None => crate::repo::organizations::get(conn, org)?.currency,
-    };
-    let row = PolicyRow {
-        id: new_id(),
-        organization_id: org.to_owned(),
-        location_id,
-        service_id,
-        scope_key,
-        name: rules.name,
-        currency,
-        body: serde_json::to_string(&rules.doc).expect("policy serialises"),
-        version: 1,
-        created_at: to_db(now),
-        updated_at: to_db(now),
-    };
+/// Inserts a policy; the unique scope key refuses a second policy for one scope.
+pub fn insert(conn: &mut DbConnection, row: &PolicyRow) -> Result<(), Error> {
     diesel::insert_into(policies::table)
-        .values(&row)
+        .values(row)
         .execute(conn)
         .map_err(exists_error)?;
-    Ok(row)
+    Ok(())
 }
 
 pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<PolicyRow, Error> {
@@ -162,29 +100,12 @@ pub fn list(
     Ok(page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
-/// Replaces a policy's rules (its scope stays).
-pub fn replace(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-    rules: PolicyRules,
-    now: DateTime<Utc>,
-) -> Result<PolicyRow, Error> {
-    let mut row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    let previous = row.version;
-    row.name = rules.name;
-    if let Some(c) = rules.currency {
-        row.currency = c.code().to_owned();
-    }
-    row.body = serde_json::to_string(&rules.doc).expect("policy serialises");
-    row.version += 1;
-    row.updated_at = to_db(now);
+/// Writes `row` over the stored policy if that is still at `previous_version`.
+pub fn save(conn: &mut DbConnection, row: &PolicyRow, previous_version: i64) -> Result<(), Error> {
     let updated = diesel::update(
         policies::table
-            .filter(policies::id.eq(id))
-            .filter(policies::version.eq(previous)),
+            .filter(policies::id.eq(&row.id))
+            .filter(policies::version.eq(previous_version)),
     )
     .set((
         policies::name.eq(&row.name),
@@ -194,18 +115,12 @@ pub fn replace(
         policies::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
-    Ok(row)
+    super::check_updated(updated, || {
+        Ok(get(conn, &row.organization_id, &row.id)?.version)
+    })
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), Error> {
-    let row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     diesel::delete(policies::table.filter(policies::id.eq(id))).execute(conn)?;
     Ok(())
 }

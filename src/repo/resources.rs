@@ -1,13 +1,13 @@
 //! Resources: a service bay, a service advisor or anything else a service needs, at one
 //! location, with its own weekly hours or the location's.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{Page, check_version, new_id, page_of, to_db};
+use super::{Page, page_of};
 use crate::db::DbConnection;
-use crate::db::schema::{closures, resources};
-use crate::domain::{ResourceKind, WeeklyHours};
+use crate::db::schema::resources;
+use crate::domain::ResourceKind;
 use crate::error::{Code, Error};
 use crate::repo::service_links;
 
@@ -27,26 +27,6 @@ pub struct ResourceRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A validated new resource; `location_id` is checked against the organization here.
-#[derive(Clone)]
-pub struct NewResource {
-    pub location_id: String,
-    pub name: String,
-    pub kind: ResourceKind,
-    /// `None`: follows the location's hours.
-    pub weekly_hours: Option<WeeklyHours>,
-    pub active: bool,
-}
-
-/// A partial change; the outer `None` leaves a field unchanged, `Some(None)` clears it.
-#[derive(Clone, Default)]
-pub struct ResourceChanges {
-    pub name: Option<String>,
-    pub kind: Option<ResourceKind>,
-    pub weekly_hours: Option<Option<WeeklyHours>>,
-    pub active: Option<bool>,
-}
-
 /// Which resources a list shows; `None` does not filter.
 #[derive(Default)]
 pub struct ResourceFilter {
@@ -55,35 +35,11 @@ pub struct ResourceFilter {
     pub active: Option<bool>,
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    org: &str,
-    new: NewResource,
-    now: DateTime<Utc>,
-) -> Result<ResourceRow, Error> {
-    if crate::repo::locations::get(conn, org, &new.location_id).is_err() {
-        return Err(Error::invalid(
-            "location_id",
-            Code::LocationNotFound,
-            "no location with this id in your organization",
-        ));
-    }
-    let row = ResourceRow {
-        id: new_id(),
-        organization_id: org.to_owned(),
-        location_id: new.location_id,
-        name: new.name,
-        kind: new.kind.as_str().to_owned(),
-        weekly_hours: new.weekly_hours.as_ref().map(WeeklyHours::to_json),
-        active: new.active,
-        version: 1,
-        created_at: to_db(now),
-        updated_at: to_db(now),
-    };
+pub fn insert(conn: &mut DbConnection, row: &ResourceRow) -> Result<(), Error> {
     diesel::insert_into(resources::table)
-        .values(&row)
+        .values(row)
         .execute(conn)?;
-    Ok(row)
+    Ok(())
 }
 
 /// A resource of this organization; another organization's is simply not found.
@@ -118,11 +74,35 @@ pub fn find_many(
     })
 }
 
+/// How many resources a location has.
+pub fn count_at(conn: &mut DbConnection, location_id: &str) -> Result<i64, Error> {
+    Ok(resources::table
+        .filter(resources::location_id.eq(location_id))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Whether `id` is a resource of this organization at this location.
+pub fn is_at(
+    conn: &mut DbConnection,
+    org: &str,
+    location_id: &str,
+    id: &str,
+) -> Result<bool, Error> {
+    let n: i64 = resources::table
+        .filter(resources::organization_id.eq(org))
+        .filter(resources::location_id.eq(location_id))
+        .filter(resources::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Locks the resource's row until the transaction ends (PostgreSQL; SQLite runs one
 /// writer at a time). A change that names the resource holds a key-share lock on it
 /// from its insert to its commit, so after this lock the names read are complete, and
 /// a name added later waits for this transaction and then meets the foreign key.
-fn lock(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     if let DbConnection::Pg(c) = conn {
         resources::table
             .filter(resources::id.eq(id))
@@ -162,58 +142,16 @@ pub fn list(
     Ok(page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
-pub fn update(
+/// Writes `row` over the stored resource if that is still at `previous_version`.
+pub fn save(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-    changes: ResourceChanges,
-    now: DateTime<Utc>,
-) -> Result<ResourceRow, Error> {
-    let mut row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    if let Some(v) = changes.name {
-        row.name = v;
-    }
-    if let Some(kind) = changes.kind
-        && kind.as_str() != row.kind
-    {
-        // A service that names this resource must still require its kind.
-        lock(conn, id)?;
-        let mut refusing = vec![];
-        for service in service_links::naming_resource(conn, org, id)? {
-            let kinds: Vec<ResourceKind> =
-                crate::repo::services::from_json(&service.resource_kinds)?;
-            if !kinds.contains(&kind) {
-                refusing.push(service);
-            }
-        }
-        if !refusing.is_empty() {
-            return Err(service_links::in_use(
-                Code::ResourceInUse,
-                format!(
-                    "service(s) {} list this resource but do not require a {}; change them first",
-                    service_links::names(&refusing),
-                    kind.as_str()
-                ),
-                &refusing,
-            ));
-        }
-        row.kind = kind.as_str().to_owned();
-    }
-    if let Some(v) = changes.weekly_hours {
-        row.weekly_hours = v.as_ref().map(WeeklyHours::to_json);
-    }
-    if let Some(v) = changes.active {
-        row.active = v;
-    }
-    let previous = row.version;
-    row.version += 1;
-    row.updated_at = to_db(now);
+    row: &ResourceRow,
+    previous_version: i64,
+) -> Result<(), Error> {
     let updated = diesel::update(
         resources::table
-            .filter(resources::id.eq(id))
-            .filter(resources::version.eq(previous)),
+            .filter(resources::id.eq(&row.id))
+            .filter(resources::version.eq(previous_version)),
     )
     .set((
         resources::name.eq(&row.name),
@@ -224,41 +162,14 @@ pub fn update(
         resources::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    super::check_updated(updated, || Ok(get(conn, org, id)?.version))?;
-    Ok(row)
+    super::check_updated(updated, || {
+        Ok(get(conn, &row.organization_id, &row.id)?.version)
+    })
 }
 
-/// Deletes a resource that no service names and no appointment holds; its own closures
-/// go with it. While services name it the answer is 409 `resource_in_use` with those
-/// services in `data.services`.
-pub fn delete(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), Error> {
-    lock(conn, id)?;
-    let row = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    let naming = service_links::naming_resource(conn, org, id)?;
-    if !naming.is_empty() {
-        return Err(service_links::in_use(
-            Code::ResourceInUse,
-            format!(
-                "service(s) {} list this resource in resource_ids; remove it there first",
-                service_links::names(&naming)
-            ),
-            &naming,
-        ));
-    }
-    super::ensure_no_appointments(
-        conn,
-        super::AppointmentRef::Resource,
-        id,
-        Code::ResourceInUse,
-        "resource",
-    )?;
-    diesel::delete(closures::table.filter(closures::resource_id.eq(id))).execute(conn)?;
+/// Deletes the resource's row. A foreign key refusing it means something made since the
+/// checks refers to it: `409 resource_in_use`.
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     diesel::delete(resources::table.filter(resources::id.eq(id)))
         .execute(conn)
         .map_err(service_links::refused_delete(

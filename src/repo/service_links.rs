@@ -1,6 +1,6 @@
 //! What a service names: the resources it may be given (`service_resources`) and the
 //! locations offering it (`service_locations`). They are rows with foreign keys, so a
-//! resource or a location a service names cannot be deleted from under it: the store
+//! resource or a location a service names cannot be deleted from under it: the use case
 //! refuses first with the services that name it, and the database refuses whatever
 //! slips past (a delete racing a change that adds the name).
 
@@ -214,16 +214,6 @@ fn naming((id, name, resource_kinds): (String, String, String)) -> Naming {
     }
 }
 
-/// `409 <code>`: the thing cannot go while services name it; `data.services` lists them
-/// (`id`, `name`) so the caller knows what to change first.
-pub fn in_use(code: Code, detail: String, naming: &[Naming]) -> Error {
-    let services: Vec<_> = naming
-        .iter()
-        .map(|s| json!({ "id": s.id, "name": s.name }))
-        .collect();
-    Error::new(code, detail).with_data(json!({ "services": services }))
-}
-
 /// For the final delete of a `what` that passed its checks: a foreign key refusing it
 /// means something made at the same time refers to it, and the answer is `409 <code>`.
 pub fn refused_delete(
@@ -234,22 +224,13 @@ pub fn refused_delete(
         diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::ForeignKeyViolation,
             _,
-        ) => in_use(
+        ) => Error::new(
             code,
             format!(
                 "something refers to this {what} since this request began; it cannot be deleted"
             ),
-            &[],
-        ),
+        )
+        .with_data(json!({ "services": [] })),
         e => e.into(),
     }
-}
-
-/// The names of `naming`, for a problem's `detail`.
-pub fn names(naming: &[Naming]) -> String {
-    naming
-        .iter()
-        .map(|s| s.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -1,20 +1,19 @@
 //! Services: what a customer books ("Servis berkala", 60 minutes), the kinds of resource
-//! an appointment for it needs, and where it is offered.
+//! an appointment for it needs, and whether it is offered.
 //!
 //! The required kinds are a JSON array of strings in a text column; the resources and
 //! locations a service names are rows of their own (see [`crate::repo::service_links`]).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Page, check_version, new_id, page_of, to_db};
+use super::{Page, page_of};
 use crate::db::DbConnection;
-use crate::db::schema::{locations, service_locations, services};
+use crate::db::schema::{service_locations, services};
 use crate::domain::ResourceKind;
-use crate::error::{Code, Error};
-use crate::repo::service_links::{self, Links};
+use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = services)]
@@ -39,53 +38,6 @@ impl ServiceRow {
     }
 }
 
-/// A service with the resources and locations it names.
-#[derive(Clone, Debug)]
-pub struct Service {
-    pub row: ServiceRow,
-    /// Resource ids; empty: any resource of a required kind.
-    pub resource_ids: Vec<String>,
-    /// Location ids; empty: offered at every location.
-    pub location_ids: Vec<String>,
-}
-
-impl Service {
-    fn new(row: ServiceRow, links: Links) -> Self {
-        Service {
-            row,
-            resource_ids: links.resource_ids,
-            location_ids: links.location_ids,
-        }
-    }
-}
-
-/// A service whose values are already in range and whose lists hold no duplicates; the
-/// ids in them are checked against the organization here.
-#[derive(Clone)]
-pub struct NewService {
-    pub name: String,
-    pub duration_minutes: i32,
-    pub buffer_before_minutes: i32,
-    pub buffer_after_minutes: i32,
-    pub resource_kinds: Vec<ResourceKind>,
-    pub resource_ids: Vec<String>,
-    pub location_ids: Vec<String>,
-    pub active: bool,
-}
-
-/// A partial change; `None` leaves a field unchanged, a list replaces the whole list.
-#[derive(Clone, Default)]
-pub struct ServiceChanges {
-    pub name: Option<String>,
-    pub duration_minutes: Option<i32>,
-    pub buffer_before_minutes: Option<i32>,
-    pub buffer_after_minutes: Option<i32>,
-    pub resource_kinds: Option<Vec<ResourceKind>>,
-    pub resource_ids: Option<Vec<String>>,
-    pub location_ids: Option<Vec<String>>,
-    pub active: Option<bool>,
-}
-
 /// Which services a list shows; `None` does not filter.
 #[derive(Default)]
 pub struct ServiceFilter {
@@ -94,50 +46,15 @@ pub struct ServiceFilter {
     pub active: Option<bool>,
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    org: &str,
-    new: NewService,
-    now: DateTime<Utc>,
-) -> Result<Service, Error> {
-    check_resources(conn, org, &new.resource_ids, &new.resource_kinds, true)?;
-    check_locations(conn, org, &new.location_ids)?;
-    let row = ServiceRow {
-        id: new_id(),
-        organization_id: org.to_owned(),
-        name: new.name,
-        duration_minutes: new.duration_minutes,
-        buffer_before_minutes: new.buffer_before_minutes,
-        buffer_after_minutes: new.buffer_after_minutes,
-        resource_kinds: to_json(&new.resource_kinds),
-        active: new.active,
-        version: 1,
-        created_at: to_db(now),
-        updated_at: to_db(now),
-    };
+pub fn insert(conn: &mut DbConnection, row: &ServiceRow) -> Result<(), Error> {
     diesel::insert_into(services::table)
-        .values(&row)
+        .values(row)
         .execute(conn)?;
-    service_links::replace_resources(conn, &row.id, &new.resource_ids)?;
-    service_links::replace_locations(conn, &row.id, &new.location_ids)?;
-    Ok(Service {
-        row,
-        resource_ids: new.resource_ids,
-        location_ids: new.location_ids,
-    })
+    Ok(())
 }
 
-/// A service of this organization with its lists; another organization's is simply
-/// not found.
-pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<Service, Error> {
-    let row = get_row(conn, org, id)?;
-    let links = service_links::load(conn, std::slice::from_ref(&row.id))?
-        .remove(&row.id)
-        .unwrap_or_default();
-    Ok(Service::new(row, links))
-}
-
-/// The service's own row, without its lists.
+/// The service's own row (its lists are in [`crate::repo::service_links`]); another
+/// organization's is simply not found.
 pub fn get_row(conn: &mut DbConnection, org: &str, id: &str) -> Result<ServiceRow, Error> {
     services::table
         .filter(services::organization_id.eq(org))
@@ -148,13 +65,23 @@ pub fn get_row(conn: &mut DbConnection, org: &str, id: &str) -> Result<ServiceRo
         .ok_or_else(|| Error::not_found("service"))
 }
 
+/// Whether the organization has this service.
+pub fn exists(conn: &mut DbConnection, org: &str, id: &str) -> Result<bool, Error> {
+    let n: i64 = services::table
+        .filter(services::organization_id.eq(org))
+        .filter(services::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 pub fn list(
     conn: &mut DbConnection,
     org: &str,
     filter: ServiceFilter,
     after: Option<&str>,
     limit: i64,
-) -> Result<Page<Service>, Error> {
+) -> Result<Page<ServiceRow>, Error> {
     let mut q = services::table
         .filter(services::organization_id.eq(org))
         .select(ServiceRow::as_select())
@@ -179,75 +106,15 @@ pub fn list(
     if let Some(after) = after {
         q = q.filter(services::id.gt(after.to_owned()));
     }
-    let page = page_of(q.load(conn)?, limit, |r: &ServiceRow| &r.id);
-    let ids: Vec<String> = page.items.iter().map(|r| r.id.clone()).collect();
-    let mut links = service_links::load(conn, &ids)?;
-    Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|row| {
-                let l = links.remove(&row.id).unwrap_or_default();
-                Service::new(row, l)
-            })
-            .collect(),
-        next_after: page.next_after,
-    })
+    Ok(page_of(q.load(conn)?, limit, |r| &r.id))
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-    changes: ServiceChanges,
-    now: DateTime<Utc>,
-) -> Result<Service, Error> {
-    let Service {
-        mut row,
-        mut resource_ids,
-        mut location_ids,
-    } = get(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    if changes.resource_kinds.is_some() || changes.resource_ids.is_some() {
-        let ids_given = changes.resource_ids.is_some();
-        let kinds = match &changes.resource_kinds {
-            Some(k) => k.clone(),
-            None => row.resource_kinds()?,
-        };
-        let ids = changes.resource_ids.as_ref().unwrap_or(&resource_ids);
-        check_resources(conn, org, ids, &kinds, ids_given)?;
-    }
-    if let Some(ids) = &changes.location_ids {
-        check_locations(conn, org, ids)?;
-    }
-    if let Some(v) = changes.name {
-        row.name = v;
-    }
-    if let Some(v) = changes.duration_minutes {
-        row.duration_minutes = v;
-    }
-    if let Some(v) = changes.buffer_before_minutes {
-        row.buffer_before_minutes = v;
-    }
-    if let Some(v) = changes.buffer_after_minutes {
-        row.buffer_after_minutes = v;
-    }
-    if let Some(v) = changes.resource_kinds {
-        row.resource_kinds = to_json(&v);
-    }
-    if let Some(v) = changes.active {
-        row.active = v;
-    }
-    let previous = row.version;
-    row.version += 1;
-    row.updated_at = to_db(now);
-    // The row first: its version guard (and, on PostgreSQL, its row lock) decides between
-    // two changes of the same service before either touches the lists.
+/// Writes `row` over the stored service if that is still at `previous_version`.
+pub fn save(conn: &mut DbConnection, row: &ServiceRow, previous_version: i64) -> Result<(), Error> {
     let updated = diesel::update(
         services::table
-            .filter(services::id.eq(id))
-            .filter(services::version.eq(previous)),
+            .filter(services::id.eq(&row.id))
+            .filter(services::version.eq(previous_version)),
     )
     .set((
         services::name.eq(&row.name),
@@ -260,101 +127,14 @@ pub fn update(
         services::updated_at.eq(row.updated_at),
     ))
     .execute(conn)?;
-    super::check_updated(updated, || Ok(get_row(conn, org, id)?.version))?;
-    if let Some(v) = changes.resource_ids {
-        service_links::replace_resources(conn, id, &v)?;
-        resource_ids = v;
-    }
-    if let Some(v) = changes.location_ids {
-        service_links::replace_locations(conn, id, &v)?;
-        location_ids = v;
-    }
-    Ok(Service {
-        row,
-        resource_ids,
-        location_ids,
+    super::check_updated(updated, || {
+        Ok(get_row(conn, &row.organization_id, &row.id)?.version)
     })
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    org: &str,
-    id: &str,
-    expected_version: Option<i64>,
-) -> Result<(), Error> {
-    let row = get_row(conn, org, id)?;
-    check_version(expected_version, row.version)?;
-    super::ensure_no_appointments(
-        conn,
-        super::AppointmentRef::Service,
-        id,
-        Code::ServiceInUse,
-        "service",
-    )?;
-    crate::repo::policies::delete_scoped_to(conn, None, Some(id))?;
-    service_links::replace_resources(conn, id, &[])?;
-    service_links::replace_locations(conn, id, &[])?;
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     diesel::delete(services::table.filter(services::id.eq(id))).execute(conn)?;
     Ok(())
-}
-
-/// Every listed resource exists in this organization and is of a required kind. When the
-/// ids were not part of this request, a kind they no longer match is blamed on
-/// `resource_kinds`, the field that changed.
-fn check_resources(
-    conn: &mut DbConnection,
-    org: &str,
-    ids: &[String],
-    kinds: &[ResourceKind],
-    ids_given: bool,
-) -> Result<(), Error> {
-    let found = crate::repo::resources::find_many(conn, org, ids)?;
-    for (i, id) in ids.iter().enumerate() {
-        let Some(resource) = found.iter().find(|r| &r.id == id) else {
-            return Err(Error::invalid(
-                format!("resource_ids[{i}]"),
-                Code::ResourceNotFound,
-                "no resource with this id in your organization",
-            ));
-        };
-        let kind = ResourceKind::from_db(&resource.kind)?;
-        if !kinds.contains(&kind) {
-            let field = if ids_given {
-                format!("resource_ids[{i}]")
-            } else {
-                "resource_kinds".to_owned()
-            };
-            return Err(Error::invalid(
-                field,
-                Code::ResourceKindNotRequired,
-                format!(
-                    "resource {id} is a {}, which resource_kinds does not include",
-                    kind.as_str()
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Every listed location exists in this organization.
-fn check_locations(conn: &mut DbConnection, org: &str, ids: &[String]) -> Result<(), Error> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let found: Vec<String> = locations::table
-        .filter(locations::organization_id.eq(org))
-        .filter(locations::id.eq_any(ids))
-        .select(locations::id)
-        .load(conn)?;
-    match ids.iter().position(|id| !found.contains(id)) {
-        Some(i) => Err(Error::invalid(
-            format!("location_ids[{i}]"),
-            Code::LocationNotFound,
-            "no location with this id in your organization",
-        )),
-        None => Ok(()),
-    }
 }
 
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> String {

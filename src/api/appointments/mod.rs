@@ -18,6 +18,7 @@ use crate::api::availability::ResourceRef;
 use crate::api::availability::suggestions::render;
 use crate::api::customers::CreateCustomerRequest;
 use crate::app::booking::{self, BookAppointment, CustomerRef};
+use crate::app::customers::NewCustomer;
 use crate::app::suggestions::Wish;
 use crate::domain::Actor;
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
@@ -30,7 +31,6 @@ use crate::http::responses::*;
 use crate::http::state::AppState;
 use crate::http::time::{Date, Instant, LocalSpan};
 use crate::repo::appointments::{self, AppointmentFilter, AppointmentView};
-use crate::repo::customers::NewCustomer;
 use crate::repo::from_db;
 
 /// Why an appointment was cancelled.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::customers::{self, Customer, CustomerChanges, CustomerFilter, NewCustomer};
 use crate::domain::customer::default_channel;
 use crate::domain::{ContactChannel, Email, Locale, PhoneNumber, text};
 use crate::error::{Code, Error};
@@ -21,8 +22,6 @@ use crate::http::patch::nullable;
 use crate::http::precondition::IfMatch;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::customers::{self, CustomerChanges, CustomerFilter, CustomerRow, NewCustomer};
-use crate::repo::from_db;
 
 /// A customer: who an appointment is for and how to reach them.
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,22 +44,20 @@ pub struct CustomerResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<CustomerRow> for CustomerResponse {
-    type Error = Error;
-
-    fn try_from(r: CustomerRow) -> Result<Self, Error> {
-        Ok(CustomerResponse {
-            locale: Locale::from_db(&r.locale)?,
-            preferred_channel: ContactChannel::from_db(&r.preferred_channel)?,
-            id: r.id,
-            name: r.name,
-            phone: r.phone,
-            email: r.email,
-            external_ref: r.external_ref,
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+impl From<Customer> for CustomerResponse {
+    fn from(c: Customer) -> Self {
+        CustomerResponse {
+            id: c.id,
+            name: c.name,
+            phone: c.phone,
+            email: c.email,
+            locale: c.locale,
+            preferred_channel: c.preferred_channel,
+            external_ref: c.external_ref,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
     }
 }
 
@@ -203,8 +200,8 @@ impl TryFrom<CustomerQuery> for CustomerFilter {
 }
 
 /// The customer as an answer that an `Idempotency-Key` can remember.
-fn reply(status: StatusCode, row: CustomerRow) -> Result<Reply, Error> {
-    let body = CustomerResponse::try_from(row)?;
+fn reply(status: StatusCode, customer: Customer) -> Result<Reply, Error> {
+    let body = CustomerResponse::from(customer);
     Reply::versioned(
         status,
         body.version,
@@ -213,8 +210,8 @@ fn reply(status: StatusCode, row: CustomerRow) -> Result<Reply, Error> {
     )
 }
 
-fn respond(status: StatusCode, row: CustomerRow) -> Result<HttpResponse, Error> {
-    reply(status, row).map(Reply::into_response)
+fn respond(status: StatusCode, customer: Customer) -> Result<HttpResponse, Error> {
+    reply(status, customer).map(Reply::into_response)
 }
 
 /// Create a customer (any role). A duplicate `external_ref` is refused with
@@ -240,12 +237,12 @@ pub async fn create_customer(
     Json(body): Json<CreateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
     let new = NewCustomer::try_from(body)?;
-    let (org, now) = (principal.organization_id, state.clock.now());
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
             reply(
                 StatusCode::CREATED,
-                customers::create(c, &org, new.clone(), now)?,
+                customers::create(c, &ctx, new.clone())?,
             )
         })
         .await
@@ -275,12 +272,12 @@ pub async fn list_customers(
     }
     .parse()?;
     let filter = CustomerFilter::try_from(query)?;
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| customers::list(c, &org, filter, after.as_deref(), limit))
+        .read(move |c| customers::list(c, &ctx, filter, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, CustomerResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |c| Ok(CustomerResponse::from(c)))?))
 }
 
 /// Get one customer, with its version as `ETag`.
@@ -299,9 +296,12 @@ pub async fn get_customer(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let row = state.db.read(move |c| customers::get(c, &org, &id)).await?;
-    respond(StatusCode::OK, row)
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let customer = state.db.read(move |c| customers::get(c, &ctx, &id)).await?;
+    respond(StatusCode::OK, customer)
 }
 
 /// Change a customer (any role). Honours `If-Match`; the contact rules are checked on
@@ -332,16 +332,15 @@ pub async fn update_customer(
     Json(body): Json<UpdateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
     let changes = CustomerChanges::try_from(body)?;
-    let (org, id, now) = (
-        principal.organization_id,
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
         path.into_inner().to_string(),
-        state.clock.now(),
     );
-    let row = state
+    let customer = state
         .db
-        .write(move |c| customers::update(c, &org, &id, expected, changes.clone(), now))
+        .write(move |c| customers::update(c, &ctx, &id, expected, changes.clone()))
         .await?;
-    respond(StatusCode::OK, row)
+    respond(StatusCode::OK, customer)
 }
 
 /// Delete a customer (admin). Honours `If-Match`.
@@ -364,10 +363,13 @@ pub async fn delete_customer(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     state
         .db
-        .write(move |c| customers::delete(c, &org, &id, expected))
+        .write(move |c| customers::delete(c, &ctx, &id, expected))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

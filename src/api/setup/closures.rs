@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::setup::closures::{self, Closure, NewClosure};
 use crate::domain::closure_span::ClosureSpan;
 use crate::domain::text;
 use crate::error::{Code, Error};
@@ -18,8 +19,6 @@ use crate::http::pagination::{List, PageParams};
 use crate::http::responses::*;
 use crate::http::state::AppState;
 use crate::http::time::{Date, Instant};
-use crate::repo::closures::{self, ClosureRow, NewClosure};
-use crate::repo::from_db;
 
 /// A time the location (or only `resource_id`) takes no appointments: `[starts_at, ends_at)`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,16 +36,16 @@ pub struct ClosureResponse {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<ClosureRow> for ClosureResponse {
-    fn from(r: ClosureRow) -> Self {
+impl From<Closure> for ClosureResponse {
+    fn from(c: Closure) -> Self {
         ClosureResponse {
-            id: r.id,
-            location_id: r.location_id,
-            resource_id: r.resource_id,
-            starts_at: from_db(r.starts_at),
-            ends_at: from_db(r.ends_at),
-            reason: r.reason,
-            created_at: from_db(r.created_at),
+            id: c.id,
+            location_id: c.location_id,
+            resource_id: c.resource_id,
+            starts_at: c.starts_at,
+            ends_at: c.ends_at,
+            reason: c.reason,
+            created_at: c.created_at,
         }
     }
 }
@@ -72,9 +71,9 @@ pub struct CreateClosureRequest {
 }
 
 impl CreateClosureRequest {
-    /// Validates and resolves local dates to instants in the location's zone.
-    /// The closure the request describes; its span is resolved in the location's zone.
-    fn into_new(self) -> Result<NewClosure, Error> {
+    /// The closure the request describes at `location_id`; its span is resolved in the
+    /// location's zone.
+    fn into_new(self, location_id: String) -> Result<NewClosure, Error> {
         let reason = text::required("reason", &self.reason, 500)?;
         let span = match (self.date, self.end_date, self.starts_at, self.ends_at) {
             (Some(Date(first)), last, None, None) => ClosureSpan::LocalDays {
@@ -93,6 +92,7 @@ impl CreateClosureRequest {
             }
         };
         Ok(NewClosure {
+            location_id,
             resource_id: self.resource_id.map(|id| id.to_string()),
             span,
             reason,
@@ -138,17 +138,19 @@ pub async fn create_closure(
     Json(body): Json<CreateClosureRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let new = body.into_new()?;
-    let (org, loc, now) = (
-        principal.organization_id,
-        path.into_inner().to_string(),
-        state.clock.now(),
-    );
+    let new = body.into_new(path.into_inner().to_string())?;
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
-            let row = closures::create(c, &org, &loc, new.clone(), now)?;
-            let url = format!("/v1/locations/{}/closures/{}", row.location_id, row.id);
-            Ok(Reply::json(StatusCode::CREATED, &ClosureResponse::from(row))?.with_location(url))
+            let closure = closures::create(c, &ctx, new.clone())?;
+            let url = format!(
+                "/v1/locations/{}/closures/{}",
+                closure.location_id, closure.id
+            );
+            Ok(
+                Reply::json(StatusCode::CREATED, &ClosureResponse::from(closure))?
+                    .with_location(url),
+            )
         })
         .await
 }
@@ -177,10 +179,13 @@ pub async fn list_closures(
     }
     .parse()?;
     let ending_after = filter.ending_after.map(|t| t.0);
-    let (org, loc) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, loc) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     let page = state
         .db
-        .read(move |c| closures::list(c, &org, &loc, ending_after, after.as_deref(), limit))
+        .read(move |c| closures::list(c, &ctx, &loc, ending_after, after.as_deref(), limit))
         .await?;
     Ok(HttpResponse::Ok().json(List::from_page(page, |r| Ok(ClosureResponse::from(r)))?))
 }
@@ -204,10 +209,14 @@ pub async fn delete_closure(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let (loc, id) = path.into_inner();
-    let (org, loc, id) = (principal.organization_id, loc.to_string(), id.to_string());
+    let (ctx, loc, id) = (
+        principal.ctx(state.clock.now()),
+        loc.to_string(),
+        id.to_string(),
+    );
     state
         .db
-        .write(move |c| closures::delete(c, &org, &loc, &id))
+        .write(move |c| closures::delete(c, &ctx, &loc, &id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::organization::BookingSettings;
+use crate::app::setup::locations::{self, Location, LocationChanges, NewLocation};
 use crate::domain::{PhoneNumber, TimeZone, WeeklyHours, booking_rules, text};
 use crate::error::Error;
 use crate::http::auth::Principal;
@@ -16,9 +18,6 @@ use crate::http::patch::nullable;
 use crate::http::precondition::IfMatch;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::from_db;
-use crate::repo::locations::{self, LocationChanges, LocationRow, NewLocation};
-use crate::repo::organizations::BookingSettings;
 
 /// A dealer branch where appointments take place.
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,24 +41,22 @@ pub struct LocationResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<LocationRow> for LocationResponse {
-    type Error = Error;
-
-    fn try_from(r: LocationRow) -> Result<Self, Error> {
-        Ok(LocationResponse {
-            weekly_hours: WeeklyHours::from_json(&r.weekly_hours)?,
-            id: r.id,
-            name: r.name,
-            address: r.address,
-            phone: r.phone,
-            time_zone: r.time_zone,
-            booking_lead_minutes: r.booking_lead_minutes,
-            booking_horizon_days: r.booking_horizon_days,
-            slot_interval_minutes: r.slot_interval_minutes,
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+impl From<Location> for LocationResponse {
+    fn from(l: Location) -> Self {
+        LocationResponse {
+            id: l.id,
+            name: l.name,
+            address: l.address,
+            phone: l.phone,
+            time_zone: l.time_zone,
+            weekly_hours: l.weekly_hours,
+            booking_lead_minutes: l.booking_lead_minutes,
+            booking_horizon_days: l.booking_horizon_days,
+            slot_interval_minutes: l.slot_interval_minutes,
+            version: l.version,
+            created_at: l.created_at,
+            updated_at: l.updated_at,
+        }
     }
 }
 
@@ -193,8 +190,8 @@ fn override_of(
 }
 
 /// The location as an answer that an `Idempotency-Key` can remember.
-fn reply(status: actix_web::http::StatusCode, row: LocationRow) -> Result<Reply, Error> {
-    let body = LocationResponse::try_from(row)?;
+fn reply(status: actix_web::http::StatusCode, location: Location) -> Result<Reply, Error> {
+    let body = LocationResponse::from(location);
     Reply::versioned(
         status,
         body.version,
@@ -203,8 +200,8 @@ fn reply(status: actix_web::http::StatusCode, row: LocationRow) -> Result<Reply,
     )
 }
 
-fn respond(status: actix_web::http::StatusCode, row: LocationRow) -> Result<HttpResponse, Error> {
-    reply(status, row).map(Reply::into_response)
+fn respond(status: actix_web::http::StatusCode, location: Location) -> Result<HttpResponse, Error> {
+    reply(status, location).map(Reply::into_response)
 }
 
 /// Create a location (admin).
@@ -233,12 +230,12 @@ pub async fn create_location(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewLocation::try_from(body)?;
-    let (org, now) = (principal.organization_id, state.clock.now());
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
             reply(
                 actix_web::http::StatusCode::CREATED,
-                locations::create(c, &org, new.clone(), now)?,
+                locations::create(c, &ctx, new.clone())?,
             )
         })
         .await
@@ -261,12 +258,12 @@ pub async fn list_locations(
     Query(page): Query<PageParams>,
 ) -> Result<HttpResponse, Error> {
     let (limit, after) = page.parse()?;
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| locations::list(c, &org, after.as_deref(), limit))
+        .read(move |c| locations::list(c, &ctx, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, LocationResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |l| Ok(LocationResponse::from(l)))?))
 }
 
 /// Get one location, with its version as `ETag`.
@@ -285,9 +282,12 @@ pub async fn get_location(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let row = state.db.read(move |c| locations::get(c, &org, &id)).await?;
-    respond(actix_web::http::StatusCode::OK, row)
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let location = state.db.read(move |c| locations::get(c, &ctx, &id)).await?;
+    respond(actix_web::http::StatusCode::OK, location)
 }
 
 /// Change a location (admin). Honours `If-Match`.
@@ -318,16 +318,15 @@ pub async fn update_location(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = LocationChanges::try_from(body)?;
-    let (org, id, now) = (
-        principal.organization_id,
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
         path.into_inner().to_string(),
-        state.clock.now(),
     );
-    let row = state
+    let location = state
         .db
-        .write(move |c| locations::update(c, &org, &id, expected, changes.clone(), now))
+        .write(move |c| locations::update(c, &ctx, &id, expected, changes.clone()))
         .await?;
-    respond(actix_web::http::StatusCode::OK, row)
+    respond(actix_web::http::StatusCode::OK, location)
 }
 
 /// Delete a location (admin). Its closures and the policies scoped to it go with it.
@@ -356,10 +355,13 @@ pub async fn delete_location(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     state
         .db
-        .write(move |c| locations::delete(c, &org, &id, expected))
+        .write(move |c| locations::delete(c, &ctx, &id, expected))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::setup::resources::{self, NewResource, Resource, ResourceChanges, ResourceFilter};
 use crate::domain::{ResourceKind, WeeklyHours, text};
 use crate::error::Error;
 use crate::http::auth::Principal;
@@ -18,8 +19,6 @@ use crate::http::patch::nullable;
 use crate::http::precondition::IfMatch;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::from_db;
-use crate::repo::resources::{self, NewResource, ResourceChanges, ResourceFilter, ResourceRow};
 
 /// Something an appointment occupies: a service bay, a service advisor, or other.
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,25 +40,19 @@ pub struct ResourceResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<ResourceRow> for ResourceResponse {
-    type Error = Error;
-
-    fn try_from(r: ResourceRow) -> Result<Self, Error> {
-        Ok(ResourceResponse {
-            kind: ResourceKind::from_db(&r.kind)?,
-            weekly_hours: r
-                .weekly_hours
-                .as_deref()
-                .map(WeeklyHours::from_json)
-                .transpose()?,
+impl From<Resource> for ResourceResponse {
+    fn from(r: Resource) -> Self {
+        ResourceResponse {
             id: r.id,
             location_id: r.location_id,
             name: r.name,
+            kind: r.kind,
+            weekly_hours: r.weekly_hours,
             active: r.active,
             version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
     }
 }
 
@@ -153,8 +146,8 @@ pub struct ResourceListParams {
 }
 
 /// The resource as an answer that an `Idempotency-Key` can remember.
-fn reply(status: StatusCode, row: ResourceRow) -> Result<Reply, Error> {
-    let body = ResourceResponse::try_from(row)?;
+fn reply(status: StatusCode, resource: Resource) -> Result<Reply, Error> {
+    let body = ResourceResponse::from(resource);
     Reply::versioned(
         status,
         body.version,
@@ -163,8 +156,8 @@ fn reply(status: StatusCode, row: ResourceRow) -> Result<Reply, Error> {
     )
 }
 
-fn respond(status: StatusCode, row: ResourceRow) -> Result<HttpResponse, Error> {
-    reply(status, row).map(Reply::into_response)
+fn respond(status: StatusCode, resource: Resource) -> Result<HttpResponse, Error> {
+    reply(status, resource).map(Reply::into_response)
 }
 
 /// Create a resource at one of your locations (admin).
@@ -193,12 +186,12 @@ pub async fn create_resource(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewResource::try_from(body)?;
-    let (org, now) = (principal.organization_id, state.clock.now());
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
             reply(
                 StatusCode::CREATED,
-                resources::create(c, &org, new.clone(), now)?,
+                resources::create(c, &ctx, new.clone())?,
             )
         })
         .await
@@ -230,12 +223,12 @@ pub async fn list_resources(
         kind: params.kind,
         active: params.active,
     };
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| resources::list(c, &org, filter, after.as_deref(), limit))
+        .read(move |c| resources::list(c, &ctx, filter, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, ResourceResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |r| Ok(ResourceResponse::from(r)))?))
 }
 
 /// Get one resource, with its version as `ETag`.
@@ -254,9 +247,12 @@ pub async fn get_resource(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let row = state.db.read(move |c| resources::get(c, &org, &id)).await?;
-    respond(StatusCode::OK, row)
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let resource = state.db.read(move |c| resources::get(c, &ctx, &id)).await?;
+    respond(StatusCode::OK, resource)
 }
 
 /// Change a resource (admin). Honours `If-Match`.
@@ -288,16 +284,15 @@ pub async fn update_resource(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = ResourceChanges::try_from(body)?;
-    let (org, id, now) = (
-        principal.organization_id,
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
         path.into_inner().to_string(),
-        state.clock.now(),
     );
-    let row = state
+    let resource = state
         .db
-        .write(move |c| resources::update(c, &org, &id, expected, changes.clone(), now))
+        .write(move |c| resources::update(c, &ctx, &id, expected, changes.clone()))
         .await?;
-    respond(StatusCode::OK, row)
+    respond(StatusCode::OK, resource)
 }
 
 /// Delete a resource (admin), together with its own closures. Honours `If-Match`.
@@ -325,10 +320,13 @@ pub async fn delete_resource(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     state
         .db
-        .write(move |c| resources::delete(c, &org, &id, expected))
+        .write(move |c| resources::delete(c, &ctx, &id, expected))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::setup::services::{self, NewService, Service, ServiceChanges, ServiceFilter};
 use crate::domain::availability::{MAX_BUFFER_MINUTES, MAX_DURATION_MINUTES};
 use crate::domain::{ResourceKind, text};
 use crate::error::{Code, Error};
@@ -20,8 +21,6 @@ use crate::http::pagination::{List, PageParams};
 use crate::http::precondition::IfMatch;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::from_db;
-use crate::repo::services::{self, NewService, Service, ServiceChanges, ServiceFilter};
 
 /// Length of an appointment, in minutes.
 const DURATION: RangeInclusive<i64> = 1..=MAX_DURATION_MINUTES;
@@ -57,25 +56,22 @@ pub struct ServiceResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<Service> for ServiceResponse {
-    type Error = Error;
-
-    fn try_from(s: Service) -> Result<Self, Error> {
-        let r = s.row;
-        Ok(ServiceResponse {
-            resource_kinds: r.resource_kinds()?,
+impl From<Service> for ServiceResponse {
+    fn from(s: Service) -> Self {
+        ServiceResponse {
+            id: s.id,
+            name: s.name,
+            duration_minutes: s.duration_minutes,
+            buffer_before_minutes: s.buffer_before_minutes,
+            buffer_after_minutes: s.buffer_after_minutes,
+            resource_kinds: s.resource_kinds,
             resource_ids: s.resource_ids,
             location_ids: s.location_ids,
-            id: r.id,
-            name: r.name,
-            duration_minutes: r.duration_minutes,
-            buffer_before_minutes: r.buffer_before_minutes,
-            buffer_after_minutes: r.buffer_after_minutes,
-            active: r.active,
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+            active: s.active,
+            version: s.version,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
     }
 }
 
@@ -269,8 +265,8 @@ pub struct ServiceListParams {
 }
 
 /// The service as an answer that an `Idempotency-Key` can remember.
-fn reply(status: StatusCode, row: Service) -> Result<Reply, Error> {
-    let body = ServiceResponse::try_from(row)?;
+fn reply(status: StatusCode, service: Service) -> Result<Reply, Error> {
+    let body = ServiceResponse::from(service);
     Reply::versioned(
         status,
         body.version,
@@ -279,8 +275,8 @@ fn reply(status: StatusCode, row: Service) -> Result<Reply, Error> {
     )
 }
 
-fn respond(status: StatusCode, row: Service) -> Result<HttpResponse, Error> {
-    reply(status, row).map(Reply::into_response)
+fn respond(status: StatusCode, service: Service) -> Result<HttpResponse, Error> {
+    reply(status, service).map(Reply::into_response)
 }
 
 /// Create a service (admin).
@@ -311,13 +307,10 @@ pub async fn create_service(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewService::try_from(body)?;
-    let (org, now) = (principal.organization_id, state.clock.now());
+    let ctx = principal.ctx(state.clock.now());
     idempotency
         .reply(&state, move |c| {
-            reply(
-                StatusCode::CREATED,
-                services::create(c, &org, new.clone(), now)?,
-            )
+            reply(StatusCode::CREATED, services::create(c, &ctx, new.clone())?)
         })
         .await
 }
@@ -347,12 +340,12 @@ pub async fn list_services(
         location_id: params.location_id.map(|id| id.to_string()),
         active: params.active,
     };
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| services::list(c, &org, filter, after.as_deref(), limit))
+        .read(move |c| services::list(c, &ctx, filter, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, ServiceResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |s| Ok(ServiceResponse::from(s)))?))
 }
 
 /// Get one service, with its version as `ETag`.
@@ -371,9 +364,12 @@ pub async fn get_service(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let row = state.db.read(move |c| services::get(c, &org, &id)).await?;
-    respond(StatusCode::OK, row)
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let service = state.db.read(move |c| services::get(c, &ctx, &id)).await?;
+    respond(StatusCode::OK, service)
 }
 
 /// Change a service (admin). Honours `If-Match`.
@@ -406,16 +402,15 @@ pub async fn update_service(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = ServiceChanges::try_from(body)?;
-    let (org, id, now) = (
-        principal.organization_id,
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
         path.into_inner().to_string(),
-        state.clock.now(),
     );
-    let row = state
+    let service = state
         .db
-        .write(move |c| services::update(c, &org, &id, expected, changes.clone(), now))
+        .write(move |c| services::update(c, &ctx, &id, expected, changes.clone()))
         .await?;
-    respond(StatusCode::OK, row)
+    respond(StatusCode::OK, service)
 }
 
 /// Delete a service (admin). Honours `If-Match`.
@@ -438,10 +433,13 @@ pub async fn delete_service(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     state
         .db
-        .write(move |c| services::delete(c, &org, &id, expected))
+        .write(move |c| services::delete(c, &ctx, &id, expected))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
