@@ -13,7 +13,7 @@ use crate::repo::policies::{self, Scope};
 use crate::repo::{events, from_db, organizations};
 
 /// Everything the policy decides on, gathered once per request.
-pub struct Terms {
+pub(crate) struct Terms {
     pub row: AppointmentRow,
     pub status: AppointmentStatus,
     pub policy: Policy,
@@ -30,7 +30,7 @@ pub struct Terms {
 }
 
 /// Reads the appointment, the policy in force and the histories it counts.
-pub fn terms(
+pub(crate) fn terms(
     conn: &mut DbConnection,
     org: &str,
     id: &str,
