@@ -15,7 +15,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
 use janji::app::Ctx;
-use janji::app::booking::{self, BookAppointment, CustomerRef};
+use janji::app::booking::{self, BookAppointment, BookOutcome, CustomerRef};
 use janji::app::customers::{self, NewCustomer};
 use janji::app::setup::locations::{self, NewLocation};
 use janji::app::setup::resources::{self, NewResource};
@@ -118,12 +118,17 @@ fn main() -> Result<(), String> {
 
     // Hourly starts from tomorrow, Monday to Saturday 07:00-18:00, skipping about one in
     // eight (a fixed pattern), until 5,000 are booked.
-    let actor = Actor::System;
+    let ctx = Ctx {
+        org: org.clone(),
+        actor: Actor::System,
+        now,
+    };
     let first_day = (now + Duration::days(1))
         .with_timezone(&tz.tz())
         .date_naive();
     let mut booked = 0usize;
-    let mut last: Option<booking::Booked> = None;
+    // The last appointment booked, the template of the writes baseline.
+    let mut last: Option<String> = None;
     let mut refused = 0usize;
     let mut seq: u64 = 0x2545_F491_4F6C_DD1D;
     let started = Instant::now();
@@ -155,11 +160,14 @@ fn main() -> Result<(), String> {
                     notes: None,
                     external_ref: None,
                 };
-                match write_tx(&mut conn, |c| booking::book(c, &org, &actor, cmd, now)) {
-                    Ok(b) => {
+                match write_tx(&mut conn, |c| booking::book(c, &ctx, cmd)) {
+                    Ok(BookOutcome::Booked(b)) => {
                         booked += 1;
-                        last = Some(b);
+                        last = Some(b.id);
                     }
+                    Ok(BookOutcome::Unavailable { .. }) => refused += 1,
+                    // The database's no-overlap guard met another booking; the API would
+                    // run the unit of work again.
                     Err(e) if e.code == janji::error::Code::SlotUnavailable => refused += 1,
                     Err(e) => return Err(e.to_string()),
                 }
@@ -224,17 +232,18 @@ fn insert_baseline(conn: &mut DbConnection, n: usize) -> Result<f64, String> {
 fn writes_baseline(
     conn: &mut DbConnection,
     org: &str,
-    template: &booking::Booked,
+    template: &str,
     n: usize,
 ) -> Result<f64, String> {
     use janji::db::schema::{appointment_events, appointment_resources, appointments};
-    use janji::repo::appointments::{AppointmentResourceRow, insert};
+    use janji::repo::appointments::{AppointmentResourceRow, get, insert};
     use janji::repo::events::{self, NewEvent};
     let far = Duration::days(4 * 366);
+    let template = get(conn, org, template).map_err(|e| e.to_string())?;
     let held: Vec<AppointmentResourceRow> = {
         use janji::db::schema::appointment_resources as ar;
         ar::table
-            .filter(ar::appointment_id.eq(&template.appointment.id))
+            .filter(ar::appointment_id.eq(&template.id))
             .select(AppointmentResourceRow::as_select())
             .load(conn)
             .map_err(|e| e.to_string())?
@@ -242,7 +251,7 @@ fn writes_baseline(
     let started = Instant::now();
     for i in 0..n {
         let shift = far + Duration::hours(2 * i as i64);
-        let mut row = template.appointment.clone();
+        let mut row = template.clone();
         row.id = uuid::Uuid::now_v7().to_string();
         row.external_ref = None;
         row.starts_at += shift;
@@ -274,7 +283,7 @@ fn writes_baseline(
         .map_err(|e| e.to_string())?;
     }
     let rate = n as f64 / started.elapsed().as_secs_f64();
-    let cut = template.appointment.starts_at + far - Duration::days(1);
+    let cut = template.starts_at + far - Duration::days(1);
     let ids = appointments::table
         .filter(appointments::starts_at.gt(cut))
         .select(appointments::id);

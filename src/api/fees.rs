@@ -8,21 +8,55 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::appointments::actor_of;
-use crate::api::appointments::quotes::FeeRuleResponse;
+use crate::app::fees::{self, Fee, SettleFee, SettleOutcome, Settlement};
 use crate::domain::interval::check_order;
+use crate::domain::policy::FeeSource;
 use crate::domain::{FeeKind, FeeStatus, text};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
-use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::idempotency::{Answer, Idempotency, Reply};
 use crate::http::pagination::{List, PageParams};
 use crate::http::precondition::IfMatch;
 use crate::http::responses::*;
 use crate::http::state::AppState;
 use crate::http::time::Instant;
-use crate::repo::fees::{self, FeeFilter, FeeRow, Settlement};
-use crate::repo::from_db;
+use crate::repo::fees::FeeFilter;
+
+/// Which rule set the fee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeeRuleResponse {
+    /// `none` (free), `tier` or `after_no_show`.
+    pub kind: String,
+    /// The tier's position in the policy's `fee_tiers`.
+    pub tier_index: Option<usize>,
+    pub notice_at_least_minutes: Option<i64>,
+}
+
+impl From<FeeSource> for FeeRuleResponse {
+    fn from(s: FeeSource) -> Self {
+        match s {
+            FeeSource::None => FeeRuleResponse {
+                kind: "none".into(),
+                tier_index: None,
+                notice_at_least_minutes: None,
+            },
+            FeeSource::Tier {
+                index,
+                notice_at_least,
+            } => FeeRuleResponse {
+                kind: "tier".into(),
+                tier_index: Some(index),
+                notice_at_least_minutes: Some(notice_at_least.num_minutes()),
+            },
+            FeeSource::AfterNoShow => FeeRuleResponse {
+                kind: "after_no_show".into(),
+                tier_index: None,
+                notice_at_least_minutes: None,
+            },
+        }
+    }
+}
 
 /// A fee: what it was charged for, how much, and where it stands.
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,41 +91,27 @@ pub struct FeeResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<FeeRow> for FeeResponse {
-    type Error = Error;
-
-    fn try_from(r: FeeRow) -> Result<Self, Error> {
-        let rule = match r.rule.as_str() {
-            "tier" => FeeRuleResponse {
-                kind: "tier".into(),
-                tier_index: r.tier_index.and_then(|i| usize::try_from(i).ok()),
-                notice_at_least_minutes: r.tier_notice_minutes,
-            },
-            other => FeeRuleResponse {
-                kind: other.to_owned(),
-                tier_index: None,
-                notice_at_least_minutes: None,
-            },
-        };
-        Ok(FeeResponse {
-            kind: FeeKind::from_db(&r.kind)?,
-            status: FeeStatus::from_db(&r.status)?,
-            rule,
-            id: r.id,
-            appointment_id: r.appointment_id,
-            customer_id: r.customer_id,
-            amount: r.amount,
-            currency: r.currency,
-            event_id: r.event_id,
-            policy_id: r.policy_id,
-            note: r.note,
-            payment_ref: r.payment_ref,
-            resolved_by: r.resolved_by,
-            resolved_at: r.resolved_at.map(from_db),
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
+impl From<Fee> for FeeResponse {
+    fn from(f: Fee) -> Self {
+        FeeResponse {
+            kind: f.kind,
+            status: f.status,
+            rule: f.rule.into(),
+            id: f.id,
+            appointment_id: f.appointment_id,
+            customer_id: f.customer_id,
+            amount: f.amount,
+            currency: f.currency,
+            event_id: f.event_id,
+            policy_id: f.policy_id,
+            note: f.note,
+            payment_ref: f.payment_ref,
+            resolved_by: f.resolved_by,
+            resolved_at: f.resolved_at,
+            version: f.version,
+            created_at: f.created_at,
+            updated_at: f.updated_at,
+        }
     }
 }
 
@@ -148,12 +168,12 @@ pub async fn list_fees(
         from: q.from.map(|i| i.0),
         to: q.to.map(|i| i.0),
     };
-    let org = principal.organization_id;
+    let ctx = principal.ctx(state.clock.now());
     let page = state
         .db
-        .read(move |c| fees::list(c, &org, &filter, after.as_deref(), limit))
+        .read(move |c| fees::list(c, &ctx, &filter, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, FeeResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |f| Ok(FeeResponse::from(f)))?))
 }
 
 /// Get a fee, with its version as `ETag`.
@@ -172,9 +192,12 @@ pub async fn get_fee(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
-    let row = state.db.read(move |c| fees::get(c, &org, &id)).await?;
-    fee_reply(row).map(Reply::into_response)
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
+    let fee = state.db.read(move |c| fees::get(c, &ctx, &id)).await?;
+    fee_reply(fee).map(Reply::into_response)
 }
 
 /// Why a due fee is waived.
@@ -196,36 +219,33 @@ pub struct MarkPaidRequest {
 }
 
 /// A fee with its version as `ETag`.
-fn fee_reply(row: FeeRow) -> Result<Reply, Error> {
-    let body = FeeResponse::try_from(row)?;
+fn fee_reply(fee: Fee) -> Result<Reply, Error> {
+    let body = FeeResponse::from(fee);
     Reply::versioned(StatusCode::OK, body.version, String::new(), &body)
+}
+
+/// `409 fee_not_due`: a fee already settled is not settled again.
+fn not_due_problem(status: FeeStatus) -> Error {
+    Error::new(
+        Code::FeeNotDue,
+        format!("the fee is already {}", status.as_str()),
+    )
+    .with_data(serde_json::json!({ "status": status }))
 }
 
 async fn settle(
     state: web::Data<AppState>,
     principal: Principal,
     idempotency: Idempotency,
-    id: Uuid,
-    expected: Option<i64>,
-    how: Settlement,
+    cmd: SettleFee,
 ) -> Result<HttpResponse, Error> {
-    let (org, actor, now, id) = (
-        principal.organization_id.clone(),
-        actor_of(&principal),
-        state.clock.now(),
-        id.to_string(),
-    );
+    let ctx = principal.ctx(state.clock.now());
     idempotency
-        .reply(&state, move |c| {
-            fee_reply(fees::settle(
-                c,
-                &org,
-                &actor,
-                &id,
-                expected,
-                how.clone(),
-                now,
-            )?)
+        .respond(&state, move |c| {
+            Ok(match fees::settle(c, &ctx, cmd.clone())? {
+                SettleOutcome::Settled(fee) => Answer::Reply(fee_reply(*fee)?),
+                SettleOutcome::NotDue { status } => Answer::Refused(not_due_problem(status)),
+            })
         })
         .await
 }
@@ -257,15 +277,12 @@ pub async fn waive_fee(
 ) -> Result<HttpResponse, Error> {
     principal.require_staff()?;
     let note = text::required("note", &b.note, 2000)?;
-    settle(
-        state,
-        principal,
-        idempotency,
-        path.into_inner(),
-        expected,
-        Settlement::Waive { note },
-    )
-    .await
+    let cmd = SettleFee {
+        fee_id: path.into_inner().to_string(),
+        expected_version: expected,
+        how: Settlement::Waive { note },
+    };
+    settle(state, principal, idempotency, cmd).await
 }
 
 /// Mark a due fee paid with the external payment reference (any role: a cashier system
@@ -294,13 +311,10 @@ pub async fn mark_fee_paid(
 ) -> Result<HttpResponse, Error> {
     let payment_ref = text::required("payment_ref", &b.payment_ref, 200)?;
     let note = text::optional("note", b.note.as_deref(), 2000)?;
-    settle(
-        state,
-        principal,
-        idempotency,
-        path.into_inner(),
-        expected,
-        Settlement::Paid { payment_ref, note },
-    )
-    .await
+    let cmd = SettleFee {
+        fee_id: path.into_inner().to_string(),
+        expected_version: expected,
+        how: Settlement::Paid { payment_ref, note },
+    };
+    settle(state, principal, idempotency, cmd).await
 }

@@ -67,7 +67,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(appointments::reschedule::quote_reschedule)
                 .service(appointments::reschedule::reschedule_appointment)
                 .service(appointments::history::list_appointment_events)
-                .service(availability::suggestions::get_alternatives)
+                .service(appointments::alternatives::get_alternatives)
                 .service(appointments::move_availability::get_move_availability)
                 .service(policies::create_policy)
                 .service(policies::list_policies)

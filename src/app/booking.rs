@@ -5,12 +5,13 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::app::Ctx;
 use crate::app::customers::NewCustomer;
+use crate::app::appointments::AppointmentView;
+use crate::app::suggestions::{self, SuggestionView, Wish};
 use crate::db::DbConnection;
-use crate::domain::Actor;
 use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
-use crate::error::{Code, Error};
+use crate::error::Error;
 use crate::repo::appointments::{self, AppointmentResourceRow, AppointmentRow, HeldResource};
 use crate::repo::customers;
 use crate::repo::events::{self, NewEvent};
@@ -28,6 +29,7 @@ pub enum CustomerRef {
     New(NewCustomer),
 }
 
+/// Book a service at a location for a customer, at a start availability lists.
 #[derive(Clone)]
 pub struct BookAppointment {
     pub location_id: String,
@@ -40,51 +42,32 @@ pub struct BookAppointment {
     pub external_ref: Option<String>,
 }
 
-/// A stored appointment with the resources it holds.
-pub struct Booked {
-    pub appointment: AppointmentRow,
-    pub resources: Vec<HeldResource>,
-    /// The location's zone, for local renderings.
-    pub time_zone: String,
+/// How a booking ended.
+#[derive(Debug)]
+pub enum BookOutcome {
+    Booked(Box<AppointmentView>),
+    /// The start cannot be booked: nothing was written. For a start that is taken, off
+    /// the grid, outside the hours, closed or inside the lead time, the best bookable
+    /// times near it (with the resource asked for); `None` when other times would not
+    /// help (a start in the past, beyond the horizon).
+    Unavailable {
+        refusal: Unavailable,
+        alternatives: Option<Vec<SuggestionView>>,
+    },
 }
 
-/// The problem for a start that cannot be booked, naming `start`.
-pub fn unavailable(u: Unavailable) -> Error {
-    match u {
-        Unavailable::InPast => Error::invalid("start", Code::StartInPast, "the start is in the past"),
-        Unavailable::InsideLeadTime { earliest } => Error::invalid(
-            "start",
-            Code::InsideLeadTime,
-            format!(
-                "bookings need more notice; the earliest start is {}",
-                earliest.to_rfc3339()
-            ),
-        )
-        .with_data(serde_json::json!({ "earliest": earliest })),
-        Unavailable::BeyondHorizon { latest } => Error::invalid(
-            "start",
-            Code::BeyondBookingHorizon,
-            format!("bookings are taken up to {}", latest.to_rfc3339()),
-        )
-        .with_data(serde_json::json!({ "latest": latest })),
-        Unavailable::OutsideOpeningHours => Error::invalid(
-            "start",
-            Code::OutsideOpeningHours,
-            "the appointment would not lie within the location's opening hours",
-        ),
-        Unavailable::Closed => Error::invalid(
-            "start",
-            Code::LocationClosed,
-            "the location is closed at that time",
-        ),
-        Unavailable::Taken => {
-            Error::new(
-                Code::SlotUnavailable,
-                "that start is not available (taken, or not a slot start); ask availability for free times",
-            )
-            .with_field("start")
-        }
-    }
+/// How many other times a refused booking offers.
+pub const ALTERNATIVES: usize = 3;
+
+/// Whether other times are offered for a start refused this way.
+fn offers_alternatives(refusal: &Unavailable) -> bool {
+    matches!(
+        refusal,
+        Unavailable::Taken
+            | Unavailable::OutsideOpeningHours
+            | Unavailable::Closed
+            | Unavailable::InsideLeadTime { .. }
+    )
 }
 
 fn resolve_customer(
@@ -118,7 +101,7 @@ fn resolve_customer(
 
 /// The rows by which `row` holds the slot's resources, and those resources as the
 /// appointment shows them (in the order it is read back: by kind).
-pub fn holds(
+pub(crate) fn holds(
     row: &AppointmentRow,
     slot: &Slot,
     loaded: &LoadedSchedule,
@@ -149,13 +132,15 @@ pub fn holds(
     (held, shown)
 }
 
+/// Books an appointment at a start availability lists; the database refuses a double
+/// booking even when requests race (the unit of work then runs again and finds the start
+/// taken, or another free resource for it).
 pub fn book(
     conn: &mut DbConnection,
-    org: &str,
-    actor: &Actor,
+    ctx: &Ctx,
     cmd: BookAppointment,
-    now: DateTime<Utc>,
-) -> Result<Booked, Error> {
+) -> Result<BookOutcome, Error> {
+    let (org, now) = (ctx.org.as_str(), ctx.now);
     let loaded = schedule::load(
         conn,
         org,
@@ -166,7 +151,7 @@ pub fn book(
         None,
     )?;
     let pinned = schedule::pinned(conn, org, &loaded, cmd.resource_id.as_deref())?;
-    let slot = availability::check_start(
+    let checked = availability::check_start(
         &loaded.schedule(),
         &loaded.needs,
         &loaded.rules,
@@ -176,14 +161,37 @@ pub fn book(
             pinned,
             preferred: &[],
         },
-    )
-    .map_err(unavailable)?;
-    let ctx = Ctx {
-        org: org.to_owned(),
-        actor: actor.clone(),
-        now,
+    );
+    let slot = match checked {
+        Ok(slot) => slot,
+        Err(refusal) => {
+            // A customer who asked for a particular advisor or bay is offered times
+            // with it.
+            let wish = Wish {
+                near: cmd.start,
+                from: None,
+                to: None,
+                resource_id: cmd.resource_id,
+                limit: ALTERNATIVES,
+            };
+            let alternatives = offers_alternatives(&refusal)
+                .then(|| {
+                    suggestions::instead_of_booking(
+                        conn,
+                        ctx,
+                        &cmd.location_id,
+                        &cmd.service_id,
+                        &wish,
+                    )
+                })
+                .transpose()?;
+            return Ok(BookOutcome::Unavailable {
+                refusal,
+                alternatives,
+            });
+        }
     };
-    let customer_id = resolve_customer(conn, &ctx, cmd.customer)?;
+    let customer_id = resolve_customer(conn, ctx, cmd.customer)?;
 
     let block_start = slot.start - loaded.needs.buffer_before;
     let block_end = slot.end + loaded.needs.buffer_after;
@@ -235,10 +243,7 @@ pub fn book(
         note: row.notes.clone(),
         details: None,
     };
-    events::record(conn, org, &row.id, actor, event, now)?;
-    Ok(Booked {
-        appointment: row,
-        resources,
-        time_zone: loaded.tz.name().to_owned(),
-    })
+    events::record(conn, org, &row.id, &ctx.actor, event, now)?;
+    let view = AppointmentView::of(row, resources, loaded.tz.name())?;
+    Ok(BookOutcome::Booked(Box::new(view)))
 }

@@ -1,57 +1,73 @@
 //! Cancelling under the cancellation policy: quoted first, committed with the fee the
 //! customer accepted, the fee recorded in the ledger.
 
-use chrono::{DateTime, Utc};
-
+use crate::app::Ctx;
+use crate::app::appointments;
+use crate::app::change::{Changed, change_details, check_currency, fee_changed};
+use crate::app::fees::{self, Assessed};
 use crate::app::lifecycle::{self, Reason, Record};
 use crate::app::quotes::{self, CancelQuote};
-use crate::app::reschedule::{Commit, Outcome, change_details, check_currency, fee_differs};
+use crate::app::terms;
 use crate::db::DbConnection;
-use crate::domain::Actor;
-use crate::domain::FeeKind;
 use crate::domain::lifecycle::Action;
 use crate::domain::policy::Ask;
+use crate::domain::{FeeKind, Money};
 use crate::error::Error;
-use crate::repo::appointments::{self, AppointmentView};
-use crate::repo::fees::{self, Assessed, FeeRow};
 use crate::repo::{check_version, new_id};
 
-pub struct Cancelled {
-    pub view: AppointmentView,
-    pub fee: Option<FeeRow>,
+/// Cancel an appointment, if its version is still the one expected, for the fee the
+/// customer accepted.
+#[derive(Clone, Debug)]
+pub struct Cancel {
+    pub appointment_id: String,
+    pub expected_version: Option<i64>,
+    /// Who asks, the reason category and any override (already checked).
+    pub ask: Ask,
+    /// The fee the customer was shown; `None`: none.
+    pub accepted_fee: Option<Money>,
+    pub reason_text: Option<String>,
+    /// Kept in the appointment's history.
+    pub note: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn cancel(
-    conn: &mut DbConnection,
-    org: &str,
-    actor: &Actor,
-    id: &str,
-    expected_version: Option<i64>,
-    ask: &Ask,
-    commit: Commit,
-    now: DateTime<Utc>,
-) -> Result<Outcome<Cancelled, CancelQuote>, Error> {
-    let q = quotes::quote_cancel(conn, org, id, ask, now)?;
-    check_version(expected_version, q.terms.row.version)?;
-    let accepted = check_currency(commit.accepted_fee, &q.terms.currency)?;
-    if !q.refusals.is_empty() {
-        return Ok(Outcome::Refused(Box::new(q)));
+/// How a cancellation ended.
+#[derive(Debug)]
+pub enum CancelOutcome {
+    Cancelled(Box<Changed>),
+    /// A rule refuses: nothing was written; the quote says which.
+    Refused {
+        quote: Box<CancelQuote>,
+    },
+    /// The fee is no longer the accepted one: nothing was written; here is the new quote.
+    FeeChanged {
+        quote: Box<CancelQuote>,
+    },
+}
+
+pub fn cancel(conn: &mut DbConnection, ctx: &Ctx, cmd: Cancel) -> Result<CancelOutcome, Error> {
+    let terms = terms::terms(conn, &ctx.org, &cmd.appointment_id, ctx.now)?;
+    let quote = quotes::check_cancel(&terms, &cmd.ask, ctx.now)?;
+    check_version(cmd.expected_version, terms.row.version)?;
+    let accepted = check_currency(cmd.accepted_fee, &terms.currency)?;
+    if !quote.allowed() {
+        return Ok(CancelOutcome::Refused {
+            quote: Box::new(quote),
+        });
     }
-    if fee_differs(accepted.as_ref(), &q.decision, &q.terms.currency).is_some() {
-        return Ok(Outcome::FeeChanged(Box::new(q)));
+    if fee_changed(accepted.as_ref(), &quote.decision) {
+        return Ok(CancelOutcome::FeeChanged {
+            quote: Box::new(quote),
+        });
     }
-    let CancelQuote {
-        terms, decision, ..
-    } = q;
+    let decision = quote.decision;
     let fee_id = fees::initial_status(&decision).map(|_| new_id());
-    let override_ = ask.override_.as_ref();
+    let override_ = cmd.ask.override_.as_ref();
     let record = Record {
-        reason: ask.reason.map(|category| Reason {
+        reason: cmd.ask.reason.map(|category| Reason {
             category,
-            text: commit.reason_text,
+            text: cmd.reason_text,
         }),
-        note: commit.note,
+        note: cmd.note,
         details: Some(change_details(
             &terms,
             &decision,
@@ -59,23 +75,29 @@ pub fn cancel(
             override_,
         )),
     };
-    let (row, event) = lifecycle::apply(
+    let (row, event) = lifecycle::apply(conn, ctx, terms.row.clone(), Action::Cancel, record)?
+        // The policy refuses every status the lifecycle cannot cancel, so this is a
+        // disagreement between the two rules, not an answer to give.
+        .map_err(|r| {
+            Error::internal(format!(
+                "the policy allowed a cancel the lifecycle refuses: {r:?}"
+            ))
+        })?;
+    let fee = fees::assess(
         conn,
-        org,
-        actor,
-        terms.row.clone(),
-        Action::Cancel,
-        record,
-        now,
+        ctx,
+        Assessed {
+            id: fee_id,
+            kind: FeeKind::Cancellation,
+            terms: &terms,
+            decision: &decision,
+            note: override_.map(|o| o.note.as_str()),
+            event_id: &event.id,
+        },
     )?;
-    let assessed = Assessed {
-        kind: FeeKind::Cancellation,
-        terms: &terms,
-        decision: &decision,
-        note: override_.map(|o| o.note.as_str()),
-        event_id: &event.id,
-    };
-    let fee = fees::assess(conn, actor, fee_id, assessed, now)?;
-    let view = appointments::views(conn, vec![row])?.remove(0);
-    Ok(Outcome::Done(Cancelled { view, fee }))
+    let appointment = appointments::view(conn, row)?;
+    Ok(CancelOutcome::Cancelled(Box::new(Changed {
+        appointment,
+        fee,
+    })))
 }

@@ -1,50 +1,71 @@
-//! Lifecycle actions (confirm, check in, complete, no-show, cancel), each with its event.
+//! Lifecycle steps (confirm, check in, complete, no-show), each with its event; cancelling
+//! goes through the policy ([`crate::app::cancel`]) and shares [`apply`].
 
-use chrono::{DateTime, Utc};
-
+use crate::app::Ctx;
+use crate::app::appointments::{self, AppointmentView};
 use crate::db::DbConnection;
-use crate::domain::Actor;
-use crate::domain::EventKind;
 use crate::domain::lifecycle::{self, Action, Refusal};
-use crate::domain::{AppointmentStatus, ReasonCategory};
-use crate::error::{Code, Error};
-use crate::repo::appointments::{self, AppointmentRow};
+use crate::domain::{AppointmentStatus, EventKind, ReasonCategory};
+use crate::error::Error;
+use crate::repo::appointments::{self as rows, AppointmentRow};
 use crate::repo::events::{self, EventRow, NewEvent, change};
-use crate::repo::{from_db, to_db};
+use crate::repo::{check_version, from_db, to_db};
+
+/// A front-desk step that needs no policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Confirm,
+    CheckIn,
+    Complete,
+    NoShow,
+}
+
+impl Step {
+    fn action(self) -> Action {
+        match self {
+            Step::Confirm => Action::Confirm,
+            Step::CheckIn => Action::CheckIn,
+            Step::Complete => Action::Complete,
+            Step::NoShow => Action::NoShow,
+        }
+    }
+}
+
+/// Take one step on an appointment, if its version is still the one expected.
+#[derive(Clone, Debug)]
+pub struct TakeStep {
+    pub appointment_id: String,
+    pub expected_version: Option<i64>,
+    pub step: Step,
+    /// Kept in the appointment's history.
+    pub note: Option<String>,
+}
+
+/// How a step ended.
+#[derive(Debug)]
+pub enum StepOutcome {
+    Done(Box<AppointmentView>),
+    /// The appointment's status or time does not allow the step: nothing changed.
+    Refused(Refusal),
+}
+
+pub fn take_step(conn: &mut DbConnection, ctx: &Ctx, cmd: TakeStep) -> Result<StepOutcome, Error> {
+    let row = rows::get(conn, &ctx.org, &cmd.appointment_id)?;
+    check_version(cmd.expected_version, row.version)?;
+    let record = Record {
+        note: cmd.note,
+        ..Record::default()
+    };
+    Ok(match apply(conn, ctx, row, cmd.step.action(), record)? {
+        Ok((row, _)) => StepOutcome::Done(Box::new(appointments::view(conn, row)?)),
+        Err(refusal) => StepOutcome::Refused(refusal),
+    })
+}
 
 /// The reason given with an action (required to cancel).
 pub struct Reason {
     pub category: ReasonCategory,
     pub text: Option<String>,
-}
-
-pub fn refusal(r: Refusal) -> Error {
-    match r {
-        Refusal::InvalidTransition { from, action } => Error::new(
-            Code::InvalidTransition,
-            format!(
-                "cannot {} an appointment that is {}",
-                action.as_str().replace('_', " "),
-                from.as_str()
-            ),
-        )
-        .with_data(serde_json::json!({ "status": from, "action": action.as_str() })),
-        Refusal::TooEarlyToCheckIn { opens_at } => Error::new(
-            Code::CheckInTooEarly,
-            format!(
-                "check-in opens 12 hours before the start, at {}",
-                opens_at.to_rfc3339()
-            ),
-        )
-        .with_data(serde_json::json!({ "opens_at": opens_at })),
-        Refusal::NotStartedYet { starts_at } => Error::new(
-            Code::AppointmentNotStarted,
-            format!(
-                "a no-show can be recorded from the start time, {}",
-                starts_at.to_rfc3339()
-            ),
-        ),
-    }
 }
 
 /// What goes into the history with an action besides the status change.
@@ -55,35 +76,21 @@ pub struct Record {
     pub details: Option<serde_json::Value>,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn act(
+/// Applies `action` to an appointment already read (and version-checked) in this unit of
+/// work: its status, its freed resources and its event; or, with nothing written, why
+/// the lifecycle refuses it.
+pub(crate) fn apply(
     conn: &mut DbConnection,
-    org: &str,
-    actor: &Actor,
-    id: &str,
-    expected_version: Option<i64>,
-    action: Action,
-    record: Record,
-    now: DateTime<Utc>,
-) -> Result<AppointmentRow, Error> {
-    let row = appointments::get(conn, org, id)?;
-    crate::repo::check_version(expected_version, row.version)?;
-    Ok(apply(conn, org, actor, row, action, record, now)?.0)
-}
-
-/// Applies `action` to an appointment already read (and version-checked) in this
-/// transaction: its status, its freed resources and its event.
-pub fn apply(
-    conn: &mut DbConnection,
-    org: &str,
-    actor: &Actor,
+    ctx: &Ctx,
     mut row: AppointmentRow,
     action: Action,
     record: Record,
-    now: DateTime<Utc>,
-) -> Result<(AppointmentRow, EventRow), Error> {
+) -> Result<Result<(AppointmentRow, EventRow), Refusal>, Error> {
     let from = AppointmentStatus::from_db(&row.status)?;
-    let to = lifecycle::transition(from, action, from_db(row.starts_at), now).map_err(refusal)?;
+    let to = match lifecycle::transition(from, action, from_db(row.starts_at), ctx.now) {
+        Ok(to) => to,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let previous = row.version;
     row.status = to.as_str().to_owned();
     if let (Action::Cancel, Some(r)) = (action, &record.reason) {
@@ -91,11 +98,11 @@ pub fn apply(
         row.cancel_reason_text = r.text.clone();
     }
     if action == Action::NoShow {
-        row.no_show_at = Some(to_db(now));
+        row.no_show_at = Some(to_db(ctx.now));
     }
     row.version += 1;
-    row.updated_at = to_db(now);
-    appointments::save_status(conn, &row, previous)?;
+    row.updated_at = to_db(ctx.now);
+    rows::save_status(conn, &row, previous)?;
     let event = NewEvent {
         kind: EventKind::of(action),
         changes: change("status", from, to),
@@ -107,6 +114,6 @@ pub fn apply(
         note: record.note,
         details: record.details,
     };
-    let event = events::record(conn, org, &row.id, actor, event, now)?;
-    Ok((row, event))
+    let event = events::record(conn, &ctx.org, &row.id, &ctx.actor, event, ctx.now)?;
+    Ok(Ok((row, event)))
 }

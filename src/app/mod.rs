@@ -1,11 +1,19 @@
-//! Use cases: each action runs here as one unit of work over the repositories, deciding
-//! with the pure rules in `domain` and returning a typed result. The files
-//! follow `api/`: the setup objects in `setup/`, the account objects beside them.
+//! Use cases: each action on appointments and fees is one function
+//! `fn(conn, &Ctx, Command) -> Result<Outcome, Error>` that runs inside the caller's unit
+//! of work over the repositories, decides with the pure rules in `domain`, and returns a
+//! typed outcome: what was done, or the domain's refusal with what the caller needs to
+//! explain it (a quote, alternatives). `Error` is left for plain failures (not found, a
+//! stale version, the database). Nothing here knows HTTP or the wire names of fields.
 
 pub mod api_keys;
+pub mod appointments;
+pub mod availability;
 pub mod booking;
 pub mod cancel;
+pub mod change;
 pub mod customers;
+pub mod fees;
+pub mod history;
 pub mod in_use;
 pub mod lifecycle;
 pub mod move_slots;
@@ -15,10 +23,12 @@ pub mod quotes;
 pub mod reschedule;
 pub mod setup;
 pub mod suggestions;
+pub mod terms;
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::Actor;
+use crate::domain::policy::Asker;
 
 /// What every use case is given besides its command: the organization it acts in, who
 /// acts, and the instant it acts at (read once per request, so a rule never sees two
@@ -28,4 +38,16 @@ pub struct Ctx {
     pub org: String,
     pub actor: Actor,
     pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    /// Who asks for a change, as the policy sees them (`None` role: the customer).
+    pub fn asker(&self) -> Asker {
+        Asker {
+            role: match &self.actor {
+                Actor::ApiKey { role, .. } => Some(*role),
+                Actor::CustomerLink | Actor::System => None,
+            },
+        }
+    }
 }

@@ -1,136 +1,98 @@
-//! Moving an appointment: the quote is run again inside the transaction, the fee must be
+//! Moving an appointment: the quote is run again inside the unit of work, the fee must be
 //! the one the customer accepted, and the appointment moves in place with its resources
-//! held anew (the database still refuses an overlap).
+//! held anew (the database still refuses an overlap: the unit of work then runs again and
+//! finds the time taken, an ordinary refusal with alternatives).
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 
+use crate::app::Ctx;
+use crate::app::appointments::AppointmentView;
 use crate::app::booking::holds;
-use crate::app::quotes::{self, MoveWish, RescheduleQuote};
+use crate::app::change::{Changed, change_details, check_currency, fee_changed};
+use crate::app::fees::{self, Assessed};
+use crate::app::quotes::{self, QuoteMove, RescheduleQuote};
+use crate::app::terms;
 use crate::db::DbConnection;
-use crate::db::schema::{appointment_resources, appointments as a};
-use crate::domain::Actor;
-use crate::domain::EventKind;
-use crate::domain::policy::{Decision, Override};
-use crate::domain::{AppointmentStatus, FeeKind, Money};
-use crate::error::{Code, Error};
-use crate::repo::appointments::{self, AppointmentView};
+use crate::domain::policy::Ask;
+use crate::domain::{AppointmentStatus, EventKind, FeeKind, Money};
+use crate::error::Error;
+use crate::repo::appointments;
 use crate::repo::events::{self, NewEvent};
-use crate::repo::fees::{self, Assessed, FeeRow};
 use crate::repo::locks;
 use crate::repo::{check_version, from_db, new_id, to_db};
 
-/// What the client says it showed the customer, and why the move is made.
-#[derive(Clone)]
-pub struct Commit {
+/// Move an appointment (or rebook a missed one), if its version is still the one
+/// expected, for the fee the customer accepted.
+#[derive(Clone, Debug)]
+pub struct Reschedule {
+    pub appointment_id: String,
+    pub expected_version: Option<i64>,
+    pub start: DateTime<Utc>,
+    /// Serve with this resource; the others are kept when free.
+    pub resource_id: Option<String>,
+    /// Who asks, the reason category and any override (already checked).
+    pub ask: Ask,
+    /// The fee the customer was shown; `None`: none.
     pub accepted_fee: Option<Money>,
     pub reason_text: Option<String>,
+    /// Kept in the appointment's history.
     pub note: Option<String>,
 }
 
-/// How a commit ended when it did not fail outright.
-pub enum Outcome<T, Q> {
-    Done(T),
-    /// A rule refuses: nothing was written; the quote says which.
-    Refused(Box<Q>),
+/// How a move ended.
+#[derive(Debug)]
+pub enum RescheduleOutcome {
+    Moved(Box<Changed>),
+    /// A rule or the slot refuses: nothing was written. The quote says which, with the
+    /// best other times when the time itself is refused.
+    Refused {
+        quote: Box<RescheduleQuote>,
+    },
     /// The fee is no longer the accepted one: nothing was written; here is the new quote.
-    FeeChanged(Box<Q>),
+    FeeChanged {
+        quote: Box<RescheduleQuote>,
+    },
 }
 
-pub struct Moved {
-    pub view: AppointmentView,
-    pub fee: Option<FeeRow>,
-}
-
-/// The problem when `accepted` is not what is due now. No accepted fee means none.
-pub fn fee_differs(accepted: Option<&Money>, decision: &Decision, currency: &str) -> Option<Error> {
-    let due = decision.due();
-    let accepted_text = match accepted {
-        None => "none was accepted".to_owned(),
-        Some(m) => format!("{} was accepted", m.amount),
-    };
-    (accepted.map_or(0, |m| m.amount) != due).then(|| {
-        Error::new(
-            Code::FeeChanged,
-            format!(
-                "the fee is now {due} {currency} (minor units) and {accepted_text}; show the customer the new quote"
-            ),
-        )
-        .with_field("accepted_fee")
-    })
-}
-
-/// Checks the accepted fee's currency before anything else: it is bad input, not a state.
-pub fn check_currency(accepted: Option<Money>, currency: &str) -> Result<Option<Money>, Error> {
-    accepted
-        .map(|m| m.expect_currency("accepted_fee", currency))
-        .transpose()
-}
-
-/// Details recorded with the change: the fee, the override and the policy.
-pub fn change_details(
-    terms: &quotes::Terms,
-    decision: &Decision,
-    fee_id: Option<&str>,
-    override_: Option<&Override>,
-) -> serde_json::Value {
-    let fee = fees::initial_status(decision).map(|status| {
-        serde_json::json!({
-            "fee_id": fee_id,
-            "amount": decision.fee,
-            "currency": terms.currency,
-            "status": status,
-            "due": decision.due(),
-        })
-    });
-    serde_json::json!({
-        "fee": fee,
-        "override": override_.map(|o| serde_json::json!({
-            "waive_fee": o.waive_fee,
-            "allow_late": o.allow_late,
-            "ignore_limits": o.ignore_limits,
-            "note": o.note,
-        })),
-        "policy_id": terms.policy_id,
-        "policy_source": terms.source,
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
 pub fn reschedule(
     conn: &mut DbConnection,
-    org: &str,
-    actor: &Actor,
-    id: &str,
-    expected_version: Option<i64>,
-    wish: &MoveWish,
-    commit: Commit,
-    now: DateTime<Utc>,
-) -> Result<Outcome<Moved, RescheduleQuote>, Error> {
+    ctx: &Ctx,
+    cmd: Reschedule,
+) -> Result<RescheduleOutcome, Error> {
     // The customer first, before their moves are counted: moves of two of their
     // appointments (a rebooking too) must not both fit under the limit.
-    let customer_id = appointments::get(conn, org, id)?.customer_id;
-    locks::customer(conn, org, &customer_id)?;
-    let q = quotes::quote_reschedule(conn, org, id, wish, now)?;
-    check_version(expected_version, q.terms.row.version)?;
-    let accepted = check_currency(commit.accepted_fee, &q.terms.currency)?;
-    if !q.allowed() {
-        return Ok(Outcome::Refused(Box::new(q)));
+    let customer_id = appointments::get(conn, &ctx.org, &cmd.appointment_id)?.customer_id;
+    locks::customer(conn, &ctx.org, &customer_id)?;
+    let wish = QuoteMove {
+        appointment_id: cmd.appointment_id,
+        start: cmd.start,
+        resource_id: cmd.resource_id,
+        ask: cmd.ask,
+    };
+    let terms = terms::terms(conn, &ctx.org, &wish.appointment_id, ctx.now)?;
+    let check = quotes::check_move(conn, ctx, &terms, &wish)?;
+    check_version(cmd.expected_version, terms.row.version)?;
+    let accepted = check_currency(cmd.accepted_fee, &terms.currency)?;
+    if !check.allowed() {
+        let alternatives = quotes::alternatives_for(conn, ctx, &terms, &check, &wish)?;
+        let quote = quotes::reschedule_quote(&terms, &check, wish.start, alternatives, ctx.now);
+        return Ok(RescheduleOutcome::Refused {
+            quote: Box::new(quote),
+        });
     }
-    if fee_differs(accepted.as_ref(), &q.decision, &q.terms.currency).is_some() {
-        return Ok(Outcome::FeeChanged(Box::new(q)));
+    if fee_changed(accepted.as_ref(), &check.decision) {
+        let quote = quotes::reschedule_quote(&terms, &check, wish.start, Vec::new(), ctx.now);
+        return Ok(RescheduleOutcome::FeeChanged {
+            quote: Box::new(quote),
+        });
     }
-    let RescheduleQuote {
-        terms,
-        decision,
-        slot,
-        ..
-    } = q;
-    let (slot, loaded) = slot.ok_or_else(|| Error::internal("allowed move without a slot"))?;
+    let decision = check.decision;
+    let (slot, loaded) = check
+        .slot
+        .ok_or_else(|| Error::internal("allowed move without a slot"))?;
 
     let mut row = terms.row.clone();
     let rebooking = terms.status == AppointmentStatus::NoShow;
-    let old_resources = &terms.held;
     let (old_start, old_end) = (from_db(row.starts_at), from_db(row.ends_at));
     let previous = row.version;
     row.starts_at = to_db(slot.start);
@@ -148,31 +110,10 @@ pub fn reschedule(
         row.moves += 1;
     }
     row.version += 1;
-    row.updated_at = to_db(now);
+    row.updated_at = to_db(ctx.now);
 
     // The row first: its version condition serialises two moves of one appointment.
-    let updated = diesel::update(
-        a::table
-            .filter(a::id.eq(&row.id))
-            .filter(a::version.eq(previous)),
-    )
-    .set((
-        a::starts_at.eq(row.starts_at),
-        a::ends_at.eq(row.ends_at),
-        a::block_starts_at.eq(row.block_starts_at),
-        a::block_ends_at.eq(row.block_ends_at),
-        a::local_date.eq(&row.local_date),
-        a::status.eq(&row.status),
-        a::moves.eq(row.moves),
-        a::version.eq(row.version),
-        a::updated_at.eq(row.updated_at),
-    ))
-    .execute(conn)?;
-    crate::repo::check_updated(updated, || Ok(appointments::get(conn, org, id)?.version))?;
-    diesel::delete(
-        appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
-    )
-    .execute(conn)?;
+    appointments::save_move(conn, &row, previous)?;
     let (held, resources) = holds(&row, &slot, &loaded);
     appointments::insert_held(conn, &held)?;
 
@@ -184,7 +125,7 @@ pub fn reschedule(
     let mut changes = serde_json::json!({
         "starts_at": { "old": old_start, "new": slot.start },
         "ends_at": { "old": old_end, "new": slot.end },
-        "resource_ids": { "old": old_resources, "new": new_resources },
+        "resource_ids": { "old": terms.held, "new": new_resources },
     });
     if rebooking {
         changes["status"] =
@@ -195,38 +136,39 @@ pub fn reschedule(
     details["moves"] = serde_json::json!(row.moves);
     let event = events::record(
         conn,
-        org,
+        &ctx.org,
         &row.id,
-        actor,
+        &ctx.actor,
         NewEvent {
             kind: EventKind::Rescheduled,
             changes,
             reason_category: wish.ask.reason.map(|r| r.as_str().to_owned()),
-            reason_text: commit.reason_text,
-            note: commit.note,
+            reason_text: cmd.reason_text,
+            note: cmd.note,
             details: Some(details),
         },
-        now,
+        ctx.now,
     )?;
     let kind = if rebooking {
         FeeKind::Rebooking
     } else {
         FeeKind::Reschedule
     };
-    let assessed = Assessed {
-        kind,
-        terms: &terms,
-        decision: &decision,
-        note: override_.map(|o| o.note.as_str()),
-        event_id: &event.id,
-    };
-    let fee = fees::assess(conn, actor, fee_id, assessed, now)?;
-    Ok(Outcome::Done(Moved {
-        view: AppointmentView {
-            row,
-            resources,
-            time_zone: loaded.tz.name().to_owned(),
+    let fee = fees::assess(
+        conn,
+        ctx,
+        Assessed {
+            id: fee_id,
+            kind,
+            terms: &terms,
+            decision: &decision,
+            note: override_.map(|o| o.note.as_str()),
+            event_id: &event.id,
         },
+    )?;
+    let appointment = AppointmentView::of(row, resources, loaded.tz.name())?;
+    Ok(RescheduleOutcome::Moved(Box::new(Changed {
+        appointment,
         fee,
-    }))
+    })))
 }

@@ -1,12 +1,16 @@
-//! Ranked suggestions for a new booking, and alternatives for an existing appointment.
+//! Ranked times: suggestions for a new booking, and alternatives for moving an existing
+//! appointment, each priced by its policy.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
-use crate::app::quotes::{self, RescheduleQuote, Terms};
+use crate::app::Ctx;
+use crate::app::availability::SlotView;
+use crate::app::terms::{self, Terms};
 use crate::db::DbConnection;
 use crate::domain::interval::check_order;
-use crate::domain::policy::{Ask, Decision, refusal_for_every_time};
-use crate::domain::suggestions::{Suggestion, Want, suggest};
+use crate::domain::policy::{Ask, Decision, Refusal, evaluate_reschedule, refusal_for_every_time};
+use crate::domain::suggestions::{Reason, Score, Suggestion, Want, suggest};
 use crate::error::{Code, Error};
 use crate::repo::schedule::{self, LoadedSchedule};
 
@@ -26,6 +30,43 @@ pub struct Wish {
     pub to: Option<DateTime<Utc>>,
     pub resource_id: Option<String>,
     pub limit: usize,
+}
+
+/// One offered time, ranked and explained.
+#[derive(Clone, Debug)]
+pub struct SuggestionView {
+    pub slot: SlotView,
+    /// Higher ranks first; the sum of `parts`.
+    pub score: i64,
+    pub parts: Score,
+    pub reasons: Vec<Reason>,
+}
+
+impl SuggestionView {
+    fn of(loaded: &LoadedSchedule, s: Suggestion) -> Self {
+        SuggestionView {
+            slot: SlotView::of(loaded, &s.slot),
+            score: s.score,
+            parts: s.parts,
+            reasons: s.reasons,
+        }
+    }
+}
+
+/// A time to move to, with what the policy says of moving there.
+#[derive(Clone, Debug)]
+pub struct PricedTime {
+    pub suggestion: SuggestionView,
+    /// The fee and the rules that would refuse this time. A missing or unaccepted
+    /// reason is left out: it concerns the request, not the time.
+    pub decision: Decision,
+}
+
+/// Times an appointment could move to, or the refusal every time would get (a final
+/// status, or a missed appointment its policy will not rebook or whose window passed).
+pub enum MoveTimes<T> {
+    Offered(T),
+    CannotMove(Refusal),
 }
 
 /// The search window: `near` ± `days`, within `from`/`to`.
@@ -50,32 +91,35 @@ fn check_bounds(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where to search: a service at a location, leaving one appointment's own time out.
+struct Search<'a> {
+    location_id: &'a str,
+    service_id: &'a str,
+    exclude_appointment: Option<&'a str>,
+}
+
 /// Loads `near` ± 3 days and suggests; widens to ± [`SEARCH_DAYS`] only when that finds
 /// fewer than asked for. `want` fills in the per-appointment wishes for a loaded schedule.
 fn search(
     conn: &mut DbConnection,
-    org: &str,
-    location_id: &str,
-    service_id: &str,
+    ctx: &Ctx,
+    at: Search,
     wish: &Wish,
-    exclude_appointment: Option<&str>,
     want: impl Fn(&mut DbConnection, &LoadedSchedule) -> Result<Want, Error>,
-    now: DateTime<Utc>,
 ) -> Result<(LoadedSchedule, Vec<Suggestion>), Error> {
     let mut result = None;
     for days in [FIRST_SEARCH_DAYS, SEARCH_DAYS] {
         let (lo, hi) = window(wish, days);
         let loaded = schedule::load(
             conn,
-            org,
-            location_id,
-            service_id,
+            &ctx.org,
+            at.location_id,
+            at.service_id,
             lo,
             hi,
-            exclude_appointment,
+            at.exclude_appointment,
         )?;
-        check_bounds(&loaded, wish, now)?;
+        check_bounds(&loaded, wish, ctx.now)?;
         let w = Want {
             from: Some(lo),
             to: Some(hi),
@@ -86,7 +130,7 @@ fn search(
             &loaded.needs,
             &loaded.rules,
             &w,
-            now,
+            ctx.now,
             wish.limit,
         );
         let enough = found.len() >= wish.limit;
@@ -95,82 +139,172 @@ fn search(
             break;
         }
     }
-    Ok(result.expect("searched at least once"))
+    result.ok_or_else(|| Error::internal("no search ran"))
+}
+
+/// Times for a new booking of a service at a location.
+pub struct SuggestTimes {
+    pub location_id: String,
+    pub service_id: String,
+    pub wish: Wish,
+}
+
+/// The best starts for a new booking, best first.
+pub struct Suggestions {
+    pub location_id: String,
+    pub service_id: String,
+    pub near: DateTime<Utc>,
+    pub tz: Tz,
+    pub suggestions: Vec<SuggestionView>,
 }
 
 /// The best starts for a new booking near the wanted time.
-pub fn for_new_booking(
+pub fn suggest_times(
     conn: &mut DbConnection,
-    org: &str,
+    ctx: &Ctx,
+    cmd: SuggestTimes,
+) -> Result<Suggestions, Error> {
+    let (loaded, found) = for_new_booking(conn, ctx, &cmd.location_id, &cmd.service_id, &cmd.wish)?;
+    Ok(Suggestions {
+        suggestions: found
+            .into_iter()
+            .map(|s| SuggestionView::of(&loaded, s))
+            .collect(),
+        location_id: loaded.location.id,
+        service_id: loaded.service.id,
+        near: cmd.wish.near,
+        tz: loaded.tz,
+    })
+}
+
+/// [`suggest_times`] as views only, for a booking that was refused.
+pub(crate) fn instead_of_booking(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
     location_id: &str,
     service_id: &str,
     wish: &Wish,
-    now: DateTime<Utc>,
-) -> Result<(LoadedSchedule, Vec<Suggestion>), Error> {
-    let pin = wish.resource_id.clone();
-    search(
-        conn,
-        org,
-        location_id,
-        service_id,
-        wish,
-        None,
-        |c, loaded| {
-            Ok(Want {
-                pinned: schedule::pinned(c, org, loaded, pin.as_deref())?,
-                ..Want::near(wish.near)
-            })
-        },
-        now,
-    )
+) -> Result<Vec<SuggestionView>, Error> {
+    let (loaded, found) = for_new_booking(conn, ctx, location_id, service_id, wish)?;
+    Ok(found
+        .into_iter()
+        .map(|s| SuggestionView::of(&loaded, s))
+        .collect())
 }
 
-/// A time to move to, with what the policy says of moving there.
-pub struct Priced {
-    pub suggestion: Suggestion,
-    /// The fee and the rules that would refuse this time. A missing or unaccepted
-    /// reason is left out: it concerns the request, not the time.
-    pub decision: Decision,
+fn for_new_booking(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    location_id: &str,
+    service_id: &str,
+    wish: &Wish,
+) -> Result<(LoadedSchedule, Vec<Suggestion>), Error> {
+    let pin = wish.resource_id.clone();
+    let at = Search {
+        location_id,
+        service_id,
+        exclude_appointment: None,
+    };
+    search(conn, ctx, at, wish, |c, loaded| {
+        Ok(Want {
+            pinned: schedule::pinned(c, &ctx.org, loaded, pin.as_deref())?,
+            ..Want::near(wish.near)
+        })
+    })
+}
+
+/// What the policy says of moving to `start`, for listing times (see
+/// [`Decision::for_a_time`]).
+pub(crate) fn price_time(
+    terms: &Terms,
+    start: DateTime<Utc>,
+    ask: &Ask,
+    now: DateTime<Utc>,
+) -> Result<Decision, Error> {
+    Ok(evaluate_reschedule(
+        &terms.policy.reschedule,
+        &terms.facts,
+        &terms.customer_moves,
+        start,
+        ask,
+        now,
+    )
+    .map_err(terms::unchecked_override)?
+    .for_a_time())
+}
+
+/// Times an appointment could move to, near a time.
+pub struct FindAlternatives {
+    pub appointment_id: String,
+    /// The wanted time; `None`: the appointment's current start.
+    pub near: Option<DateTime<Utc>>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub resource_id: Option<String>,
+    pub limit: usize,
+}
+
+/// The best times to move an appointment to, best first, each priced.
+pub struct Alternatives {
+    pub appointment_id: String,
+    pub near: DateTime<Utc>,
+    pub tz: Tz,
+    /// The currency of the fees.
+    pub currency: String,
+    /// The appointment's own start is never among them.
+    pub alternatives: Vec<PricedTime>,
 }
 
 /// The best times to move an appointment to (or rebook a missed one), keeping its
 /// resources when free, each priced by the policy in force. When the policy bounds the
-/// distance from the original time, only times within it are searched (unless `ask`
-/// overrides the limits).
-pub fn for_appointment(
+/// distance from the original time, only times within it are searched.
+pub fn find_alternatives(
     conn: &mut DbConnection,
-    org: &str,
-    appointment_id: &str,
-    near: Option<DateTime<Utc>>,
-    wish: &Wish,
-    ask: &Ask,
-    now: DateTime<Utc>,
-) -> Result<(Terms, LoadedSchedule, Vec<Priced>), Error> {
-    let terms = quotes::terms(conn, org, appointment_id, now)?;
-    let (loaded, priced) = for_terms(conn, org, &terms, near, wish, ask, now)?;
-    Ok((terms, loaded, priced))
+    ctx: &Ctx,
+    cmd: FindAlternatives,
+) -> Result<MoveTimes<Alternatives>, Error> {
+    let terms = terms::terms(conn, &ctx.org, &cmd.appointment_id, ctx.now)?;
+    let near = cmd.near.unwrap_or(terms.facts.starts_at);
+    let wish = Wish {
+        near,
+        from: cmd.from,
+        to: cmd.to,
+        resource_id: cmd.resource_id,
+        limit: cmd.limit,
+    };
+    let ask = Ask {
+        reason: None,
+        override_: None,
+        asker: ctx.asker(),
+    };
+    Ok(match for_terms(conn, ctx, &terms, &wish, &ask)? {
+        MoveTimes::CannotMove(r) => MoveTimes::CannotMove(r),
+        MoveTimes::Offered((tz, alternatives)) => MoveTimes::Offered(Alternatives {
+            appointment_id: terms.row.id.clone(),
+            near,
+            tz,
+            currency: terms.currency,
+            alternatives,
+        }),
+    })
 }
 
-/// [`for_appointment`] with the appointment's terms already read.
+/// [`find_alternatives`] with the appointment's terms already read; `wish.near` is the
+/// wanted time.
 fn for_terms(
     conn: &mut DbConnection,
-    org: &str,
+    ctx: &Ctx,
     terms: &Terms,
-    near: Option<DateTime<Utc>>,
     wish: &Wish,
     ask: &Ask,
-    now: DateTime<Utc>,
-) -> Result<(LoadedSchedule, Vec<Priced>), Error> {
+) -> Result<MoveTimes<(Tz, Vec<PricedTime>)>, Error> {
     // A missed appointment its policy will not rebook has no times to offer: the same
-    // problem a move to any of them would get.
-    if let Some(r) = refusal_for_every_time(&terms.policy.reschedule, &terms.facts, now) {
-        return Err(quotes::refusal(&r));
+    // refusal a move to any of them would get.
+    if let Some(r) = refusal_for_every_time(&terms.policy.reschedule, &terms.facts, ctx.now) {
+        return Ok(MoveTimes::CannotMove(r));
     }
     let current = terms.facts.starts_at;
-    let mut wish = Wish {
-        near: near.unwrap_or(current),
-        ..wish.clone()
-    };
+    let mut wish = wish.clone();
     let lifted = ask.override_.as_ref().is_some_and(|o| o.ignore_limits);
     if let (Some(max), false) = (terms.policy.reschedule.max_distance, lifted) {
         let original = terms.facts.original_starts_at;
@@ -183,64 +317,60 @@ fn for_terms(
     }
     let held = &terms.held;
     let pin = wish.resource_id.clone();
-    let (loaded, found) = search(
-        conn,
-        org,
-        &terms.row.location_id,
-        &terms.row.service_id,
-        &wish,
-        Some(&terms.row.id),
-        |c, loaded| {
-            Ok(Want {
-                preferred: held.iter().filter_map(|id| loaded.index_of(id)).collect(),
-                pinned: schedule::pinned(c, org, loaded, pin.as_deref())?,
-                exclude_start: Some(current),
-                ..Want::near(wish.near)
-            })
-        },
-        now,
-    )?;
+    let at = Search {
+        location_id: &terms.row.location_id,
+        service_id: &terms.row.service_id,
+        exclude_appointment: Some(&terms.row.id),
+    };
+    let (loaded, found) = search(conn, ctx, at, &wish, |c, loaded| {
+        Ok(Want {
+            preferred: held.iter().filter_map(|id| loaded.index_of(id)).collect(),
+            pinned: schedule::pinned(c, &ctx.org, loaded, pin.as_deref())?,
+            exclude_start: Some(current),
+            ..Want::near(wish.near)
+        })
+    })?;
     let priced = found
         .into_iter()
         .map(|suggestion| {
-            Ok(Priced {
-                decision: quotes::price_time(terms, suggestion.slot.start, ask, now)?,
-                suggestion,
+            Ok(PricedTime {
+                decision: price_time(terms, suggestion.slot.start, ask, ctx.now)?,
+                suggestion: SuggestionView::of(&loaded, suggestion),
             })
         })
         .collect::<Result<_, Error>>()?;
-    Ok((loaded, priced))
+    Ok(MoveTimes::Offered((loaded.tz, priced)))
 }
 
-/// The best `limit` times a refused move could take instead, each priced; none when the
-/// move is allowed, the appointment cannot move to any time, or only the reason is missing. The
-/// wanted start is never among them.
-pub fn instead_of(
+/// How many alternatives a refused move offers.
+pub const INSTEAD_OF_MOVE: usize = 3;
+
+/// The best [`INSTEAD_OF_MOVE`] times a move to `start` could take instead, each priced;
+/// none when the appointment cannot move to any time. The wanted start is never among
+/// them.
+pub(crate) fn instead_of_move(
     conn: &mut DbConnection,
-    org: &str,
-    q: &RescheduleQuote,
+    ctx: &Ctx,
+    terms: &Terms,
+    start: DateTime<Utc>,
     resource_id: Option<&str>,
     ask: &Ask,
-    limit: usize,
-    now: DateTime<Utc>,
-) -> Result<Option<(LoadedSchedule, Vec<Priced>)>, Error> {
-    let cannot_move = refusal_for_every_time(&q.terms.policy.reschedule, &q.terms.facts, now);
-    if q.allowed() || cannot_move.is_some() || !q.time_refused() {
-        return Ok(None);
-    }
+) -> Result<Vec<PricedTime>, Error> {
+    let limit = INSTEAD_OF_MOVE;
     let wish = Wish {
-        near: q.start,
+        near: start,
         from: None,
         to: None,
         resource_id: resource_id.map(str::to_owned),
         // One more than offered: the wanted start itself is left out below.
         limit: limit + 1,
     };
-    let (loaded, found) = for_terms(conn, org, &q.terms, Some(q.start), &wish, ask, now)?;
-    let found = found
-        .into_iter()
-        .filter(|p| p.suggestion.slot.start != q.start)
-        .take(limit)
-        .collect();
-    Ok(Some((loaded, found)))
+    Ok(match for_terms(conn, ctx, terms, &wish, ask)? {
+        MoveTimes::CannotMove(_) => Vec::new(),
+        MoveTimes::Offered((_, found)) => found
+            .into_iter()
+            .filter(|p| p.suggestion.slot.start != start)
+            .take(limit)
+            .collect(),
+    })
 }

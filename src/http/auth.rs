@@ -92,7 +92,8 @@ impl Principal {
         &self.organization_id
     }
 
-    /// What a use case is given for this caller acting at `now`.
+    /// What a use case is given for this caller: their organization, their key as the
+    /// actor, and the request's `now`.
     pub fn ctx(&self, now: DateTime<Utc>) -> Ctx {
         Ctx {
             org: self.organization_id.clone(),

@@ -120,6 +120,18 @@ impl Idempotency {
             .await
     }
 
+    /// [`write`](Self::write) for a unit of work that ends in a reply or in a refusal
+    /// already told as its problem (which is not remembered).
+    pub async fn respond<F>(self, state: &AppState, f: F) -> Result<HttpResponse, Error>
+    where
+        F: FnMut(&mut DbConnection) -> Result<Answer<Error>, Error> + Send + 'static,
+    {
+        match self.write(state, f).await? {
+            Answer::Reply(reply) => Ok(reply.into_response()),
+            Answer::Refused(problem) => Err(problem),
+        }
+    }
+
     /// [`write`](Self::write) for a unit of work whose only success is its reply.
     pub async fn reply<F>(self, state: &AppState, mut f: F) -> Result<HttpResponse, Error>
     where

@@ -272,39 +272,60 @@ pub fn status_counts(
     Ok(rows.into_iter().collect())
 }
 
-/// An appointment with what a response shows alongside it.
-pub struct AppointmentView {
-    pub row: AppointmentRow,
-    pub resources: Vec<HeldResource>,
-    pub time_zone: String,
-}
-
-/// Completes rows with their resources and their locations' time zones: two queries
-/// whatever the number of rows.
-pub fn views(
+/// The time zone of each location named, in one query.
+pub fn time_zones(
     conn: &mut DbConnection,
-    rows: Vec<AppointmentRow>,
-) -> Result<Vec<AppointmentView>, Error> {
+    location_ids: &[String],
+) -> Result<HashMap<String, String>, Error> {
     use crate::db::schema::locations;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut held = held_resources(conn, &ids)?;
-    let location_ids: Vec<String> = rows.iter().map(|r| r.location_id.clone()).collect();
-    let zones: HashMap<String, String> = locations::table
-        .filter(locations::id.eq_any(&location_ids))
+    Ok(locations::table
+        .filter(locations::id.eq_any(location_ids))
         .select((locations::id, locations::time_zone))
         .load::<(String, String)>(conn)?
         .into_iter()
-        .collect();
-    rows.into_iter()
-        .map(|row| {
-            let time_zone = zones.get(&row.location_id).cloned().ok_or_else(|| {
-                Error::internal(format!("location of appointment {} missing", row.id))
-            })?;
-            Ok(AppointmentView {
-                resources: held.remove(&row.id).unwrap_or_default(),
-                time_zone,
-                row,
-            })
-        })
-        .collect()
+        .collect())
+}
+
+/// The ids of the resources an appointment holds (or held, if freed), in id order.
+pub fn held_ids(conn: &mut DbConnection, appointment_id: &str) -> Result<Vec<String>, Error> {
+    Ok(appointment_resources::table
+        .filter(appointment_resources::appointment_id.eq(appointment_id))
+        .select(appointment_resources::resource_id)
+        .order(appointment_resources::resource_id)
+        .load(conn)?)
+}
+
+/// Saves a moved appointment (its times, status and move count) if its version is still
+/// `previous_version`, and lets go of the resources it held: the caller holds the new
+/// ones. The version condition serialises two moves of one appointment.
+pub fn save_move(
+    conn: &mut DbConnection,
+    row: &AppointmentRow,
+    previous_version: i64,
+) -> Result<(), Error> {
+    let updated = diesel::update(
+        appointments::table
+            .filter(appointments::id.eq(&row.id))
+            .filter(appointments::version.eq(previous_version)),
+    )
+    .set((
+        appointments::starts_at.eq(row.starts_at),
+        appointments::ends_at.eq(row.ends_at),
+        appointments::block_starts_at.eq(row.block_starts_at),
+        appointments::block_ends_at.eq(row.block_ends_at),
+        appointments::local_date.eq(&row.local_date),
+        appointments::status.eq(&row.status),
+        appointments::moves.eq(row.moves),
+        appointments::version.eq(row.version),
+        appointments::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    super::check_updated(updated, || {
+        Ok(get(conn, &row.organization_id, &row.id)?.version)
+    })?;
+    diesel::delete(
+        appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
+    )
+    .execute(conn)?;
+    Ok(())
 }

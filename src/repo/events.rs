@@ -114,3 +114,22 @@ pub fn count_kind_for_customer(
         .count()
         .get_result(conn)?)
 }
+
+/// When a customer's appointments were moved (rebookings included) since `since`.
+pub fn moves_of_customer(
+    conn: &mut DbConnection,
+    org: &str,
+    customer_id: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, Error> {
+    use crate::db::schema::appointments;
+    let times: Vec<NaiveDateTime> = appointment_events::table
+        .inner_join(appointments::table)
+        .filter(appointments::organization_id.eq(org))
+        .filter(appointments::customer_id.eq(customer_id))
+        .filter(appointment_events::kind.eq(EventKind::Rescheduled.as_str()))
+        .filter(appointment_events::occurred_at.gt(to_db(since)))
+        .select(appointment_events::occurred_at)
+        .load(conn)?;
+    Ok(times.into_iter().map(super::from_db).collect())
+}

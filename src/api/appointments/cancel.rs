@@ -6,13 +6,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::appointments::actor_of;
-use crate::api::appointments::quotes::{
-    CancelQuoteResponse, ChangedAppointment, OverrideRequest, Unchanged, answer, ask_of,
-    cancel_quote, changed, commit_of, fee_changed, refused,
-};
-use crate::app::cancel;
-use crate::app::quotes;
+use crate::api::appointments::asks::{self, OverrideRequest, ask_of};
+use crate::api::appointments::dto::{ChangedAppointment, changed_reply};
+use crate::api::appointments::quotes::{CancelQuoteResponse, cancel_problems};
+use crate::api::appointments::refusals::{fee_changed_problem, refused};
+use crate::app::cancel::{self, Cancel, CancelOutcome};
+use crate::app::quotes::{self, CancelQuote, QuoteCancel};
 use crate::domain::{Money, ReasonCategory};
 use crate::error::Error;
 use crate::http::auth::Principal;
@@ -43,6 +42,20 @@ pub struct CancelRequest {
     pub override_: Option<OverrideRequest>,
     pub accepted_fee: Option<Money>,
     pub note: Option<String>,
+}
+
+/// The problem a refused cancellation returns: its first refusal, every refusal in
+/// `data.refusals` and the quote in `data.quote`.
+fn refused_cancel(quote: CancelQuote) -> Error {
+    let problems = cancel_problems(&quote);
+    refused(problems, &CancelQuoteResponse::from(quote))
+}
+
+/// `409 fee_changed` with the new quote.
+fn fee_changed_cancel(accepted: Option<&Money>, quote: CancelQuote) -> Error {
+    let problem = fee_changed_problem(accepted, quote.decision.due(), &quote.policy.currency);
+    let body = CancelQuoteResponse::from(quote);
+    problem.with_data_field("quote", serde_json::to_value(&body).unwrap_or_default())
 }
 
 /// Quote a cancellation: whether the policy allows it now, the fee and its tier, until
@@ -77,21 +90,16 @@ pub async fn quote_cancel(
         b.reason_text.as_deref(),
         b.override_,
     )?;
-    let (org, now, id) = (
-        principal.organization_id,
-        state.clock.now(),
-        path.into_inner().to_string(),
-    );
-    let body = state
+    let cmd = QuoteCancel {
+        appointment_id: path.into_inner().to_string(),
+        ask,
+    };
+    let ctx = principal.ctx(state.clock.now());
+    let quote = state
         .db
-        .read(move |c| {
-            Ok(cancel_quote(
-                &quotes::quote_cancel(c, &org, &id, &ask, now)?,
-                now,
-            ))
-        })
+        .read(move |c| quotes::quote_cancel(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(CancelQuoteResponse::from(quote)))
 }
 
 /// Cancel an upcoming appointment under the cancellation policy; the time and resources
@@ -132,30 +140,25 @@ pub async fn cancel_appointment(
         b.reason_text.as_deref(),
         b.override_,
     )?;
-    let (commit, accepted_fee) = commit_of(b.accepted_fee, reason_text, b.note.as_deref())?;
-    let (org, actor, now, id) = (
-        principal.organization_id.clone(),
-        actor_of(&principal),
-        state.clock.now(),
-        path.into_inner().to_string(),
-    );
-    let outcome = idempotency
-        .write(&state, move |c| {
-            let outcome =
-                cancel::cancel(c, &org, &actor, &id, expected, &ask, commit.clone(), now)?;
-            answer(outcome, |done| changed(done.view, done.fee))
+    let cmd = Cancel {
+        appointment_id: path.into_inner().to_string(),
+        expected_version: expected,
+        ask,
+        accepted_fee: asks::accepted_fee(b.accepted_fee)?,
+        reason_text,
+        note: asks::note(b.note.as_deref())?,
+    };
+    let ctx = principal.ctx(state.clock.now());
+    idempotency
+        .respond(&state, move |c| {
+            let accepted = cmd.accepted_fee.clone();
+            Ok(match cancel::cancel(c, &ctx, cmd.clone())? {
+                CancelOutcome::Cancelled(changed) => Answer::Reply(changed_reply(*changed)?),
+                CancelOutcome::Refused { quote } => Answer::Refused(refused_cancel(*quote)),
+                CancelOutcome::FeeChanged { quote } => {
+                    Answer::Refused(fee_changed_cancel(accepted.as_ref(), *quote))
+                }
+            })
         })
-        .await?;
-    match outcome {
-        Answer::Reply(reply) => Ok(reply.into_response()),
-        Answer::Refused(Unchanged::Refused(q)) => {
-            Err(refused(&q.refusals[0], &q.refusals, &cancel_quote(&q, now)))
-        }
-        Answer::Refused(Unchanged::FeeChanged(q)) => Err(fee_changed(
-            accepted_fee.as_ref(),
-            &q.decision,
-            &q.terms.currency,
-            &cancel_quote(&q, now),
-        )),
-    }
+        .await
 }

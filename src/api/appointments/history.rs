@@ -6,14 +6,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::history::{self, Event};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Query;
 use crate::http::pagination::{List, PageParams};
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::events::{self, EventRow};
-use crate::repo::{appointments, from_db};
 
 /// Who made a change: an API key (with its role), a customer through their link, or
 /// Janji itself.
@@ -47,31 +46,23 @@ pub struct EventResponse {
     pub details: Option<serde_json::Value>,
 }
 
-impl TryFrom<EventRow> for EventResponse {
-    type Error = Error;
-
-    fn try_from(r: EventRow) -> Result<Self, Error> {
-        Ok(EventResponse {
-            changes: serde_json::from_str(&r.changes)
-                .map_err(|e| Error::internal(format!("event changes: {e}")))?,
-            id: r.id,
-            kind: r.kind,
-            occurred_at: from_db(r.occurred_at),
+impl From<Event> for EventResponse {
+    fn from(e: Event) -> Self {
+        EventResponse {
+            id: e.id,
+            kind: e.kind,
+            occurred_at: e.occurred_at,
             actor: ActorResponse {
-                kind: r.actor_kind,
-                api_key_id: r.actor_id,
-                role: r.actor_role,
+                kind: e.actor_kind,
+                api_key_id: e.actor_key_id,
+                role: e.actor_role,
             },
-            reason_category: r.reason_category,
-            reason_text: r.reason_text,
-            note: r.note,
-            details: r
-                .details
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|e| Error::internal(format!("event details: {e}")))?,
-        })
+            changes: e.changes,
+            reason_category: e.reason_category,
+            reason_text: e.reason_text,
+            note: e.note,
+            details: e.details,
+        }
     }
 }
 
@@ -95,13 +86,13 @@ pub async fn list_appointment_events(
     Query(page): Query<PageParams>,
 ) -> Result<HttpResponse, Error> {
     let (limit, after) = page.parse()?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     let page = state
         .db
-        .read(move |c| {
-            appointments::get(c, &org, &id)?;
-            events::list(c, &id, after.as_deref(), limit)
-        })
+        .read(move |c| history::events(c, &ctx, &id, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, EventResponse::try_from)?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |e| Ok(EventResponse::from(e)))?))
 }

@@ -7,18 +7,17 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::appointments::{AppointmentResponse, actor_of, reply};
-use crate::app::lifecycle::{self, Record};
-use crate::domain::lifecycle::Action;
-use crate::domain::text;
+use crate::api::appointments::asks;
+use crate::api::appointments::dto::{AppointmentResponse, appointment_reply};
+use crate::api::appointments::refusals::lifecycle_problem;
+use crate::app::lifecycle::{self, Step, StepOutcome, TakeStep};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::MaybeJson;
-use crate::http::idempotency::Idempotency;
+use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::precondition::IfMatch;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::appointments;
 
 /// An optional note recorded with the action in the appointment's history.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -31,32 +30,21 @@ async fn run(
     state: web::Data<AppState>,
     principal: Principal,
     idempotency: Idempotency,
-    id: Uuid,
-    expected: Option<i64>,
-    action: Action,
-    note: Option<String>,
+    cmd: TakeStep,
 ) -> Result<HttpResponse, Error> {
-    let note = text::optional("note", note.as_deref(), 2000)?;
-    let (org, actor, now, id) = (
-        principal.organization_id.clone(),
-        actor_of(&principal),
-        state.clock.now(),
-        id.to_string(),
-    );
+    let ctx = principal.ctx(state.clock.now());
     idempotency
-        .reply(&state, move |c| {
-            let record = Record {
-                note: note.clone(),
-                ..Record::default()
-            };
-            let row = lifecycle::act(c, &org, &actor, &id, expected, action, record, now)?;
-            reply(StatusCode::OK, appointments::views(c, vec![row])?.remove(0))
+        .respond(&state, move |c| {
+            Ok(match lifecycle::take_step(c, &ctx, cmd.clone())? {
+                StepOutcome::Done(view) => Answer::Reply(appointment_reply(StatusCode::OK, *view)?),
+                StepOutcome::Refused(refusal) => Answer::Refused(lifecycle_problem(&refusal)),
+            })
         })
         .await
 }
 
 macro_rules! simple_action {
-    ($fn:ident, $path:literal, $action:expr, $doc:literal) => {
+    ($fn:ident, $path:literal, $step:expr, $doc:literal) => {
         #[doc = $doc]
         #[utoipa::path(
             tag = "appointments",
@@ -80,8 +68,13 @@ macro_rules! simple_action {
             IfMatch(expected): IfMatch,
             MaybeJson(body): MaybeJson<ActionRequest>,
         ) -> Result<HttpResponse, Error> {
-            let note = body.unwrap_or_default().note;
-            run(state, principal, idempotency, path.into_inner(), expected, $action, note).await
+            let cmd = TakeStep {
+                appointment_id: path.into_inner().to_string(),
+                expected_version: expected,
+                step: $step,
+                note: asks::note(body.unwrap_or_default().note.as_deref())?,
+            };
+            run(state, principal, idempotency, cmd).await
         }
     };
 }
@@ -89,24 +82,24 @@ macro_rules! simple_action {
 simple_action!(
     confirm_appointment,
     "/appointments/{appointment_id}/confirm",
-    Action::Confirm,
+    Step::Confirm,
     "Confirm a booked appointment (the customer said they will come)."
 );
 simple_action!(
     check_in_appointment,
     "/appointments/{appointment_id}/check-in",
-    Action::CheckIn,
+    Step::CheckIn,
     "Check in: the customer has arrived."
 );
 simple_action!(
     complete_appointment,
     "/appointments/{appointment_id}/complete",
-    Action::Complete,
+    Step::Complete,
     "Complete a checked-in appointment."
 );
 simple_action!(
     no_show_appointment,
     "/appointments/{appointment_id}/no-show",
-    Action::NoShow,
+    Step::NoShow,
     "Record a no-show (from the start time on); the time and resources are freed."
 );

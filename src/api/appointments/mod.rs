@@ -1,117 +1,42 @@
 //! `/v1/appointments`: booking, looking up and listing appointments.
 
+pub mod alternatives;
+pub mod asks;
 pub mod cancel;
+pub mod dto;
 pub mod history;
 pub mod lifecycle;
 pub mod move_availability;
 pub mod quotes;
+pub mod refusals;
 pub mod reschedule;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::availability::ResourceRef;
-use crate::api::availability::suggestions::render;
+use crate::api::appointments::dto::{AppointmentResponse, appointment_reply};
+use crate::api::appointments::refusals::slot_problem;
+use crate::api::availability::dto::suggestion_responses;
 use crate::api::customers::CreateCustomerRequest;
-use crate::app::booking::{self, BookAppointment, CustomerRef};
+use crate::app::appointments::views;
 use crate::app::customers::NewCustomer;
-use crate::app::suggestions::Wish;
-use crate::domain::Actor;
-use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone, text};
+use crate::app::booking::{self, BookAppointment, BookOutcome, CustomerRef};
+use crate::app::suggestions::SuggestionView;
+use crate::domain::availability::Unavailable;
+use crate::domain::{AppointmentStatus, Channel, text};
 use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
-use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::idempotency::{Answer, Idempotency, Reply};
 use crate::http::pagination::{Cursor, DEFAULT_LIMIT, MAX_LIMIT, limit_within};
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::http::time::{Date, Instant, LocalSpan};
-use crate::repo::appointments::{self, AppointmentFilter, AppointmentView};
+use crate::http::time::{Date, Instant};
+use crate::repo::appointments::{self, AppointmentFilter};
 use crate::repo::from_db;
-
-/// Why an appointment was cancelled.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CancelReason {
-    pub category: ReasonCategory,
-    pub text: Option<String>,
-}
-
-/// An appointment: a customer, a service, a time at a location, and the resources held.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AppointmentResponse {
-    #[schema(format = Uuid)]
-    pub id: String,
-    #[schema(format = Uuid)]
-    pub location_id: String,
-    #[schema(format = Uuid)]
-    pub service_id: String,
-    #[schema(format = Uuid)]
-    pub customer_id: String,
-    pub status: AppointmentStatus,
-    pub channel: Channel,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub local: LocalSpan,
-    pub resources: Vec<ResourceRef>,
-    pub notes: Option<String>,
-    pub external_ref: Option<String>,
-    pub cancel_reason: Option<CancelReason>,
-    /// Send back as `If-Match: "<version>"` with an action to avoid acting on stale data.
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl TryFrom<AppointmentView> for AppointmentResponse {
-    type Error = Error;
-
-    fn try_from(v: AppointmentView) -> Result<Self, Error> {
-        let r = v.row;
-        let tz = TimeZone::parse("time_zone", &v.time_zone)?.tz();
-        let (start, end) = (from_db(r.starts_at), from_db(r.ends_at));
-        Ok(AppointmentResponse {
-            status: AppointmentStatus::from_db(&r.status)?,
-            channel: Channel::from_db(&r.channel)?,
-            local: LocalSpan::new(tz, start, end),
-            start,
-            end,
-            resources: v
-                .resources
-                .into_iter()
-                .map(|h| {
-                    Ok(ResourceRef {
-                        kind: ResourceKind::from_db(&h.kind)?,
-                        id: h.id,
-                        name: h.name,
-                    })
-                })
-                .collect::<Result<_, Error>>()?,
-            cancel_reason: r
-                .cancel_reason_category
-                .as_deref()
-                .map(|c| {
-                    Ok::<_, Error>(CancelReason {
-                        category: ReasonCategory::from_db(c)?,
-                        text: r.cancel_reason_text.clone(),
-                    })
-                })
-                .transpose()?,
-            id: r.id,
-            location_id: r.location_id,
-            service_id: r.service_id,
-            customer_id: r.customer_id,
-            notes: r.notes,
-            external_ref: r.external_ref,
-            version: r.version,
-            created_at: from_db(r.created_at),
-            updated_at: from_db(r.updated_at),
-        })
-    }
-}
 
 /// Book an appointment. Name the customer by `customer_id`, by `customer_external_ref`,
 /// or create one inline with `customer` (exactly one of the three).
@@ -174,26 +99,15 @@ impl TryFrom<CreateAppointmentRequest> for BookAppointment {
     }
 }
 
-pub fn actor_of(p: &Principal) -> Actor {
-    Actor::ApiKey {
-        id: p.key_id.clone(),
-        role: p.role,
+/// The problem for a start that cannot be booked, with the best bookable times near it
+/// in `data.alternatives` when other times would help, so a client can offer them without
+/// another call.
+fn unavailable_problem(refusal: &Unavailable, alternatives: Option<Vec<SuggestionView>>) -> Error {
+    let problem = slot_problem(refusal);
+    match alternatives.map(|found| serde_json::to_value(suggestion_responses(found))) {
+        Some(Ok(v)) => problem.with_data_field("alternatives", v),
+        _ => problem,
     }
-}
-
-/// The appointment as an answer that an `Idempotency-Key` can remember.
-pub fn reply(status: StatusCode, view: AppointmentView) -> Result<Reply, Error> {
-    let body = AppointmentResponse::try_from(view)?;
-    Reply::versioned(
-        status,
-        body.version,
-        format!("/v1/appointments/{}", body.id),
-        &body,
-    )
-}
-
-pub fn respond(status: StatusCode, view: AppointmentView) -> Result<HttpResponse, Error> {
-    reply(status, view).map(Reply::into_response)
 }
 
 /// Book an appointment (any role). Only a start that availability lists is accepted;
@@ -226,103 +140,20 @@ pub async fn create_appointment(
     Json(body): Json<CreateAppointmentRequest>,
 ) -> Result<HttpResponse, Error> {
     let cmd = BookAppointment::try_from(body)?;
-    let (org, actor, now) = (
-        principal.organization_id.clone(),
-        actor_of(&principal),
-        state.clock.now(),
-    );
-    let wanted = (
-        cmd.location_id.clone(),
-        cmd.service_id.clone(),
-        cmd.start,
-        cmd.resource_id.clone(),
-    );
-    let booked = idempotency
-        .reply(&state, move |c| {
-            let booked = booking::book(c, &org, &actor, cmd.clone(), now)?;
-            let view = AppointmentView {
-                row: booked.appointment,
-                resources: booked.resources,
-                time_zone: booked.time_zone,
-            };
-            reply(StatusCode::CREATED, view)
+    let ctx = principal.ctx(state.clock.now());
+    idempotency
+        .respond(&state, move |c| {
+            Ok(match booking::book(c, &ctx, cmd.clone())? {
+                BookOutcome::Booked(view) => {
+                    Answer::Reply(appointment_reply(StatusCode::CREATED, *view)?)
+                }
+                BookOutcome::Unavailable {
+                    refusal,
+                    alternatives,
+                } => Answer::Refused(unavailable_problem(&refusal, alternatives)),
+            })
         })
-        .await;
-    match booked {
-        Ok(answer) => Ok(answer),
-        Err(e) if offers_alternatives(&e) => {
-            let (location_id, service_id, start, resource_id) = wanted;
-            let org = principal.organization_id.clone();
-            Err(with_alternatives(
-                &state,
-                org,
-                location_id,
-                service_id,
-                start,
-                resource_id,
-                now,
-                e,
-            )
-            .await)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Refusals of a start that are answered with other times to offer.
-fn offers_alternatives(e: &Error) -> bool {
-    matches!(
-        e.code,
-        Code::SlotUnavailable
-            | Code::OutsideOpeningHours
-            | Code::LocationClosed
-            | Code::InsideLeadTime
-    )
-}
-
-/// Adds the best three bookable times near the refused start to the problem's data
-/// (`data.alternatives`), so a client can offer them without another call. If they
-/// cannot be computed, the original problem goes out as it is.
-#[allow(clippy::too_many_arguments)]
-async fn with_alternatives(
-    state: &AppState,
-    org: String,
-    location_id: String,
-    service_id: String,
-    start: DateTime<Utc>,
-    resource_id: Option<String>,
-    now: DateTime<Utc>,
-    refusal: Error,
-) -> Error {
-    // A customer who asked for a particular advisor or bay is offered times with it.
-    let wish = Wish {
-        near: start,
-        from: None,
-        to: None,
-        resource_id,
-        limit: 3,
-    };
-    let found = state
-        .db
-        .read(move |c| {
-            let (loaded, found) = crate::app::suggestions::for_new_booking(
-                c,
-                &org,
-                &location_id,
-                &service_id,
-                &wish,
-                now,
-            )?;
-            Ok(render(&loaded, found))
-        })
-        .await;
-    match found {
-        Ok(alternatives) => match serde_json::to_value(alternatives) {
-            Ok(v) => refusal.with_data_field("alternatives", v),
-            Err(_) => refusal,
-        },
-        Err(_) => refusal,
-    }
+        .await
 }
 
 /// Get an appointment, with its version as `ETag`.
@@ -341,15 +172,15 @@ pub async fn get_appointment(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     let view = state
         .db
-        .read(move |c| {
-            let row = appointments::get(c, &org, &id)?;
-            Ok(appointments::views(c, vec![row])?.remove(0))
-        })
+        .read(move |c| crate::app::appointments::get(c, &ctx, &id))
         .await?;
-    respond(StatusCode::OK, view)
+    appointment_reply(StatusCode::OK, view).map(Reply::into_response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -430,10 +261,10 @@ pub fn list_page(
         }
         _ => None,
     };
-    let items = appointments::views(c, page.items)?
+    let items = views(c, page.items)?
         .into_iter()
-        .map(AppointmentResponse::try_from)
-        .collect::<Result<_, _>>()?;
+        .map(AppointmentResponse::from)
+        .collect();
     Ok(AppointmentList { items, next_cursor })
 }
 

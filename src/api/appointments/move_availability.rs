@@ -6,9 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::appointments::quotes::{MovePrice, ask_of};
-use crate::api::availability::{SlotResponse, check_window};
-use crate::app::move_slots;
+use crate::api::appointments::quotes::MovePrice;
+use crate::api::appointments::refusals::policy_problem;
+use crate::api::availability::check_window;
+use crate::api::availability::dto::SlotResponse;
+use crate::app::move_slots::{self, ListMoveSlots};
+use crate::app::suggestions::MoveTimes;
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Query;
@@ -79,38 +82,31 @@ pub async fn get_move_availability(
     Query(q): Query<MoveAvailabilityQuery>,
 ) -> Result<HttpResponse, Error> {
     let (from, to) = check_window(q.from, q.to)?;
-    let (ask, _) = ask_of(&principal, None, None, None)?;
-    let (org, now, id) = (
-        principal.organization_id,
-        state.clock.now(),
-        path.into_inner().to_string(),
-    );
-    let resource_id = q.resource_id.map(|r| r.to_string());
-    let body = state
+    let cmd = ListMoveSlots {
+        appointment_id: path.into_inner().to_string(),
+        from,
+        to,
+        resource_id: q.resource_id.map(|r| r.to_string()),
+    };
+    let ctx = principal.ctx(state.clock.now());
+    let found = state
         .db
-        .read(move |c| {
-            let (terms, loaded, slots) = move_slots::priced_slots(
-                c,
-                &org,
-                &id,
-                from,
-                to,
-                resource_id.as_deref(),
-                &ask,
-                now,
-            )?;
-            Ok(MoveAvailabilityResponse {
-                appointment_id: terms.row.id.clone(),
-                time_zone: loaded.tz.name().to_owned(),
-                slots: slots
-                    .into_iter()
-                    .map(|(s, d)| MoveSlotResponse {
-                        slot: SlotResponse::of(&loaded, &s),
-                        price: MovePrice::of(&d, &terms.currency),
-                    })
-                    .collect(),
-            })
-        })
+        .read(move |c| move_slots::list_move_slots(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(body))
+    let found = match found {
+        MoveTimes::Offered(found) => found,
+        MoveTimes::CannotMove(refusal) => return Err(policy_problem(&refusal)),
+    };
+    Ok(HttpResponse::Ok().json(MoveAvailabilityResponse {
+        appointment_id: found.appointment_id,
+        time_zone: found.tz.name().to_owned(),
+        slots: found
+            .slots
+            .into_iter()
+            .map(|p| MoveSlotResponse {
+                price: MovePrice::of(&p.decision, &found.currency),
+                slot: p.slot.into(),
+            })
+            .collect(),
+    }))
 }

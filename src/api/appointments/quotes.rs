@@ -1,147 +1,22 @@
-//! What a quote looks like on the wire, for moving and for cancelling, and the pieces
-//! requests share: overrides, reasons, the accepted fee.
+//! What a quote looks like on the wire, for moving and for cancelling, and the times a
+//! move could take with their fees.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use actix_web::http::StatusCode;
-
-use crate::api::appointments::AppointmentResponse;
-use crate::api::availability::suggestions::{SuggestionResponse, render_one};
-use crate::api::availability::{ResourceRef, resource_refs};
-use crate::api::fees::FeeResponse;
-use crate::app::quotes::{CancelQuote, RescheduleQuote, Terms, accepted_reasons};
-use crate::app::reschedule::{Commit, Outcome, fee_differs};
-use crate::app::suggestions::Priced;
-use crate::domain::policy::{Ask, Asker, ChangeRules, Decision, FeeSource, Override};
+use crate::api::appointments::refusals::{RefusalResponse, move_problem, policy_problem};
+use crate::api::availability::dto::{ResourceRef, SuggestionResponse, resource_refs};
+use crate::api::fees::FeeRuleResponse;
+use crate::app::quotes::{CancelQuote, RescheduleQuote};
+use crate::app::suggestions::PricedTime;
+use crate::app::terms::{PolicyInForce, QuotedAppointment, ReasonsAccepted};
+use crate::domain::policy::Decision;
 use crate::domain::policy_doc::PolicyText;
-use crate::domain::{AppointmentStatus, Money, ReasonCategory, text};
+use crate::domain::{AppointmentStatus, Money, ReasonCategory};
 use crate::error::{Code, Error};
-use crate::http::auth::Principal;
-use crate::http::idempotency::{Answer, Reply};
 use crate::http::time::LocalSpan;
-use crate::repo::appointments::AppointmentView;
-use crate::repo::fees::FeeRow;
 use crate::repo::policies::Scope;
-use crate::repo::schedule::LoadedSchedule;
-
-/// Set a policy rule aside (staff and admin keys only; `403 override_not_allowed` for
-/// integrations). The note is mandatory and is kept in the appointment's history.
-#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OverrideRequest {
-    /// Assess the fee but charge nothing (recorded as a waived fee).
-    #[serde(default)]
-    pub waive_fee: bool,
-    /// Allow a change the notice rule would refuse.
-    #[serde(default)]
-    pub allow_late: bool,
-    /// Ignore the limits per appointment and per customer and the maximum distance.
-    #[serde(default)]
-    pub ignore_limits: bool,
-    #[schema(example = "pelanggan setia, biaya dihapus")]
-    pub note: Option<String>,
-}
-
-/// Who asks, why, and with what override.
-pub fn ask_of(
-    principal: &Principal,
-    reason: Option<ReasonCategory>,
-    reason_text: Option<&str>,
-    override_: Option<OverrideRequest>,
-) -> Result<(Ask, Option<String>), Error> {
-    let reason_text = text::optional("reason_text", reason_text, 2000)?;
-    if reason_text.is_some() && reason.is_none() {
-        return Err(Error::invalid(
-            "reason_category",
-            Code::ReasonCategoryMissing,
-            "a reason_text goes with a reason_category",
-        ));
-    }
-    let override_ = override_
-        .map(|o| {
-            Ok::<_, Error>(Override {
-                waive_fee: o.waive_fee,
-                allow_late: o.allow_late,
-                ignore_limits: o.ignore_limits,
-                note: text::optional("override.note", o.note.as_deref(), 2000)?.unwrap_or_default(),
-            })
-        })
-        .transpose()?;
-    Ok((
-        Ask {
-            reason,
-            override_,
-            asker: Asker {
-                role: Some(principal.role),
-            },
-        },
-        reason_text,
-    ))
-}
-
-/// One rule that refuses the change, as the problem a commit would return for it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RefusalResponse {
-    /// `notice_too_short`, `reschedule_limit_reached`, `customer_limit_reached`,
-    /// `reason_required`, `reason_not_accepted`, `too_far`, `not_reschedulable`,
-    /// `not_cancellable`, `no_show_window_passed`, `same_start`, or a slot refusal
-    /// (`slot_unavailable`, `outside_opening_hours`, `location_closed`, `inside_lead_time`,
-    /// `beyond_booking_horizon`, `start_in_past`).
-    pub code: Code,
-    pub detail: String,
-    pub field: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
-}
-
-pub fn refusals(errors: &[Error]) -> Vec<RefusalResponse> {
-    errors
-        .iter()
-        .map(|e| RefusalResponse {
-            code: e.code,
-            detail: e.detail.clone(),
-            field: e.field.clone(),
-            data: e.data.clone(),
-        })
-        .collect()
-}
-
-/// Which rule set the fee.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FeeRuleResponse {
-    /// `none` (free), `tier` or `after_no_show`.
-    pub kind: String,
-    /// The tier's position in the policy's `fee_tiers`.
-    pub tier_index: Option<usize>,
-    pub notice_at_least_minutes: Option<i64>,
-}
-
-impl From<FeeSource> for FeeRuleResponse {
-    fn from(s: FeeSource) -> Self {
-        match s {
-            FeeSource::None => FeeRuleResponse {
-                kind: "none".into(),
-                tier_index: None,
-                notice_at_least_minutes: None,
-            },
-            FeeSource::Tier {
-                index,
-                notice_at_least,
-            } => FeeRuleResponse {
-                kind: "tier".into(),
-                tier_index: Some(index),
-                notice_at_least_minutes: Some(notice_at_least.num_minutes()),
-            },
-            FeeSource::AfterNoShow => FeeRuleResponse {
-                kind: "after_no_show".into(),
-                tier_index: None,
-                notice_at_least_minutes: None,
-            },
-        }
-    }
-}
 
 /// The policy a quote applied and where it came from.
 #[derive(Debug, Serialize, ToSchema)]
@@ -153,6 +28,16 @@ pub struct PolicyRef {
     pub text: PolicyText,
 }
 
+impl From<&PolicyInForce> for PolicyRef {
+    fn from(p: &PolicyInForce) -> Self {
+        PolicyRef {
+            source: p.source,
+            policy_id: p.policy_id.clone(),
+            text: p.text.clone(),
+        }
+    }
+}
+
 /// Whether a reason is needed, and which categories are accepted.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReasonRule {
@@ -160,18 +45,12 @@ pub struct ReasonRule {
     pub categories: Vec<ReasonCategory>,
 }
 
-fn reason_rule(rules: &ChangeRules) -> ReasonRule {
-    ReasonRule {
-        required: rules.reason_required,
-        categories: accepted_reasons(&rules.reason_categories),
-    }
-}
-
-fn policy_ref(t: &Terms) -> PolicyRef {
-    PolicyRef {
-        source: t.source,
-        policy_id: t.policy_id.clone(),
-        text: t.doc.text.clone(),
+impl From<&ReasonsAccepted> for ReasonRule {
+    fn from(r: &ReasonsAccepted) -> Self {
+        ReasonRule {
+            required: r.required,
+            categories: r.categories.clone(),
+        }
     }
 }
 
@@ -213,16 +92,13 @@ pub struct PricedAlternative {
     pub price: MovePrice,
 }
 
-pub fn priced(
-    loaded: &LoadedSchedule,
-    found: Vec<Priced>,
-    currency: &str,
-) -> Vec<PricedAlternative> {
+/// Priced times as rendered, fees in `currency`.
+pub fn priced(found: Vec<PricedTime>, currency: &str) -> Vec<PricedAlternative> {
     found
         .into_iter()
         .map(|p| PricedAlternative {
             price: MovePrice::of(&p.decision, currency),
-            slot: render_one(loaded, p.suggestion),
+            slot: p.suggestion.into(),
         })
         .collect()
 }
@@ -281,40 +157,53 @@ pub struct RescheduleQuoteResponse {
     pub alternatives: Vec<PricedAlternative>,
 }
 
-pub fn reschedule_quote(
-    q: &RescheduleQuote,
-    now: DateTime<Utc>,
-    alternatives: Vec<PricedAlternative>,
-) -> RescheduleQuoteResponse {
-    let t = &q.terms;
-    let (end, local, resources) = match &q.slot {
-        Some((slot, loaded)) => (
-            Some(slot.end),
-            Some(LocalSpan::new(loaded.tz, slot.start, slot.end)),
-            resource_refs(loaded, &slot.resources),
-        ),
-        None => (None, None, Vec::new()),
-    };
-    RescheduleQuoteResponse {
-        appointment_id: t.row.id.clone(),
-        appointment_version: t.row.version,
-        status: t.status,
-        allowed: q.allowed(),
-        refusals: refusals(&q.refusals),
-        start: q.start,
-        end,
-        local,
-        resources,
-        fee: fee_quote(&q.decision, &t.currency),
-        notice_minutes: (t.facts.starts_at - now).num_minutes(),
-        rebooking: t.status == AppointmentStatus::NoShow,
-        remaining_reschedules: RemainingResponse {
-            appointment: q.decision.remaining_for_appointment,
-            customer: q.decision.remaining_for_customer,
-        },
-        reason: reason_rule(&t.policy.reschedule.rules),
-        policy: policy_ref(t),
-        alternatives,
+/// The problems of a move quote's refusals, first to last.
+pub fn move_problems(q: &RescheduleQuote) -> Vec<Error> {
+    q.refusals.iter().map(move_problem).collect()
+}
+
+impl From<RescheduleQuote> for RescheduleQuoteResponse {
+    fn from(q: RescheduleQuote) -> Self {
+        let refusals = move_problems(&q)
+            .into_iter()
+            .map(RefusalResponse::from)
+            .collect();
+        let (rebooking, allowed) = (q.rebooking(), q.allowed());
+        let (end, local, resources) = match q.slot {
+            Some(slot) => (
+                Some(slot.end),
+                Some(LocalSpan::new(slot.tz, slot.start, slot.end)),
+                resource_refs(slot.resources),
+            ),
+            None => (None, None, Vec::new()),
+        };
+        let QuotedAppointment {
+            id,
+            version,
+            status,
+            notice,
+        } = q.appointment;
+        RescheduleQuoteResponse {
+            appointment_id: id,
+            appointment_version: version,
+            status,
+            allowed,
+            refusals,
+            start: q.start,
+            end,
+            local,
+            resources,
+            fee: fee_quote(&q.decision, &q.policy.currency),
+            notice_minutes: notice.num_minutes(),
+            rebooking,
+            remaining_reschedules: RemainingResponse {
+                appointment: q.decision.remaining_for_appointment,
+                customer: q.decision.remaining_for_customer,
+            },
+            reason: (&q.reasons).into(),
+            policy: (&q.policy).into(),
+            alternatives: priced(q.alternatives, &q.policy.currency),
+        }
     }
 }
 
@@ -334,102 +223,27 @@ pub struct CancelQuoteResponse {
     pub policy: PolicyRef,
 }
 
-pub fn cancel_quote(q: &CancelQuote, now: DateTime<Utc>) -> CancelQuoteResponse {
-    let t = &q.terms;
-    CancelQuoteResponse {
-        appointment_id: t.row.id.clone(),
-        appointment_version: t.row.version,
-        status: t.status,
-        allowed: q.refusals.is_empty(),
-        refusals: refusals(&q.refusals),
-        fee: fee_quote(&q.decision, &t.currency),
-        notice_minutes: (t.facts.starts_at - now).num_minutes(),
-        reason: reason_rule(&t.policy.cancellation),
-        policy: policy_ref(t),
+/// The problems of a cancel quote's refusals, first to last.
+pub fn cancel_problems(q: &CancelQuote) -> Vec<Error> {
+    q.refusals().iter().map(policy_problem).collect()
+}
+
+impl From<CancelQuote> for CancelQuoteResponse {
+    fn from(q: CancelQuote) -> Self {
+        let refusals = cancel_problems(&q)
+            .into_iter()
+            .map(RefusalResponse::from)
+            .collect();
+        CancelQuoteResponse {
+            appointment_id: q.appointment.id,
+            appointment_version: q.appointment.version,
+            status: q.appointment.status,
+            allowed: q.decision.allowed(),
+            refusals,
+            fee: fee_quote(&q.decision, &q.policy.currency),
+            notice_minutes: q.appointment.notice.num_minutes(),
+            reason: (&q.reasons).into(),
+            policy: (&q.policy).into(),
+        }
     }
-}
-
-/// The problem a refused commit returns: the first refusal, with all of them in
-/// `data.refusals` and the quote in `data.quote`.
-pub fn refused<T: Serialize>(first: &Error, all: &[Error], quote: &T) -> Error {
-    let mut e = Error::new(first.code, first.detail.clone());
-    if let Some(f) = &first.field {
-        e = e.with_field(f.clone());
-    }
-    if let Some(d) = &first.data {
-        e = e.with_data(d.clone());
-    }
-    e.with_data_field(
-        "refusals",
-        serde_json::to_value(refusals(all)).unwrap_or_default(),
-    )
-    .with_data_field("quote", serde_json::to_value(quote).unwrap_or_default())
-}
-
-/// `409 fee_changed` for the accepted fee, carrying the new quote.
-pub fn fee_changed<T: Serialize>(
-    accepted: Option<&Money>,
-    decision: &Decision,
-    currency: &str,
-    quote: &T,
-) -> Error {
-    fee_differs(accepted, decision, currency)
-        .unwrap_or_else(|| Error::internal("fee changed without a difference"))
-        .with_data_field("quote", serde_json::to_value(quote).unwrap_or_default())
-}
-
-/// What a commit carries besides its rule inputs: the accepted fee (checked), the reason
-/// text and the note. The accepted fee is returned too, to explain a `fee_changed`.
-pub fn commit_of(
-    accepted_fee: Option<Money>,
-    reason_text: Option<String>,
-    note: Option<&str>,
-) -> Result<(Commit, Option<Money>), Error> {
-    let accepted_fee = accepted_fee
-        .map(|m| Money::parse("accepted_fee", m))
-        .transpose()?;
-    let commit = Commit {
-        accepted_fee: accepted_fee.clone(),
-        reason_text,
-        note: text::optional("note", note, 2000)?,
-    };
-    Ok((commit, accepted_fee))
-}
-
-/// The appointment after a move or cancellation, and the fee recorded for it, if any.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ChangedAppointment {
-    pub appointment: AppointmentResponse,
-    pub fee: Option<FeeResponse>,
-}
-
-/// `200` with the changed appointment (its version as `ETag`) and its fee.
-/// A move or cancellation that did not happen, to be answered as a problem.
-pub enum Unchanged<Q> {
-    Refused(Box<Q>),
-    FeeChanged(Box<Q>),
-}
-
-/// A commit's outcome inside its unit of work: a change becomes its answer (remembered
-/// under an `Idempotency-Key`); anything else is handed back to be told as a problem.
-pub fn answer<T, Q>(
-    outcome: Outcome<T, Q>,
-    done: impl FnOnce(T) -> Result<Reply, Error>,
-) -> Result<Answer<Unchanged<Q>>, Error> {
-    Ok(match outcome {
-        Outcome::Done(t) => Answer::Reply(done(t)?),
-        Outcome::Refused(q) => Answer::Refused(Unchanged::Refused(q)),
-        Outcome::FeeChanged(q) => Answer::Refused(Unchanged::FeeChanged(q)),
-    })
-}
-
-/// A moved or cancelled appointment with its fee, as an answer that an
-/// `Idempotency-Key` can remember.
-pub fn changed(view: AppointmentView, fee: Option<FeeRow>) -> Result<Reply, Error> {
-    let body = ChangedAppointment {
-        appointment: AppointmentResponse::try_from(view)?,
-        fee: fee.map(FeeResponse::try_from).transpose()?,
-    };
-    let version = body.appointment.version;
-    Reply::versioned(StatusCode::OK, version, String::new(), &body)
 }

@@ -2,21 +2,18 @@
 //! appointment under its policy, quoted before it is charged.
 
 use actix_web::{HttpResponse, post, web};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::appointments::actor_of;
-use crate::api::appointments::quotes::{
-    ChangedAppointment, OverrideRequest, PricedAlternative, RescheduleQuoteResponse, Unchanged,
-    answer, ask_of, changed, commit_of, fee_changed, priced, refused, reschedule_quote,
-};
-use crate::app::quotes::{self, MoveWish, RescheduleQuote};
-use crate::app::reschedule;
-use crate::app::suggestions;
+use crate::api::appointments::asks::{self, OverrideRequest, ask_of};
+use crate::api::appointments::dto::{ChangedAppointment, changed_reply};
+use crate::api::appointments::quotes::{RescheduleQuoteResponse, move_problems};
+use crate::api::appointments::refusals::{fee_changed_problem, refused};
+use crate::app::quotes::{self, QuoteMove, RescheduleQuote};
+use crate::app::reschedule::{self, Reschedule, RescheduleOutcome};
 use crate::domain::{Money, ReasonCategory};
-use crate::error::{Code, Error};
+use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Json;
 use crate::http::idempotency::{Answer, Idempotency};
@@ -58,48 +55,21 @@ pub struct RescheduleRequest {
     pub note: Option<String>,
 }
 
-fn wish_of(
-    principal: &Principal,
-    start: Instant,
-    resource_id: Option<Uuid>,
-    reason: Option<ReasonCategory>,
-    reason_text: Option<&str>,
-    override_: Option<OverrideRequest>,
-) -> Result<(MoveWish, Option<String>), Error> {
-    let (ask, reason_text) = ask_of(principal, reason, reason_text, override_)?;
-    Ok((
-        MoveWish {
-            start: start.0,
-            resource_id: resource_id.map(|r| r.to_string()),
-            ask,
-        },
-        reason_text,
-    ))
+/// The problem a refused move returns: its first refusal, every refusal in
+/// `data.refusals`, the quote in `data.quote` and the best other times in
+/// `data.alternatives`.
+fn refused_move(quote: RescheduleQuote) -> Error {
+    let problems = move_problems(&quote);
+    let body = RescheduleQuoteResponse::from(quote);
+    let alternatives = serde_json::to_value(&body.alternatives).unwrap_or_default();
+    refused(problems, &body).with_data_field("alternatives", alternatives)
 }
 
-/// How many alternatives a refused move offers.
-const ALTERNATIVES: usize = 3;
-
-/// The best times a refused move could take instead, rendered with their fees.
-fn alternatives_for(
-    c: &mut crate::db::DbConnection,
-    org: &str,
-    q: &RescheduleQuote,
-    wish: &MoveWish,
-    now: DateTime<Utc>,
-) -> Result<Vec<PricedAlternative>, Error> {
-    let found = suggestions::instead_of(
-        c,
-        org,
-        q,
-        wish.resource_id.as_deref(),
-        &wish.ask,
-        ALTERNATIVES,
-        now,
-    )?;
-    Ok(found.map_or_else(Vec::new, |(loaded, found)| {
-        priced(&loaded, found, &q.terms.currency)
-    }))
+/// `409 fee_changed` with the new quote.
+fn fee_changed_move(accepted: Option<&Money>, quote: RescheduleQuote) -> Error {
+    let problem = fee_changed_problem(accepted, quote.decision.due(), &quote.policy.currency);
+    let body = RescheduleQuoteResponse::from(quote);
+    problem.with_data_field("quote", serde_json::to_value(&body).unwrap_or_default())
 }
 
 /// Quote a move: whether it is allowed now (every refusing rule, not only the first),
@@ -130,28 +100,24 @@ pub async fn quote_reschedule(
     path: web::Path<Uuid>,
     Json(b): Json<RescheduleQuoteRequest>,
 ) -> Result<HttpResponse, Error> {
-    let (wish, _) = wish_of(
+    let (ask, _) = ask_of(
         &principal,
-        b.start,
-        b.resource_id,
         b.reason_category,
         b.reason_text.as_deref(),
         b.override_,
     )?;
-    let (org, now, id) = (
-        principal.organization_id,
-        state.clock.now(),
-        path.into_inner().to_string(),
-    );
-    let body = state
+    let cmd = QuoteMove {
+        appointment_id: path.into_inner().to_string(),
+        start: b.start.0,
+        resource_id: b.resource_id.map(|r| r.to_string()),
+        ask,
+    };
+    let ctx = principal.ctx(state.clock.now());
+    let quote = state
         .db
-        .read(move |c| {
-            let q = quotes::quote_reschedule(c, &org, &id, &wish, now)?;
-            let alternatives = alternatives_for(c, &org, &q, &wish, now)?;
-            Ok(reschedule_quote(&q, now, alternatives))
-        })
+        .read(move |c| quotes::quote_reschedule(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(RescheduleQuoteResponse::from(quote)))
 }
 
 /// Move an appointment (or rebook a missed one) under its policy, in one transaction:
@@ -190,80 +156,33 @@ pub async fn reschedule_appointment(
     IfMatch(expected): IfMatch,
     Json(b): Json<RescheduleRequest>,
 ) -> Result<HttpResponse, Error> {
-    let (wish, reason_text) = wish_of(
+    let (ask, reason_text) = ask_of(
         &principal,
-        b.start,
-        b.resource_id,
         b.reason_category,
         b.reason_text.as_deref(),
         b.override_,
     )?;
-    let (commit, accepted_fee) = commit_of(b.accepted_fee, reason_text, b.note.as_deref())?;
-    let (org, actor, now, id) = (
-        principal.organization_id.clone(),
-        actor_of(&principal),
-        state.clock.now(),
-        path.into_inner().to_string(),
-    );
-    let moved_wish = wish.clone();
-    let (org2, id2) = (org.clone(), id.clone());
-    let outcome = idempotency
-        .write(&state, move |c| {
-            let outcome = reschedule::reschedule(
-                c,
-                &org2,
-                &actor,
-                &id2,
-                expected,
-                &moved_wish,
-                commit.clone(),
-                now,
-            )?;
-            answer(outcome, |moved| changed(moved.view, moved.fee))
+    let cmd = Reschedule {
+        appointment_id: path.into_inner().to_string(),
+        expected_version: expected,
+        start: b.start.0,
+        resource_id: b.resource_id.map(|r| r.to_string()),
+        ask,
+        accepted_fee: asks::accepted_fee(b.accepted_fee)?,
+        reason_text,
+        note: asks::note(b.note.as_deref())?,
+    };
+    let ctx = principal.ctx(state.clock.now());
+    idempotency
+        .respond(&state, move |c| {
+            let accepted = cmd.accepted_fee.clone();
+            Ok(match reschedule::reschedule(c, &ctx, cmd.clone())? {
+                RescheduleOutcome::Moved(changed) => Answer::Reply(changed_reply(*changed)?),
+                RescheduleOutcome::Refused { quote } => Answer::Refused(refused_move(*quote)),
+                RescheduleOutcome::FeeChanged { quote } => {
+                    Answer::Refused(fee_changed_move(accepted.as_ref(), *quote))
+                }
+            })
         })
-        .await;
-    match outcome {
-        Ok(Answer::Reply(reply)) => Ok(reply.into_response()),
-        Ok(Answer::Refused(Unchanged::Refused(q))) => {
-            let (q, alternatives) = state
-                .db
-                .read(move |c| {
-                    let alternatives = alternatives_for(c, &org, &q, &wish, now)?;
-                    Ok((q, alternatives))
-                })
-                .await?;
-            let quote = reschedule_quote(&q, now, alternatives);
-            Err(
-                refused(&q.refusals[0], &q.refusals, &quote).with_data_field(
-                    "alternatives",
-                    serde_json::to_value(&quote.alternatives).unwrap_or_default(),
-                ),
-            )
-        }
-        Ok(Answer::Refused(Unchanged::FeeChanged(q))) => {
-            let quote = reschedule_quote(&q, now, Vec::new());
-            Err(fee_changed(
-                accepted_fee.as_ref(),
-                &q.decision,
-                &q.terms.currency,
-                &quote,
-            ))
-        }
-        // The database refused an overlap: another move or booking took the time just now.
-        Err(e) if e.code == Code::SlotUnavailable => {
-            let alternatives = state
-                .db
-                .read(move |c| {
-                    let q = quotes::quote_reschedule(c, &org, &id, &wish, now)?;
-                    alternatives_for(c, &org, &q, &wish, now)
-                })
-                .await
-                .unwrap_or_default();
-            Err(e.with_data_field(
-                "alternatives",
-                serde_json::to_value(alternatives).unwrap_or_default(),
-            ))
-        }
-        Err(e) => Err(e),
-    }
+        .await
 }

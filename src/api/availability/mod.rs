@@ -1,5 +1,6 @@
 //! `GET /v1/availability`: bookable slots for a service at a location.
 
+pub mod dto;
 pub mod suggestions;
 
 use actix_web::{HttpResponse, get, web};
@@ -8,15 +9,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::availability::{Choice, Slot, find_slots};
+use crate::api::availability::dto::SlotResponse;
+use crate::app::availability::{self, ListSlots};
 use crate::domain::interval::check_order;
 use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::Query;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::http::time::{Instant, LocalSpan};
-use crate::repo::schedule;
+use crate::http::time::Instant;
 
 /// The widest window one availability request may ask for.
 pub const MAX_WINDOW_DAYS: i64 = 31;
@@ -52,54 +53,6 @@ pub fn check_window(
         ));
     }
     Ok((from, to))
-}
-
-/// A resource that would serve (or serves) an appointment.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResourceRef {
-    #[schema(format = Uuid)]
-    pub id: String,
-    pub name: String,
-    pub kind: crate::domain::ResourceKind,
-}
-
-/// The resources of a slot, in the order appointments show them (by kind name).
-pub fn resource_refs(
-    loaded: &crate::repo::schedule::LoadedSchedule,
-    indices: &[usize],
-) -> Vec<ResourceRef> {
-    let mut refs: Vec<ResourceRef> = indices
-        .iter()
-        .map(|&i| ResourceRef {
-            id: loaded.resources[i].id.clone(),
-            name: loaded.names[i].clone(),
-            kind: loaded.resources[i].kind,
-        })
-        .collect();
-    refs.sort_by_key(|r| r.kind.as_str());
-    refs
-}
-
-/// A bookable start.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SlotResponse {
-    pub start: chrono::DateTime<chrono::Utc>,
-    pub end: chrono::DateTime<chrono::Utc>,
-    pub local: LocalSpan,
-    /// One resource per kind the service needs: those a booking at this start gets
-    /// when it names none (the least loaded that day).
-    pub resources: Vec<ResourceRef>,
-}
-
-impl SlotResponse {
-    pub fn of(loaded: &crate::repo::schedule::LoadedSchedule, s: &Slot) -> Self {
-        SlotResponse {
-            local: LocalSpan::new(loaded.tz, s.start, s.end),
-            start: s.start,
-            end: s.end,
-            resources: resource_refs(loaded, &s.resources),
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,36 +91,22 @@ pub async fn get_availability(
     Query(q): Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, Error> {
     let (from, to) = check_window(q.from, q.to)?;
-    let (org, now) = (principal.organization_id, state.clock.now());
-    let (location_id, service_id) = (q.location_id.to_string(), q.service_id.to_string());
-    let resource_id = q.resource_id.map(|r| r.to_string());
-    let body = state
+    let ctx = principal.ctx(state.clock.now());
+    let cmd = ListSlots {
+        location_id: q.location_id.to_string(),
+        service_id: q.service_id.to_string(),
+        from,
+        to,
+        resource_id: q.resource_id.map(|r| r.to_string()),
+    };
+    let found = state
         .db
-        .read(move |c| {
-            let loaded = schedule::load(c, &org, &location_id, &service_id, from, to, None)?;
-            let pinned = schedule::pinned(c, &org, &loaded, resource_id.as_deref())?;
-            let slots = find_slots(
-                &loaded.schedule(),
-                &loaded.needs,
-                &loaded.rules,
-                from,
-                to,
-                now,
-                Choice {
-                    pinned,
-                    preferred: &[],
-                },
-            );
-            Ok(AvailabilityResponse {
-                location_id: loaded.location.id.clone(),
-                service_id: loaded.service.id.clone(),
-                time_zone: loaded.tz.name().to_owned(),
-                slots: slots
-                    .into_iter()
-                    .map(|s| SlotResponse::of(&loaded, &s))
-                    .collect(),
-            })
-        })
+        .read(move |c| availability::list_slots(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(AvailabilityResponse {
+        location_id: found.location_id,
+        service_id: found.service_id,
+        time_zone: found.tz.name().to_owned(),
+        slots: found.slots.into_iter().map(SlotResponse::from).collect(),
+    }))
 }

@@ -6,15 +6,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::appointments::{AppointmentResponse, list_page, parse_statuses};
-use crate::domain::EventKind;
+use crate::api::appointments::dto::AppointmentResponse;
+use crate::api::appointments::{list_page, parse_statuses};
+use crate::app::appointments::{self, CustomerCounts as Counts};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Query;
 use crate::http::responses::*;
 use crate::http::state::AppState;
-use crate::repo::appointments::{self, AppointmentFilter};
-use crate::repo::{customers, events};
+use crate::repo::appointments::AppointmentFilter;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -48,6 +48,20 @@ pub struct CustomerCounts {
     pub no_show: i64,
 }
 
+impl From<Counts> for CustomerCounts {
+    fn from(c: Counts) -> Self {
+        CustomerCounts {
+            total: c.total,
+            upcoming: c.upcoming,
+            checked_in: c.checked_in,
+            completed: c.completed,
+            rescheduled: c.rescheduled,
+            cancelled: c.cancelled,
+            no_show: c.no_show,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerAppointmentsResponse {
     #[schema(format = Uuid)]
@@ -76,36 +90,23 @@ pub async fn list_customer_appointments(
     Query(q): Query<CustomerAppointmentsQuery>,
 ) -> Result<HttpResponse, Error> {
     let statuses = parse_statuses(q.status.as_deref())?;
-    let (org, id) = (principal.organization_id, path.into_inner().to_string());
+    let (ctx, id) = (
+        principal.ctx(state.clock.now()),
+        path.into_inner().to_string(),
+    );
     let body = state
         .db
         .read(move |c| {
-            let customer = customers::get(c, &org, &id)?;
-            let by_status = appointments::status_counts(c, &org, &customer.id)?;
-            let n = |s: &str| by_status.get(s).copied().unwrap_or(0);
-            let counts = CustomerCounts {
-                total: by_status.values().sum(),
-                upcoming: n("booked") + n("confirmed"),
-                checked_in: n("checked_in"),
-                completed: n("completed"),
-                rescheduled: events::count_kind_for_customer(
-                    c,
-                    &org,
-                    &customer.id,
-                    EventKind::Rescheduled,
-                )?,
-                cancelled: n("cancelled"),
-                no_show: n("no_show"),
-            };
+            let (customer_id, counts) = appointments::customer_counts(c, &ctx, &id)?;
             let filter = AppointmentFilter {
-                customer_id: Some(customer.id.clone()),
+                customer_id: Some(customer_id.clone()),
                 statuses,
                 ..Default::default()
             };
-            let page = list_page(c, &org, &filter, q.cursor.as_deref(), q.limit)?;
+            let page = list_page(c, &ctx.org, &filter, q.cursor.as_deref(), q.limit)?;
             Ok(CustomerAppointmentsResponse {
-                customer_id: customer.id,
-                counts,
+                customer_id,
+                counts: counts.into(),
                 items: page.items,
                 next_cursor: page.next_cursor,
             })

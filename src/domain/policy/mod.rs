@@ -154,7 +154,9 @@ pub enum OverrideError {
     NoteRequired,
 }
 
-fn check_override(ask: &Ask) -> Result<Option<&Override>, OverrideError> {
+/// The override asked for, if the asker may give one and gave its note. Callers check it
+/// once where the request is read, before any rule runs.
+pub fn check_override(ask: &Ask) -> Result<Option<&Override>, OverrideError> {
     let Some(o) = &ask.override_ else {
         return Ok(None);
     };
