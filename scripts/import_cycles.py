@@ -1,119 +1,122 @@
 #!/usr/bin/env python3
-"""Lists import cycles between files of src/{api,app,repo}: every `crate::...` path a
-file names (in `use` lines or inline) is resolved to the file that defines it, and any
-strongly connected group of more than one file is printed. Exit status 1 if any."""
-import os
-import re
-import sys
+"""Import cycles between the files of src/: builds the file-level graph from `use` trees
+and `crate::`/`super::` paths in code (unit-test modules left out: they may reach
+anything), and prints every cycle, i.e. each group of files that import each other.
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
-LAYERS = ("api", "app", "repo")
+    python3 scripts/import_cycles.py [src]
+"""
+import os, re, sys
 
+root = sys.argv[1] if len(sys.argv) > 1 else 'src'
+files = {}
+for d, _, fs in os.walk(root):
+    for f in fs:
+        if f.endswith('.rs'):
+            p = os.path.join(d, f)
+            rel = os.path.relpath(p, root)[:-3].split(os.sep)
+            if rel[-1] == 'mod':
+                rel = rel[:-1]
+            if rel in (['lib'], ['main']):
+                rel = []
+            files[tuple(rel)] = p
 
-def module_file(parts):
-    """The file of the longest prefix of `parts` that is a module."""
-    for n in range(len(parts), 0, -1):
-        base = os.path.join(ROOT, *parts[:n])
-        for cand in (base + ".rs", os.path.join(base, "mod.rs")):
-            if os.path.isfile(cand):
-                return os.path.relpath(cand, ROOT)
+def file_of(path):
+    """The longest module prefix of `path` that is a file."""
+    for n in range(len(path), -1, -1):
+        if tuple(path[:n]) in files:
+            return tuple(path[:n])
     return None
 
+def strip_comments(s):
+    s = re.sub(r'//[^\n]*', '', s)
+    return re.sub(r'/\*.*?\*/', '', s, flags=re.S)
 
-def expand(path):
-    """`a::{b, c::{d}}` -> [a::b, a::c::d] (brace groups expanded)."""
-    m = re.search(r"\{", path)
-    if not m:
-        return [path]
-    head = path[: m.start()]
-    depth, inner_end = 0, None
-    for i in range(m.start(), len(path)):
-        if path[i] == "{":
-            depth += 1
-        elif path[i] == "}":
-            depth -= 1
-            if depth == 0:
-                inner_end = i
-                break
-    inner = path[m.start() + 1 : inner_end]
-    items, depth, cur = [], 0, ""
+def expand(tree):
+    """Paths of a use tree such as `a::{b, c::{d, self}}`."""
+    tree = tree.strip()
+    i = tree.find('{')
+    if i < 0:
+        t = re.sub(r'\s+as\s+\w+$', '', tree)
+        return [[x for x in t.split('::') if x and x != 'self']]
+    prefix = [x for x in tree[:i].split('::') if x]
+    inner, depth, parts, cur = tree[i + 1:tree.rfind('}')], 0, [], ''
     for ch in inner:
-        if ch == "," and depth == 0:
-            items.append(cur)
-            cur = ""
-            continue
-        depth += ch == "{"
-        depth -= ch == "}"
-        cur += ch
-    items.append(cur)
+        if ch == '{': depth += 1
+        if ch == '}': depth -= 1
+        if ch == ',' and depth == 0:
+            parts.append(cur); cur = ''
+        else:
+            cur += ch
+    parts.append(cur)
     out = []
-    for it in items:
-        it = it.strip()
-        if it:
-            out.extend(expand(head + it))
+    for p in parts:
+        if p.strip():
+            out += [prefix + q for q in expand(p)]
     return out
 
+def resolve(mod, path, inline=False):
+    if not path: return None
+    if path[0] == 'crate':
+        return list(path[1:])
+    # inside an inline `mod tests { .. }`, `super` is the file's own module
+    base = list(mod) + (['tests'] if inline else [])
+    # a file that is not mod.rs is its own module; `super` goes to its parent
+    while path and path[0] == 'super':
+        base = base[:-1]; path = path[1:]
+    if path and path[0] == 'self':
+        path = path[1:]
+    return base + list(path)
 
-def imports(text):
-    found = set()
-    for m in re.finditer(r"\buse\s+crate::([^;]+);", text, re.S):
-        for p in expand(re.sub(r"\s+", "", m.group(1))):
-            found.add(tuple(x for x in p.split(" as ")[0].split("::") if x and x != "self"))
-    for m in re.finditer(r"\bcrate::((?:[a-z_][a-z0-9_]*::)+)", text):
-        found.add(tuple(x for x in m.group(1).split("::") if x))
-    return found
+edges = {m: set() for m in files}
+for mod, p in files.items():
+    src = strip_comments(open(p).read())
+    # Unit tests may reach anything; the structure is what the code outside them uses.
+    cut = re.search(r'#\[cfg\(test\)\]\s*mod \w+ \{', src)
+    if cut:
+        src = src[:cut.start()]
+    paths = []
+    inline_at = src.find('mod tests {')
+    inline = lambda pos: inline_at >= 0 and pos > inline_at
+    for m in re.finditer(r'\buse\s+([^;]+);', src):
+        paths += [(q, inline(m.start())) for q in expand(m.group(1))]
+    for m in re.finditer(r'\b((?:crate|super)(?:::(?:super|[A-Za-z_][A-Za-z0-9_]*))+)', src):
+        paths.append((m.group(1).split('::'), inline(m.start())))
+    for path, in_tests in paths:
+        if path[0] not in ('crate', 'super', 'self'):
+            continue
+        target = resolve(mod, path, in_tests)
+        if target is None: continue
+        f = file_of(target)
+        if f is not None and f != mod:
+            edges[mod].add(f)
 
-
-files = {}
-for layer in LAYERS:
-    for dirpath, _, names in os.walk(os.path.join(ROOT, layer)):
-        for n in names:
-            if n.endswith(".rs"):
-                rel = os.path.relpath(os.path.join(dirpath, n), ROOT)
-                files[rel] = open(os.path.join(dirpath, n)).read()
-
-graph = {}
-for f, text in files.items():
-    deps = set()
-    for parts in imports(text):
-        target = module_file(list(parts))
-        if target and target != f and target in files:
-            deps.add(target)
-    graph[f] = deps
-
-# Tarjan's strongly connected components.
+# Tarjan's SCC
 index, low, stack, on, sccs, counter = {}, {}, [], set(), [], [0]
-
-
+sys.setrecursionlimit(10000)
 def visit(v):
-    index[v] = low[v] = counter[0]
-    counter[0] += 1
-    stack.append(v)
-    on.add(v)
-    for w in graph[v]:
+    index[v] = low[v] = counter[0]; counter[0] += 1
+    stack.append(v); on.add(v)
+    for w in edges[v]:
         if w not in index:
-            visit(w)
-            low[v] = min(low[v], low[w])
+            visit(w); low[v] = min(low[v], low[w])
         elif w in on:
             low[v] = min(low[v], index[w])
     if low[v] == index[v]:
         comp = []
         while True:
-            w = stack.pop()
-            on.discard(w)
-            comp.append(w)
-            if w == v:
-                break
-        if len(comp) > 1:
-            sccs.append(sorted(comp))
-
-
-sys.setrecursionlimit(10000)
-for v in sorted(graph):
+            w = stack.pop(); on.discard(w); comp.append(w)
+            if w == v: break
+        sccs.append(comp)
+for v in edges:
     if v not in index:
         visit(v)
-for c in sccs:
-    print("cycle:", " <-> ".join(c))
-    for f in c:
-        print("   ", f, "->", ", ".join(sorted(d for d in graph[f] if d in c)))
-sys.exit(1 if sccs else 0)
+name = lambda m: '/'.join(m) or 'lib'
+cycles = [c for c in sccs if len(c) > 1]
+for c in cycles:
+    inside = sorted(name(m) for m in c)
+    print('cycle:', ', '.join(inside))
+    for m in sorted(c):
+        for w in sorted(edges[m]):
+            if w in c:
+                print('   ', name(m), '->', name(w))
+print(len(cycles), 'cycle(s) in total')

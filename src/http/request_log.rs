@@ -61,24 +61,21 @@ impl RootSpanBuilder for RequestSpan {
         span
     }
 
-    /// Runs inside the request's span, so the line carries its fields.
+    /// Runs inside the request's span, so the line carries its fields. An error instead
+    /// of an answer is logged by `echo_request_id`, which knows when the request began.
     fn on_request_end<B: MessageBody>(_: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        match outcome {
-            Ok(res) => {
-                let status = res.status().as_u16();
-                let elapsed_ms = res
-                    .request()
-                    .extensions()
-                    .get::<Started>()
-                    .map_or(0.0, |s| s.at.elapsed().as_secs_f64() * 1000.0);
-                if status >= 500 {
-                    tracing::error!(status, elapsed_ms, "request finished");
-                } else {
-                    tracing::info!(status, elapsed_ms, "request finished");
-                }
+        if let Ok(res) = outcome {
+            let status = res.status().as_u16();
+            let elapsed_ms = res
+                .request()
+                .extensions()
+                .get::<Started>()
+                .map_or(0.0, |s| s.at.elapsed().as_secs_f64() * 1000.0);
+            if status >= 500 {
+                tracing::error!(status, elapsed_ms, "request finished");
+            } else {
+                tracing::info!(status, elapsed_ms, "request finished");
             }
-            // Logged by `echo_request_id`, which knows when the request began.
-            Err(_) => {}
         }
     }
 }
