@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::Ctx;
-use crate::app::customers::NewCustomer;
 use crate::app::appointments::AppointmentView;
+use crate::app::customers::NewCustomer;
 use crate::app::suggestions::{self, SuggestionView, Wish};
 use crate::db::DbConnection;
 use crate::domain::EventKind;
