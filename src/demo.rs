@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Days, Utc};
-use chrono_tz::Tz;
 
 use crate::app::Ctx;
 use crate::app::customers::{self, Customer, NewCustomer};
@@ -53,7 +52,9 @@ impl DemoSummary {
         let _ = writeln!(
             s,
             "  location  {}  {} ({})",
-            loc.id, loc.name, loc.time_zone
+            loc.id,
+            loc.name,
+            loc.time_zone.name()
         );
         for r in &self.resources {
             let _ = writeln!(s, "  resource  {}  {} ({})", r.id, r.name, r.kind.as_str());
@@ -81,7 +82,7 @@ impl DemoSummary {
             "  policy    {}  {} (the organization's)",
             self.policy.id, self.policy.name
         );
-        let tz: Tz = loc.time_zone.parse().unwrap_or(Tz::UTC);
+        let tz = loc.time_zone.tz();
         let day = |t: DateTime<Utc>| t.with_timezone(&tz).date_naive();
         match (self.closures.first(), self.closures.last()) {
             (Some(first), Some(last)) => {

@@ -101,7 +101,7 @@ impl From<Fee> for FeeResponse {
             appointment_id: f.appointment_id,
             customer_id: f.customer_id,
             amount: f.amount,
-            currency: f.currency,
+            currency: f.currency.code().to_owned(),
             event_id: f.event_id,
             policy_id: f.policy_id,
             note: f.note,

@@ -42,9 +42,9 @@ impl From<Organization> for OrganizationResponse {
         OrganizationResponse {
             id: o.id,
             name: o.name,
-            time_zone: o.time_zone,
+            time_zone: o.time_zone.name().to_owned(),
             locale: o.locale,
-            currency: o.currency,
+            currency: o.currency.code().to_owned(),
             booking_lead_minutes: o.booking_lead_minutes,
             booking_horizon_days: o.booking_horizon_days,
             slot_interval_minutes: o.slot_interval_minutes,

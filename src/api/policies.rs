@@ -50,7 +50,7 @@ impl From<Policy> for PolicyResponse {
             location_id: p.location_id,
             service_id: p.service_id,
             name: p.name,
-            currency: p.currency,
+            currency: p.currency.code().to_owned(),
             reschedule: p.doc.reschedule,
             cancellation: p.doc.cancellation,
             text: p.doc.text,

@@ -27,7 +27,7 @@ impl TryFrom<ApiKeyRow> for ApiKey {
 
     fn try_from(r: ApiKeyRow) -> Result<Self, Error> {
         Ok(ApiKey {
-            role: Role::from_db(&r.role)?,
+            role: r.role,
             id: r.id,
             name: r.name,
             prefix: r.prefix,
@@ -77,7 +77,7 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<ApiKey, Er
     if row.revoked_at.is_some() {
         return row.try_into();
     }
-    if row.role == Role::Admin.as_str() && api_keys::other_active_admins(conn, &ctx.org, id)? == 0 {
+    if row.role == Role::Admin && api_keys::other_active_admins(conn, &ctx.org, id)? == 0 {
         return Err(Error::new(
             Code::LastAdminKey,
             "this is the organization's last active admin key; create another admin key first",

@@ -52,38 +52,26 @@ pub struct AppointmentView {
 }
 
 impl AppointmentView {
-    /// The view of a row with the resources it holds and its location's zone name.
-    pub(crate) fn of(
-        row: AppointmentRow,
-        held: Vec<HeldResource>,
-        time_zone: &str,
-    ) -> Result<Self, Error> {
+    /// The view of a row with the resources it holds and its location's zone.
+    pub(crate) fn of(row: AppointmentRow, held: Vec<HeldResource>, time_zone: TimeZone) -> Self {
         let resources = held
             .into_iter()
-            .map(|h| {
-                Ok(ResourceView {
-                    kind: ResourceKind::from_db(&h.kind)?,
-                    id: h.id,
-                    name: h.name,
-                })
+            .map(|h| ResourceView {
+                kind: h.kind,
+                id: h.id,
+                name: h.name,
             })
-            .collect::<Result<_, Error>>()?;
-        let cancel_reason = row
-            .cancel_reason_category
-            .as_deref()
-            .map(|c| {
-                Ok::<_, Error>(CancelReason {
-                    category: ReasonCategory::from_db(c)?,
-                    text: row.cancel_reason_text.clone(),
-                })
-            })
-            .transpose()?;
-        Ok(AppointmentView {
-            status: AppointmentStatus::from_db(&row.status)?,
-            channel: Channel::from_db(&row.channel)?,
+            .collect();
+        let cancel_reason = row.cancel_reason_category.map(|category| CancelReason {
+            category,
+            text: row.cancel_reason_text.clone(),
+        });
+        AppointmentView {
+            status: row.status,
+            channel: row.channel,
             start: from_db(row.starts_at),
             end: from_db(row.ends_at),
-            tz: TimeZone::parse("time_zone", time_zone)?.tz(),
+            tz: time_zone.tz(),
             resources,
             cancel_reason,
             id: row.id,
@@ -95,7 +83,7 @@ impl AppointmentView {
             version: row.version,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
-        })
+        }
     }
 }
 
@@ -111,11 +99,11 @@ pub fn views(
     let zones = appointments::time_zones(conn, &location_ids)?;
     rows.into_iter()
         .map(|row| {
-            let zone = zones.get(&row.location_id).ok_or_else(|| {
+            let zone = *zones.get(&row.location_id).ok_or_else(|| {
                 Error::internal(format!("location of appointment {} missing", row.id))
             })?;
             let resources = held.remove(&row.id).unwrap_or_default();
-            AppointmentView::of(row, resources, zone)
+            Ok(AppointmentView::of(row, resources, zone))
         })
         .collect()
 }
@@ -156,7 +144,7 @@ pub fn customer_counts(
 ) -> Result<(String, CustomerCounts), Error> {
     let customer = customers::get(conn, &ctx.org, customer_id)?;
     let by_status = appointments::status_counts(conn, &ctx.org, &customer.id)?;
-    let n = |s: AppointmentStatus| by_status.get(s.as_str()).copied().unwrap_or(0);
+    let n = |s: AppointmentStatus| by_status.get(&s).copied().unwrap_or(0);
     let counts = CustomerCounts {
         total: by_status.values().sum(),
         upcoming: n(AppointmentStatus::Booked) + n(AppointmentStatus::Confirmed),

@@ -125,10 +125,10 @@ pub(crate) fn holds(
         .map(|&i| HeldResource {
             id: loaded.resources[i].id.clone(),
             name: loaded.names[i].clone(),
-            kind: loaded.resources[i].kind.as_str().to_owned(),
+            kind: loaded.resources[i].kind,
         })
         .collect();
-    shown.sort_by(|a, b| a.kind.cmp(&b.kind));
+    shown.sort_by_key(|r| r.kind.as_str());
     (held, shown)
 }
 
@@ -201,8 +201,8 @@ pub fn book(
         location_id: loaded.location.id.clone(),
         service_id: loaded.service.id.clone(),
         customer_id,
-        status: AppointmentStatus::Booked.as_str().to_owned(),
-        channel: cmd.channel.as_str().to_owned(),
+        status: AppointmentStatus::Booked,
+        channel: cmd.channel,
         starts_at: to_db(slot.start),
         ends_at: to_db(slot.end),
         block_starts_at: to_db(block_start),
@@ -244,6 +244,6 @@ pub fn book(
         details: None,
     };
     events::record(conn, org, &row.id, &ctx.actor, event, now)?;
-    let view = AppointmentView::of(row, resources, loaded.tz.name())?;
+    let view = AppointmentView::of(row, resources, loaded.location.time_zone);
     Ok(BookOutcome::Booked(Box::new(view)))
 }

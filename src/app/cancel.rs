@@ -48,7 +48,7 @@ pub fn cancel(conn: &mut DbConnection, ctx: &Ctx, cmd: Cancel) -> Result<CancelO
     let terms = terms::terms(conn, &ctx.org, &cmd.appointment_id, ctx.now)?;
     let quote = quotes::check_cancel(&terms, &cmd.ask, ctx.now)?;
     check_version(cmd.expected_version, terms.row.version)?;
-    let accepted = check_currency(cmd.accepted_fee, &terms.currency)?;
+    let accepted = check_currency(cmd.accepted_fee, terms.currency)?;
     if !quote.allowed() {
         return Ok(CancelOutcome::Refused {
             quote: Box::new(quote),

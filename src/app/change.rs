@@ -4,8 +4,8 @@
 use crate::app::appointments::AppointmentView;
 use crate::app::fees::{self, Fee};
 use crate::app::terms::Terms;
-use crate::domain::Money;
 use crate::domain::policy::{Decision, Override};
+use crate::domain::{Currency, Money};
 use crate::error::Error;
 
 /// A moved or cancelled appointment, and the fee recorded for it, if any.
@@ -23,10 +23,10 @@ pub(crate) fn fee_changed(accepted: Option<&Money>, decision: &Decision) -> bool
 /// Checks the accepted fee's currency before anything else: it is bad input, not a state.
 pub(crate) fn check_currency(
     accepted: Option<Money>,
-    currency: &str,
+    currency: Currency,
 ) -> Result<Option<Money>, Error> {
     accepted
-        .map(|m| m.expect_currency("accepted_fee", currency))
+        .map(|m| m.expect_currency("accepted_fee", currency.code()))
         .transpose()
 }
 
@@ -41,7 +41,7 @@ pub(crate) fn change_details(
         serde_json::json!({
             "fee_id": fee_id,
             "amount": decision.fee,
-            "currency": terms.currency,
+            "currency": terms.currency.code(),
             "status": status,
             "due": decision.due(),
         })

@@ -33,8 +33,8 @@ impl TryFrom<CustomerRow> for Customer {
 
     fn try_from(r: CustomerRow) -> Result<Self, Error> {
         Ok(Customer {
-            locale: Locale::from_db(&r.locale)?,
-            preferred_channel: ContactChannel::from_db(&r.preferred_channel)?,
+            locale: r.locale,
+            preferred_channel: r.preferred_channel,
             id: r.id,
             name: r.name,
             phone: r.phone,
@@ -94,7 +94,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewCustomer) -> Result<Cu
         new.preferred_channel,
     )?;
     let locale = match new.locale {
-        Some(l) => l.as_str().to_owned(),
+        Some(l) => l,
         None => crate::repo::organizations::get(conn, &ctx.org)?.locale,
     };
     if let Some(r) = &new.external_ref {
@@ -107,7 +107,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewCustomer) -> Result<Cu
         phone: new.phone.map(PhoneNumber::into_string),
         email: new.email.map(Email::into_string),
         locale,
-        preferred_channel: new.preferred_channel.as_str().to_owned(),
+        preferred_channel: new.preferred_channel,
         external_ref: new.external_ref,
         version: 1,
         created_at: to_db(ctx.now),
@@ -151,10 +151,10 @@ pub fn update(
         row.email = v.map(Email::into_string);
     }
     if let Some(v) = changes.locale {
-        row.locale = v.as_str().to_owned();
+        row.locale = v;
     }
     if let Some(v) = changes.preferred_channel {
-        row.preferred_channel = v.as_str().to_owned();
+        row.preferred_channel = v;
     }
     let new_ref = changes.external_ref.is_some();
     if let Some(v) = changes.external_ref {
@@ -163,7 +163,7 @@ pub fn update(
     check_reachable(
         row.phone.is_some(),
         row.email.is_some(),
-        ContactChannel::from_db(&row.preferred_channel)?,
+        row.preferred_channel,
     )?;
     if new_ref && let Some(r) = &row.external_ref {
         ensure_external_ref_free(conn, &ctx.org, r, Some(id))?;

@@ -8,7 +8,7 @@ use crate::app::Ctx;
 use crate::app::terms::Terms;
 use crate::db::DbConnection;
 use crate::domain::policy::{Decision, FeeSource};
-use crate::domain::{Actor, EventKind, FeeKind, FeeStatus};
+use crate::domain::{Actor, Currency, EventKind, FeeKind, FeeStatus};
 use crate::error::Error;
 use crate::repo::events::{self, NewEvent, change};
 use crate::repo::fees::{self, FeeFilter, FeeRow};
@@ -23,7 +23,7 @@ pub struct Fee {
     pub kind: FeeKind,
     /// Integer minor units of `currency`.
     pub amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub status: FeeStatus,
     /// The rule of the policy that set it.
     pub rule: FeeSource,
@@ -57,8 +57,8 @@ impl TryFrom<FeeRow> for Fee {
             }
         };
         Ok(Fee {
-            kind: FeeKind::from_db(&r.kind)?,
-            status: FeeStatus::from_db(&r.status)?,
+            kind: r.kind,
+            status: r.status,
             rule,
             id: r.id,
             appointment_id: r.appointment_id,
@@ -127,10 +127,10 @@ pub(crate) fn assess(
         organization_id: a.terms.row.organization_id.clone(),
         appointment_id: a.terms.row.id.clone(),
         customer_id: a.terms.row.customer_id.clone(),
-        kind: a.kind.as_str().to_owned(),
+        kind: a.kind,
         amount: a.decision.fee,
-        currency: a.terms.currency.clone(),
-        status: status.as_str().to_owned(),
+        currency: a.terms.currency,
+        status,
         rule: rule.to_owned(),
         tier_index,
         tier_notice_minutes,
@@ -216,7 +216,7 @@ pub enum SettleOutcome {
 pub fn settle(conn: &mut DbConnection, ctx: &Ctx, cmd: SettleFee) -> Result<SettleOutcome, Error> {
     let mut row = fees::get(conn, &ctx.org, &cmd.fee_id)?;
     check_version(cmd.expected_version, row.version)?;
-    let from = FeeStatus::from_db(&row.status)?;
+    let from = row.status;
     if from != FeeStatus::Due {
         return Ok(SettleOutcome::NotDue { status: from });
     }
@@ -232,14 +232,14 @@ pub fn settle(conn: &mut DbConnection, ctx: &Ctx, cmd: SettleFee) -> Result<Sett
         }
     };
     let previous = row.version;
-    row.status = to.as_str().to_owned();
+    row.status = to;
     row.resolved_by = key_of(&ctx.actor);
     row.resolved_at = Some(to_db(ctx.now));
     row.version += 1;
     row.updated_at = to_db(ctx.now);
     if !fees::save_settlement(conn, &row, previous)? {
         let current = fees::get(conn, &ctx.org, &cmd.fee_id)?;
-        return match FeeStatus::from_db(&current.status)? {
+        return match current.status {
             FeeStatus::Due => Err(Error::version_mismatch(current.version)),
             status => Ok(SettleOutcome::NotDue { status }),
         };
@@ -253,7 +253,7 @@ pub fn settle(conn: &mut DbConnection, ctx: &Ctx, cmd: SettleFee) -> Result<Sett
         details: Some(serde_json::json!({
             "fee_id": row.id,
             "amount": row.amount,
-            "currency": row.currency,
+            "currency": row.currency.code(),
             "payment_ref": row.payment_ref,
         })),
     };

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::app::Ctx;
 use crate::db::DbConnection;
+use crate::domain::{EventKind, ReasonCategory, Role};
 use crate::error::Error;
 use crate::repo::events::{self, EventRow};
 use crate::repo::{Page, appointments, from_db};
@@ -13,16 +14,15 @@ use crate::repo::{Page, appointments, from_db};
 #[derive(Clone, Debug)]
 pub struct Event {
     pub id: String,
-    /// `created`, `confirmed`, `rescheduled`, `fee_paid`, ...
-    pub kind: String,
+    pub kind: EventKind,
     pub occurred_at: DateTime<Utc>,
     /// `api_key`, `customer_link` or `system`, with the key and its role for `api_key`.
     pub actor_kind: String,
     pub actor_key_id: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<Role>,
     /// Field → `{ "old": ..., "new": ... }`.
     pub changes: Value,
-    pub reason_category: Option<String>,
+    pub reason_category: Option<ReasonCategory>,
     pub reason_text: Option<String>,
     pub note: Option<String>,
     /// What the change decided besides its fields (fee, override, policy).

@@ -5,7 +5,7 @@ use crate::app::Ctx;
 use crate::app::appointments::{self, AppointmentView};
 use crate::db::DbConnection;
 use crate::domain::lifecycle::{self, Action, Refusal};
-use crate::domain::{AppointmentStatus, EventKind, ReasonCategory};
+use crate::domain::{EventKind, ReasonCategory};
 use crate::error::Error;
 use crate::repo::appointments::{self as rows, AppointmentRow};
 use crate::repo::events::{self, EventRow, NewEvent, change};
@@ -86,15 +86,15 @@ pub(crate) fn apply(
     action: Action,
     record: Record,
 ) -> Result<Result<(AppointmentRow, EventRow), Refusal>, Error> {
-    let from = AppointmentStatus::from_db(&row.status)?;
+    let from = row.status;
     let to = match lifecycle::transition(from, action, from_db(row.starts_at), ctx.now) {
         Ok(to) => to,
         Err(refusal) => return Ok(Err(refusal)),
     };
     let previous = row.version;
-    row.status = to.as_str().to_owned();
+    row.status = to;
     if let (Action::Cancel, Some(r)) = (action, &record.reason) {
-        row.cancel_reason_category = Some(r.category.as_str().to_owned());
+        row.cancel_reason_category = Some(r.category);
         row.cancel_reason_text = r.text.clone();
     }
     if action == Action::NoShow {
@@ -106,10 +106,7 @@ pub(crate) fn apply(
     let event = NewEvent {
         kind: EventKind::of(action),
         changes: change("status", from, to),
-        reason_category: record
-            .reason
-            .as_ref()
-            .map(|r| r.category.as_str().to_owned()),
+        reason_category: record.reason.as_ref().map(|r| r.category),
         reason_text: record.reason.and_then(|r| r.text),
         note: record.note,
         details: record.details,

@@ -8,6 +8,7 @@ use crate::app::availability::SlotView;
 use crate::app::suggestions::{MoveTimes, price_time};
 use crate::app::terms;
 use crate::db::DbConnection;
+use crate::domain::Currency;
 use crate::domain::availability::{Choice, find_slots};
 use crate::domain::policy::{Ask, Decision, refusal_for_every_time};
 use crate::error::Error;
@@ -34,7 +35,7 @@ pub struct MoveSlots {
     pub appointment_id: String,
     pub tz: Tz,
     /// The currency of the fees.
-    pub currency: String,
+    pub currency: Currency,
     pub slots: Vec<PricedSlot>,
 }
 

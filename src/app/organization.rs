@@ -14,9 +14,9 @@ use crate::repo::{check_version, from_db, to_db};
 pub struct Organization {
     pub id: String,
     pub name: String,
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     pub locale: Locale,
-    pub currency: String,
+    pub currency: Currency,
     pub booking_lead_minutes: i32,
     pub booking_horizon_days: i32,
     pub slot_interval_minutes: i32,
@@ -30,7 +30,7 @@ impl TryFrom<OrganizationRow> for Organization {
 
     fn try_from(r: OrganizationRow) -> Result<Self, Error> {
         Ok(Organization {
-            locale: Locale::from_db(&r.locale)?,
+            locale: r.locale,
             id: r.id,
             name: r.name,
             time_zone: r.time_zone,
@@ -81,13 +81,13 @@ pub fn update(
         row.name = name;
     }
     if let Some(tz) = changes.time_zone {
-        row.time_zone = tz.name().to_owned();
+        row.time_zone = tz;
     }
     if let Some(locale) = changes.locale {
-        row.locale = locale.as_str().to_owned();
+        row.locale = locale;
     }
     if let Some(currency) = changes.currency {
-        row.currency = currency.code().to_owned();
+        row.currency = currency;
     }
     if let Some(v) = changes.booking.lead_minutes {
         row.booking_lead_minutes = v;

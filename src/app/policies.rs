@@ -22,7 +22,7 @@ pub struct Policy {
     pub location_id: Option<String>,
     pub service_id: Option<String>,
     pub name: String,
-    pub currency: String,
+    pub currency: Currency,
     pub doc: PolicyDoc,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -87,7 +87,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewPolicy) -> Result<Poli
     }
     let (_, scope_key) = scope_of(new.location_id.as_deref(), new.service_id.as_deref());
     let currency = match new.rules.currency {
-        Some(c) => c.code().to_owned(),
+        Some(c) => c,
         None => organizations::get(conn, &ctx.org)?.currency,
     };
     let row = PolicyRow {
@@ -133,7 +133,7 @@ pub fn replace(
     let previous = row.version;
     row.name = rules.name;
     if let Some(c) = rules.currency {
-        row.currency = c.code().to_owned();
+        row.currency = c;
     }
     row.body = serde_json::to_string(&rules.doc).expect("policy serialises");
     row.version += 1;

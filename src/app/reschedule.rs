@@ -72,7 +72,7 @@ pub fn reschedule(
     let terms = terms::terms(conn, &ctx.org, &wish.appointment_id, ctx.now)?;
     let check = quotes::check_move(conn, ctx, &terms, &wish)?;
     check_version(cmd.expected_version, terms.row.version)?;
-    let accepted = check_currency(cmd.accepted_fee, &terms.currency)?;
+    let accepted = check_currency(cmd.accepted_fee, terms.currency)?;
     if !check.allowed() {
         let alternatives = quotes::alternatives_for(conn, ctx, &terms, &check, &wish)?;
         let quote = quotes::reschedule_quote(&terms, &check, wish.start, alternatives, ctx.now);
@@ -105,7 +105,7 @@ pub fn reschedule(
         .date_naive()
         .to_string();
     if rebooking {
-        row.status = AppointmentStatus::Booked.as_str().to_owned();
+        row.status = AppointmentStatus::Booked;
     } else {
         row.moves += 1;
     }
@@ -142,7 +142,7 @@ pub fn reschedule(
         NewEvent {
             kind: EventKind::Rescheduled,
             changes,
-            reason_category: wish.ask.reason.map(|r| r.as_str().to_owned()),
+            reason_category: wish.ask.reason,
             reason_text: cmd.reason_text,
             note: cmd.note,
             details: Some(details),
@@ -166,7 +166,7 @@ pub fn reschedule(
             event_id: &event.id,
         },
     )?;
-    let appointment = AppointmentView::of(row, resources, loaded.tz.name())?;
+    let appointment = AppointmentView::of(row, resources, loaded.location.time_zone);
     Ok(RescheduleOutcome::Moved(Box::new(Changed {
         appointment,
         fee,

@@ -8,6 +8,7 @@ use crate::app::Ctx;
 use crate::app::availability::SlotView;
 use crate::app::terms::{self, Terms};
 use crate::db::DbConnection;
+use crate::domain::Currency;
 use crate::domain::interval::check_order;
 use crate::domain::policy::{Ask, Decision, Refusal, evaluate_reschedule, refusal_for_every_time};
 use crate::domain::suggestions::{Reason, Score, Suggestion, Want, suggest};
@@ -250,7 +251,7 @@ pub struct Alternatives {
     pub near: DateTime<Utc>,
     pub tz: Tz,
     /// The currency of the fees.
-    pub currency: String,
+    pub currency: Currency,
     /// The appointment's own start is never among them.
     pub alternatives: Vec<PricedTime>,
 }

@@ -2,11 +2,12 @@
 //! force and the histories its rules count, gathered once per unit of work.
 
 use chrono::{DateTime, Duration, Utc};
+use strum::VariantArray;
 
 use crate::db::DbConnection;
 use crate::domain::policy::{AppointmentFacts, ChangeRules, OverrideError, Policy};
 use crate::domain::policy_doc::{PolicyDoc, PolicyText};
-use crate::domain::{AppointmentStatus, ReasonCategory};
+use crate::domain::{AppointmentStatus, Currency, ReasonCategory};
 use crate::error::Error;
 use crate::repo::appointments::{self, AppointmentRow};
 use crate::repo::policies::{self, Scope};
@@ -21,7 +22,7 @@ pub(crate) struct Terms {
     pub policy_id: Option<String>,
     pub source: Scope,
     pub doc: PolicyDoc,
-    pub currency: String,
+    pub currency: Currency,
     pub facts: AppointmentFacts,
     /// When this customer's earlier moves happened, within the policy's window.
     pub customer_moves: Vec<DateTime<Utc>>,
@@ -37,7 +38,7 @@ pub(crate) fn terms(
     now: DateTime<Utc>,
 ) -> Result<Terms, Error> {
     let row = appointments::get(conn, org, id)?;
-    let status = AppointmentStatus::from_db(&row.status)?;
+    let status = row.status;
     let (source, policy_id, doc, currency) =
         match policies::resolve(conn, org, &row.location_id, &row.service_id)? {
             Some((scope, p)) => (scope, Some(p.id.clone()), p.doc()?, p.currency),
@@ -83,7 +84,7 @@ pub struct PolicyInForce {
     pub policy_id: Option<String>,
     /// Shown to customers.
     pub text: PolicyText,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// Whether a change needs a reason, and which categories it accepts.
@@ -99,7 +100,7 @@ impl ReasonsAccepted {
         ReasonsAccepted {
             required: rules.reason_required,
             categories: if rules.reason_categories.is_empty() {
-                ReasonCategory::ALL.to_vec()
+                ReasonCategory::VARIANTS.to_vec()
             } else {
                 rules.reason_categories.clone()
             },
@@ -124,7 +125,7 @@ impl Terms {
             source: self.source,
             policy_id: self.policy_id.clone(),
             text: self.doc.text.clone(),
-            currency: self.currency.clone(),
+            currency: self.currency,
         }
     }
 

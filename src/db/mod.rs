@@ -2,6 +2,7 @@
 
 pub mod connection;
 pub mod schema;
+pub mod sql_types;
 pub mod sqlite_time;
 pub mod tx;
 pub mod url;

@@ -1,32 +1,24 @@
 //! Closed sets of names shared by the API and the database (stored as their snake_case text).
 
 use serde::{Deserialize, Serialize};
+use strum::{Display, EnumString, IntoStaticStr, VariantArray};
 use utoipa::ToSchema;
 
-/// Declares a string enum with `as_str` and `from_db`, serialised in snake_case.
+/// Declares a string enum. serde (the API) and strum (the database, through
+/// `crate::db::sql_types`) both name the variants in snake_case, so the two cannot drift.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Display, IntoStaticStr, EnumString, VariantArray)]
         #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
+            /// The served and stored name.
             pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Reads the stored text; an unknown value means the row was written by a
-            /// newer version or by hand, which is an internal error, not bad input.
-            pub fn from_db(text: &str) -> Result<Self, crate::error::Error> {
-                match text {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(crate::error::Error::internal(format!(
-                        concat!("unknown ", stringify!($name), " '{}' in database"), other
-                    ))),
-                }
+                self.into()
             }
         }
     };
@@ -35,64 +27,64 @@ macro_rules! string_enum {
 string_enum! {
     /// What an API key may do: `admin` configures, `staff` runs the front desk (and may
     /// override policies), `integration` is for other systems (no overrides).
-    Role { Admin => "admin", Staff => "staff", Integration => "integration" }
+    Role { Admin, Staff, Integration }
 }
 
 string_enum! {
     /// What a resource is: a service bay, a service advisor, or anything else a service needs.
-    ResourceKind { ServiceBay => "service_bay", ServiceAdvisor => "service_advisor", Other => "other" }
+    ResourceKind { ServiceBay, ServiceAdvisor, Other }
 }
 
 string_enum! {
     /// Language of customer-facing text: Indonesian (`id`) or English (`en`).
-    Locale { Id => "id", En => "en" }
+    Locale { Id, En }
 }
 
 string_enum! {
     /// How the customer prefers to receive messages.
-    ContactChannel { Whatsapp => "whatsapp", Sms => "sms", Email => "email" }
+    ContactChannel { Whatsapp, Sms, Email }
 }
 
 string_enum! {
     /// Where an appointment stands. `booked` and `confirmed` are upcoming; `checked_in`
     /// means the customer arrived; `completed`, `cancelled` and `no_show` are final.
     AppointmentStatus {
-        Booked => "booked",
-        Confirmed => "confirmed",
-        CheckedIn => "checked_in",
-        Completed => "completed",
-        Cancelled => "cancelled",
-        NoShow => "no_show",
+        Booked,
+        Confirmed,
+        CheckedIn,
+        Completed,
+        Cancelled,
+        NoShow,
     }
 }
 
 string_enum! {
     /// How the meeting takes place.
-    Channel { InPerson => "in_person", Phone => "phone", Video => "video" }
+    Channel { InPerson, Phone, Video }
 }
 
 string_enum! {
     /// Why a customer cancels or moves an appointment.
     ReasonCategory {
-        UrgentMatter => "urgent_matter",
-        Illness => "illness",
-        RunningLate => "running_late",
-        ScheduleChange => "schedule_change",
-        Forgot => "forgot",
-        Other => "other",
+        UrgentMatter,
+        Illness,
+        RunningLate,
+        ScheduleChange,
+        Forgot,
+        Other,
     }
 }
 
 string_enum! {
     /// What a fee was charged for: moving an appointment, rebooking it after a no-show,
     /// or cancelling it.
-    FeeKind { Reschedule => "reschedule", Rebooking => "rebooking", Cancellation => "cancellation" }
+    FeeKind { Reschedule, Rebooking, Cancellation }
 }
 
 string_enum! {
     /// Where a fee stands: `due` until it is `paid` (with a payment reference) or
     /// `waived` (by staff, with a note).
-    FeeStatus { Due => "due", Waived => "waived", Paid => "paid" }
+    FeeStatus { Due, Waived, Paid }
 }
 
 impl AppointmentStatus {
@@ -116,16 +108,64 @@ impl Role {
 mod tests {
     use super::*;
 
+    /// The names each variant has (in declaration order), checked to be the same in
+    /// serde, `as_str`, `Display` and `FromStr`.
+    fn names<T>() -> Vec<&'static str>
+    where
+        T: VariantArray + Copy + PartialEq + std::fmt::Debug + std::fmt::Display + Serialize,
+        T: Into<&'static str> + std::str::FromStr,
+    {
+        T::VARIANTS
+            .iter()
+            .map(|&v| {
+                let name: &'static str = v.into();
+                assert_eq!(serde_json::to_value(v).unwrap(), name);
+                assert_eq!(v.to_string(), name);
+                assert!(name.parse::<T>().is_ok_and(|back| back == v), "{name}");
+                name
+            })
+            .collect()
+    }
+
+    /// These are the texts stored in the database: changing one needs a migration.
     #[test]
-    fn text_round_trips() {
-        for r in Role::ALL {
-            assert_eq!(Role::from_db(r.as_str()).unwrap(), *r);
-            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
-        }
-        for k in ResourceKind::ALL {
-            assert_eq!(ResourceKind::from_db(k.as_str()).unwrap(), *k);
-            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
-        }
-        assert!(Locale::from_db("fr").is_err());
+    fn stored_names_stay_the_same() {
+        assert_eq!(names::<Role>(), ["admin", "staff", "integration"]);
+        assert_eq!(
+            names::<ResourceKind>(),
+            ["service_bay", "service_advisor", "other"]
+        );
+        assert_eq!(names::<Locale>(), ["id", "en"]);
+        assert_eq!(names::<ContactChannel>(), ["whatsapp", "sms", "email"]);
+        assert_eq!(
+            names::<AppointmentStatus>(),
+            [
+                "booked",
+                "confirmed",
+                "checked_in",
+                "completed",
+                "cancelled",
+                "no_show"
+            ]
+        );
+        assert_eq!(names::<Channel>(), ["in_person", "phone", "video"]);
+        assert_eq!(
+            names::<ReasonCategory>(),
+            [
+                "urgent_matter",
+                "illness",
+                "running_late",
+                "schedule_change",
+                "forgot",
+                "other"
+            ]
+        );
+        assert_eq!(
+            names::<FeeKind>(),
+            ["reschedule", "rebooking", "cancellation"]
+        );
+        assert_eq!(names::<FeeStatus>(), ["due", "waived", "paid"]);
+        assert!("fr".parse::<Locale>().is_err());
+        assert!("Booked".parse::<AppointmentStatus>().is_err());
     }
 }

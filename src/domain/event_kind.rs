@@ -2,9 +2,13 @@
 //! kind a change writes and the kind a rule counts (a customer's moves in the rolling
 //! window) cannot drift apart by a typo.
 
+use strum::{EnumString, IntoStaticStr, VariantArray};
+
 use super::lifecycle::Action;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Stored and served in snake_case (`checked_in`, `fee_waived`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, IntoStaticStr, EnumString, VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     Created,
     Confirmed,
@@ -20,18 +24,8 @@ pub enum EventKind {
 
 impl EventKind {
     /// The stored and served name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Confirmed => "confirmed",
-            EventKind::CheckedIn => "checked_in",
-            EventKind::Completed => "completed",
-            EventKind::NoShow => "no_show",
-            EventKind::Cancelled => "cancelled",
-            EventKind::Rescheduled => "rescheduled",
-            EventKind::FeeWaived => "fee_waived",
-            EventKind::FeePaid => "fee_paid",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// The event a front-desk action records.
@@ -64,6 +58,29 @@ mod tests {
         ];
         for (action, status) in cases {
             assert_eq!(EventKind::of(action).as_str(), status.as_str());
+        }
+    }
+
+    /// These are the texts stored in the database: changing one needs a migration.
+    #[test]
+    fn stored_names_stay_the_same() {
+        let names: Vec<&str> = EventKind::VARIANTS.iter().map(|k| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "created",
+                "confirmed",
+                "checked_in",
+                "completed",
+                "no_show",
+                "cancelled",
+                "rescheduled",
+                "fee_waived",
+                "fee_paid"
+            ]
+        );
+        for &k in EventKind::VARIANTS {
+            assert_eq!(k.as_str().parse::<EventKind>(), Ok(k));
         }
     }
 }

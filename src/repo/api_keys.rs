@@ -16,7 +16,7 @@ pub struct ApiKeyRow {
     pub id: String,
     pub organization_id: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub prefix: String,
     pub secret_hash: String,
     pub created_at: NaiveDateTime,
@@ -45,7 +45,7 @@ pub fn create(
         id: new_id(),
         organization_id: organization_id.to_owned(),
         name: name.to_owned(),
-        role: role.as_str().to_owned(),
+        role,
         prefix: key.prefix,
         secret_hash: key.hash,
         created_at: to_db(now),
@@ -76,7 +76,7 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, E
     Ok(Principal {
         organization_id: row.organization_id,
         key_id: row.id,
-        role: Role::from_db(&row.role)?,
+        role: row.role,
     })
 }
 
@@ -133,7 +133,7 @@ pub fn other_active_admins(
 ) -> Result<i64, Error> {
     Ok(api_keys::table
         .filter(api_keys::organization_id.eq(organization_id))
-        .filter(api_keys::role.eq(Role::Admin.as_str()))
+        .filter(api_keys::role.eq(Role::Admin))
         .filter(api_keys::revoked_at.is_null())
         .filter(api_keys::id.ne(except_id))
         .count()

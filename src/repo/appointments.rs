@@ -9,7 +9,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use super::{Page, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{appointment_resources, appointments, resources};
-use crate::domain::AppointmentStatus;
+use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone};
 use crate::error::{Code, Error};
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -20,8 +20,8 @@ pub struct AppointmentRow {
     pub location_id: String,
     pub service_id: String,
     pub customer_id: String,
-    pub status: String,
-    pub channel: String,
+    pub status: AppointmentStatus,
+    pub channel: Channel,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
     pub block_starts_at: NaiveDateTime,
@@ -29,7 +29,7 @@ pub struct AppointmentRow {
     pub local_date: String,
     pub notes: Option<String>,
     pub external_ref: Option<String>,
-    pub cancel_reason_category: Option<String>,
+    pub cancel_reason_category: Option<ReasonCategory>,
     pub cancel_reason_text: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -59,7 +59,7 @@ pub struct AppointmentResourceRow {
 pub struct HeldResource {
     pub id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: ResourceKind,
 }
 
 /// Whether a database error is the no-overlap guard (PostgreSQL exclusion constraint or
@@ -144,7 +144,7 @@ pub fn held_resources(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> Result<HashMap<String, Vec<HeldResource>>, Error> {
-    let rows: Vec<(String, String, String, String)> = appointment_resources::table
+    let rows: Vec<(String, String, String, ResourceKind)> = appointment_resources::table
         .inner_join(resources::table)
         .filter(appointment_resources::appointment_id.eq_any(ids))
         .select((
@@ -177,7 +177,7 @@ pub fn save_status(
             .filter(appointments::version.eq(previous_version)),
     )
     .set((
-        appointments::status.eq(&row.status),
+        appointments::status.eq(row.status),
         appointments::cancel_reason_category.eq(&row.cancel_reason_category),
         appointments::cancel_reason_text.eq(&row.cancel_reason_text),
         appointments::no_show_at.eq(row.no_show_at),
@@ -188,7 +188,7 @@ pub fn save_status(
     super::check_updated(updated, || {
         Ok(get(conn, &row.organization_id, &row.id)?.version)
     })?;
-    let holds = AppointmentStatus::from_db(&row.status)?.holds_slot();
+    let holds = row.status.holds_slot();
     diesel::update(
         appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
     )
@@ -237,8 +237,7 @@ pub fn list(
         q = q.filter(appointments::id.eq_any(holding));
     }
     if !filter.statuses.is_empty() {
-        let names: Vec<&str> = filter.statuses.iter().map(|s| s.as_str()).collect();
-        q = q.filter(appointments::status.eq_any(names));
+        q = q.filter(appointments::status.eq_any(filter.statuses.clone()));
     }
     if let Some(v) = &filter.from_date {
         q = q.filter(appointments::local_date.ge(v.clone()));
@@ -262,8 +261,8 @@ pub fn status_counts(
     conn: &mut DbConnection,
     org: &str,
     customer_id: &str,
-) -> Result<HashMap<String, i64>, Error> {
-    let rows: Vec<(String, i64)> = appointments::table
+) -> Result<HashMap<AppointmentStatus, i64>, Error> {
+    let rows: Vec<(AppointmentStatus, i64)> = appointments::table
         .filter(appointments::organization_id.eq(org))
         .filter(appointments::customer_id.eq(customer_id))
         .group_by(appointments::status)
@@ -276,12 +275,12 @@ pub fn status_counts(
 pub fn time_zones(
     conn: &mut DbConnection,
     location_ids: &[String],
-) -> Result<HashMap<String, String>, Error> {
+) -> Result<HashMap<String, TimeZone>, Error> {
     use crate::db::schema::locations;
     Ok(locations::table
         .filter(locations::id.eq_any(location_ids))
         .select((locations::id, locations::time_zone))
-        .load::<(String, String)>(conn)?
+        .load::<(String, TimeZone)>(conn)?
         .into_iter()
         .collect())
 }
@@ -314,7 +313,7 @@ pub fn save_move(
         appointments::block_starts_at.eq(row.block_starts_at),
         appointments::block_ends_at.eq(row.block_ends_at),
         appointments::local_date.eq(&row.local_date),
-        appointments::status.eq(&row.status),
+        appointments::status.eq(row.status),
         appointments::moves.eq(row.moves),
         appointments::version.eq(row.version),
         appointments::updated_at.eq(row.updated_at),

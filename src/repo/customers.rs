@@ -9,7 +9,7 @@ use diesel::sql_types::Text;
 use super::{Page, page_of};
 use crate::db::DbConnection;
 use crate::db::schema::customers;
-use crate::domain::PhoneNumber;
+use crate::domain::{ContactChannel, Locale, PhoneNumber};
 use crate::error::{Code, Error};
 
 define_sql_function! {
@@ -25,8 +25,8 @@ pub struct CustomerRow {
     pub name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub locale: String,
-    pub preferred_channel: String,
+    pub locale: Locale,
+    pub preferred_channel: ContactChannel,
     pub external_ref: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,

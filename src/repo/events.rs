@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Page, new_id, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::appointment_events;
-use crate::domain::{Actor, EventKind};
+use crate::domain::{Actor, EventKind, ReasonCategory, Role};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -16,13 +16,13 @@ pub struct EventRow {
     pub id: String,
     pub organization_id: String,
     pub appointment_id: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub actor_kind: String,
     pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<Role>,
     /// JSON object: field → `{ "old": ..., "new": ... }`.
     pub changes: String,
-    pub reason_category: Option<String>,
+    pub reason_category: Option<ReasonCategory>,
     pub reason_text: Option<String>,
     pub note: Option<String>,
     pub occurred_at: NaiveDateTime,
@@ -34,7 +34,7 @@ pub struct EventRow {
 pub struct NewEvent {
     pub kind: EventKind,
     pub changes: Value,
-    pub reason_category: Option<String>,
+    pub reason_category: Option<ReasonCategory>,
     pub reason_text: Option<String>,
     pub note: Option<String>,
     pub details: Option<Value>,
@@ -54,7 +54,7 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> Result<EventRow, Error> {
     let (actor_kind, actor_id, actor_role) = match actor {
-        Actor::ApiKey { id, role } => ("api_key", Some(id.clone()), Some(role.as_str().to_owned())),
+        Actor::ApiKey { id, role } => ("api_key", Some(id.clone()), Some(*role)),
         Actor::CustomerLink => ("customer_link", None, None),
         Actor::System => ("system", None, None),
     };
@@ -62,7 +62,7 @@ pub fn record(
         id: new_id(),
         organization_id: org.to_owned(),
         appointment_id: appointment_id.to_owned(),
-        kind: event.kind.as_str().to_owned(),
+        kind: event.kind,
         actor_kind: actor_kind.to_owned(),
         actor_id,
         actor_role,
@@ -110,7 +110,7 @@ pub fn count_kind_for_customer(
         .inner_join(appointments::table)
         .filter(appointment_events::organization_id.eq(org))
         .filter(appointments::customer_id.eq(customer_id))
-        .filter(appointment_events::kind.eq(kind.as_str()))
+        .filter(appointment_events::kind.eq(kind))
         .count()
         .get_result(conn)?)
 }

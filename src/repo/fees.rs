@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{Page, page_of, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::fees;
-use crate::domain::FeeStatus;
+use crate::domain::{Currency, FeeKind, FeeStatus};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -17,10 +17,10 @@ pub struct FeeRow {
     pub organization_id: String,
     pub appointment_id: String,
     pub customer_id: String,
-    pub kind: String,
+    pub kind: FeeKind,
     pub amount: i64,
-    pub currency: String,
-    pub status: String,
+    pub currency: Currency,
+    pub status: FeeStatus,
     pub rule: String,
     pub tier_index: Option<i32>,
     pub tier_notice_minutes: Option<i64>,
@@ -77,7 +77,7 @@ pub fn list(
         .limit(limit + 1)
         .into_boxed();
     if let Some(s) = filter.status {
-        q = q.filter(fees::status.eq(s.as_str()));
+        q = q.filter(fees::status.eq(s));
     }
     if let Some(c) = &filter.customer_id {
         q = q.filter(fees::customer_id.eq(c.clone()));
@@ -109,10 +109,10 @@ pub fn save_settlement(
         fees::table
             .filter(fees::id.eq(&row.id))
             .filter(fees::version.eq(previous_version))
-            .filter(fees::status.eq(FeeStatus::Due.as_str())),
+            .filter(fees::status.eq(FeeStatus::Due)),
     )
     .set((
-        fees::status.eq(&row.status),
+        fees::status.eq(row.status),
         fees::note.eq(&row.note),
         fees::payment_ref.eq(&row.payment_ref),
         fees::resolved_by.eq(&row.resolved_by),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::{Page, page_of};
 use crate::db::DbConnection;
 use crate::db::schema::{appointments, locations};
+use crate::domain::{TimeZone, WeeklyHours};
 use crate::error::{Code, Error};
 use crate::repo::service_links;
 
@@ -17,8 +18,8 @@ pub struct LocationRow {
     pub name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
-    pub time_zone: String,
-    pub weekly_hours: String,
+    pub time_zone: TimeZone,
+    pub weekly_hours: WeeklyHours,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

@@ -7,6 +7,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use super::{Page, page_of};
 use crate::db::DbConnection;
 use crate::db::schema::policies;
+use crate::domain::Currency;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::error::{Code, Error};
 
@@ -19,7 +20,7 @@ pub struct PolicyRow {
     pub service_id: Option<String>,
     pub scope_key: String,
     pub name: String,
-    pub currency: String,
+    pub currency: Currency,
     pub body: String,
     pub version: i64,
     pub created_at: NaiveDateTime,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{Page, page_of};
 use crate::db::DbConnection;
 use crate::db::schema::resources;
-use crate::domain::ResourceKind;
+use crate::domain::{ResourceKind, WeeklyHours};
 use crate::error::{Code, Error};
 use crate::repo::service_links;
 
@@ -18,9 +18,9 @@ pub struct ResourceRow {
     pub organization_id: String,
     pub location_id: String,
     pub name: String,
-    pub kind: String,
+    pub kind: ResourceKind,
     /// `None`: the resource follows its location's hours.
-    pub weekly_hours: Option<String>,
+    pub weekly_hours: Option<WeeklyHours>,
     pub active: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -131,7 +131,7 @@ pub fn list(
         q = q.filter(resources::location_id.eq(location_id));
     }
     if let Some(kind) = filter.kind {
-        q = q.filter(resources::kind.eq(kind.as_str()));
+        q = q.filter(resources::kind.eq(kind));
     }
     if let Some(active) = filter.active {
         q = q.filter(resources::active.eq(active));

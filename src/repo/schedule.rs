@@ -21,7 +21,7 @@ use crate::domain::availability::{
 };
 use crate::domain::interval::Interval;
 use crate::domain::local_time::start_of_day;
-use crate::domain::{ResourceKind, TimeZone, WeeklyHours, booking_rules};
+use crate::domain::{ResourceKind, booking_rules};
 use crate::error::{Code, Error};
 use crate::repo::resources::ResourceRow;
 use crate::repo::services::{self, ServiceRow};
@@ -31,7 +31,6 @@ pub struct LoadedSchedule {
     pub location: LocationRow,
     pub service: ServiceRow,
     pub tz: Tz,
-    pub hours: WeeklyHours,
     pub closures: Vec<Interval>,
     /// Resources able to perform the service, in id order.
     pub resources: Vec<ResourceSchedule>,
@@ -44,7 +43,7 @@ impl LoadedSchedule {
     pub fn schedule(&self) -> Schedule<'_> {
         Schedule {
             tz: self.tz,
-            hours: &self.hours,
+            hours: &self.location.weekly_hours,
             closures: &self.closures,
             resources: &self.resources,
         }
@@ -156,11 +155,10 @@ pub fn load(
             location.slot_interval_minutes,
         ),
     );
-    let tz = TimeZone::parse("time_zone", &location.time_zone)?.tz();
-    let hours = WeeklyHours::from_json(&location.weekly_hours)?;
+    let tz = location.time_zone.tz();
     let kinds = service.resource_kinds()?;
     // The service's allow-list, each resource with its kind.
-    let allowed: Vec<(String, String)> = service_resources::table
+    let allowed: Vec<(String, ResourceKind)> = service_resources::table
         .inner_join(resources::table)
         .filter(service_resources::service_id.eq(&service.id))
         .select((resources::id, resources::kind))
@@ -179,26 +177,19 @@ pub fn load(
         .order(resources::id.asc())
         .load(conn)?;
     // A kind with listed resources may use only those; other kinds use any of theirs.
-    let restricted: Vec<ResourceKind> = allowed
-        .iter()
-        .map(|(_, k)| ResourceKind::from_db(k))
-        .collect::<Result<_, _>>()?;
+    let restricted: Vec<ResourceKind> = allowed.iter().map(|&(_, k)| k).collect();
     let allowed: Vec<String> = allowed.into_iter().map(|(id, _)| id).collect();
     let mut resources = Vec::new();
     let mut names = Vec::new();
     for r in rows {
-        let kind = ResourceKind::from_db(&r.kind)?;
+        let kind = r.kind;
         if !kinds.contains(&kind) || (restricted.contains(&kind) && !allowed.contains(&r.id)) {
             continue;
         }
         resources.push(ResourceSchedule {
             id: r.id,
             kind,
-            hours: r
-                .weekly_hours
-                .as_deref()
-                .map(WeeklyHours::from_json)
-                .transpose()?,
+            hours: r.weekly_hours,
             closures: Vec::new(),
             busy: Vec::new(),
         });
@@ -284,7 +275,6 @@ pub fn load(
         location,
         service,
         tz,
-        hours,
         closures: location_closures,
         resources,
         names,

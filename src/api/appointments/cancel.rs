@@ -53,7 +53,7 @@ fn refused_cancel(quote: CancelQuote) -> Error {
 
 /// `409 fee_changed` with the new quote.
 fn fee_changed_cancel(accepted: Option<&Money>, quote: CancelQuote) -> Error {
-    let problem = fee_changed_problem(accepted, quote.decision.due(), &quote.policy.currency);
+    let problem = fee_changed_problem(accepted, quote.decision.due(), quote.policy.currency.code());
     let body = CancelQuoteResponse::from(quote);
     problem.with_data_field("quote", serde_json::to_value(&body).unwrap_or_default())
 }

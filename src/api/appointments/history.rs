@@ -50,15 +50,15 @@ impl From<Event> for EventResponse {
     fn from(e: Event) -> Self {
         EventResponse {
             id: e.id,
-            kind: e.kind,
+            kind: e.kind.as_str().to_owned(),
             occurred_at: e.occurred_at,
             actor: ActorResponse {
                 kind: e.actor_kind,
                 api_key_id: e.actor_key_id,
-                role: e.actor_role,
+                role: e.actor_role.map(|r| r.as_str().to_owned()),
             },
             changes: e.changes,
-            reason_category: e.reason_category,
+            reason_category: e.reason_category.map(|c| c.as_str().to_owned()),
             reason_text: e.reason_text,
             note: e.note,
             details: e.details,

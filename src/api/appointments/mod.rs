@@ -226,17 +226,13 @@ pub fn parse_statuses(raw: Option<&str>) -> Result<Vec<AppointmentStatus>, Error
     };
     raw.split(',')
         .map(|s| {
-            AppointmentStatus::ALL
-                .iter()
-                .copied()
-                .find(|x| x.as_str() == s)
-                .ok_or_else(|| {
-                    Error::new(
-                        Code::InvalidQuery,
-                        format!("'{s}' is not an appointment status"),
-                    )
-                    .with_field("status")
-                })
+            s.parse::<AppointmentStatus>().map_err(|_| {
+                Error::new(
+                    Code::InvalidQuery,
+                    format!("'{s}' is not an appointment status"),
+                )
+                .with_field("status")
+            })
         })
         .collect()
 }

@@ -193,7 +193,7 @@ impl From<RescheduleQuote> for RescheduleQuoteResponse {
             end,
             local,
             resources,
-            fee: fee_quote(&q.decision, &q.policy.currency),
+            fee: fee_quote(&q.decision, q.policy.currency.code()),
             notice_minutes: notice.num_minutes(),
             rebooking,
             remaining_reschedules: RemainingResponse {
@@ -202,7 +202,7 @@ impl From<RescheduleQuote> for RescheduleQuoteResponse {
             },
             reason: (&q.reasons).into(),
             policy: (&q.policy).into(),
-            alternatives: priced(q.alternatives, &q.policy.currency),
+            alternatives: priced(q.alternatives, q.policy.currency.code()),
         }
     }
 }
@@ -240,7 +240,7 @@ impl From<CancelQuote> for CancelQuoteResponse {
             status: q.appointment.status,
             allowed: q.decision.allowed(),
             refusals,
-            fee: fee_quote(&q.decision, &q.policy.currency),
+            fee: fee_quote(&q.decision, q.policy.currency.code()),
             notice_minutes: q.appointment.notice.num_minutes(),
             reason: (&q.reasons).into(),
             policy: (&q.policy).into(),

@@ -67,7 +67,7 @@ fn refused_move(quote: RescheduleQuote) -> Error {
 
 /// `409 fee_changed` with the new quote.
 fn fee_changed_move(accepted: Option<&Money>, quote: RescheduleQuote) -> Error {
-    let problem = fee_changed_problem(accepted, quote.decision.due(), &quote.policy.currency);
+    let problem = fee_changed_problem(accepted, quote.decision.due(), quote.policy.currency.code());
     let body = RescheduleQuoteResponse::from(quote);
     problem.with_data_field("quote", serde_json::to_value(&body).unwrap_or_default())
 }

@@ -48,7 +48,7 @@ impl From<Location> for LocationResponse {
             name: l.name,
             address: l.address,
             phone: l.phone,
-            time_zone: l.time_zone,
+            time_zone: l.time_zone.name().to_owned(),
             weekly_hours: l.weekly_hours,
             booking_lead_minutes: l.booking_lead_minutes,
             booking_horizon_days: l.booking_horizon_days,

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 
 use crate::app::Ctx;
 use crate::db::DbConnection;
-use crate::domain::TimeZone;
 use crate::domain::closure_span::ClosureSpan;
 use crate::error::{Code, Error};
 use crate::repo::closures::{self, ClosureRow};
@@ -52,8 +51,7 @@ pub struct NewClosure {
 /// that location's.
 pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewClosure) -> Result<Closure, Error> {
     let location = locations::get(conn, &ctx.org, &new.location_id)?;
-    let tz = TimeZone::parse("time_zone", &location.time_zone)?.tz();
-    let (starts_at, ends_at) = new.span.resolve(tz)?;
+    let (starts_at, ends_at) = new.span.resolve(location.time_zone.tz())?;
     if let Some(resource_id) = &new.resource_id
         && !resources::is_at(conn, &ctx.org, &location.id, resource_id)?
     {

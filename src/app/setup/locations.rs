@@ -22,7 +22,7 @@ pub struct Location {
     pub name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
-    pub time_zone: String,
+    pub time_zone: TimeZone,
     pub weekly_hours: WeeklyHours,
     pub booking_lead_minutes: Option<i32>,
     pub booking_horizon_days: Option<i32>,
@@ -37,7 +37,7 @@ impl TryFrom<LocationRow> for Location {
 
     fn try_from(r: LocationRow) -> Result<Self, Error> {
         Ok(Location {
-            weekly_hours: WeeklyHours::from_json(&r.weekly_hours)?,
+            weekly_hours: r.weekly_hours,
             id: r.id,
             name: r.name,
             address: r.address,
@@ -80,7 +80,7 @@ pub struct LocationChanges {
 
 pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewLocation) -> Result<Location, Error> {
     let time_zone = match new.time_zone {
-        Some(tz) => tz.name().to_owned(),
+        Some(tz) => tz,
         None => organizations::get(conn, &ctx.org)?.time_zone,
     };
     let row = LocationRow {
@@ -90,7 +90,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewLocation) -> Result<Lo
         address: new.address,
         phone: new.phone.map(PhoneNumber::into_string),
         time_zone,
-        weekly_hours: new.weekly_hours.to_json(),
+        weekly_hours: new.weekly_hours,
         version: 1,
         created_at: to_db(ctx.now),
         updated_at: to_db(ctx.now),
@@ -126,7 +126,7 @@ pub fn update(
 ) -> Result<Location, Error> {
     let mut row = locations::get(conn, &ctx.org, id)?;
     check_version(expected_version, row.version)?;
-    let zone_before = row.time_zone.clone();
+    let zone_before = row.time_zone;
     if let Some(v) = changes.name {
         row.name = v;
     }
@@ -137,10 +137,10 @@ pub fn update(
         row.phone = v.map(PhoneNumber::into_string);
     }
     if let Some(v) = changes.time_zone {
-        row.time_zone = v.name().to_owned();
+        row.time_zone = v;
     }
     if let Some(v) = changes.weekly_hours {
-        row.weekly_hours = v.to_json();
+        row.weekly_hours = v;
     }
     if let Some(v) = changes.booking_lead_minutes {
         row.booking_lead_minutes = v;
@@ -156,7 +156,7 @@ pub fn update(
     row.updated_at = to_db(ctx.now);
     locations::save(conn, &row, previous)?;
     if row.time_zone != zone_before {
-        relabel_local_dates(conn, id, &row.time_zone)?;
+        relabel_local_dates(conn, id, row.time_zone)?;
     }
     row.try_into()
 }
@@ -165,9 +165,9 @@ pub fn update(
 fn relabel_local_dates(
     conn: &mut DbConnection,
     location_id: &str,
-    zone: &str,
+    zone: TimeZone,
 ) -> Result<(), Error> {
-    let tz = TimeZone::parse("time_zone", zone)?.tz();
+    let tz = zone.tz();
     for (id, start) in locations::appointment_starts(conn, location_id)? {
         let date = from_db(start).with_timezone(&tz).date_naive().to_string();
         locations::set_local_date(conn, &id, &date)?;

@@ -35,12 +35,8 @@ impl TryFrom<ResourceRow> for Resource {
 
     fn try_from(r: ResourceRow) -> Result<Self, Error> {
         Ok(Resource {
-            kind: ResourceKind::from_db(&r.kind)?,
-            weekly_hours: r
-                .weekly_hours
-                .as_deref()
-                .map(WeeklyHours::from_json)
-                .transpose()?,
+            kind: r.kind,
+            weekly_hours: r.weekly_hours,
             id: r.id,
             location_id: r.location_id,
             name: r.name,
@@ -85,8 +81,8 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewResource) -> Result<Re
         organization_id: ctx.org.clone(),
         location_id: new.location_id,
         name: new.name,
-        kind: new.kind.as_str().to_owned(),
-        weekly_hours: new.weekly_hours.as_ref().map(WeeklyHours::to_json),
+        kind: new.kind,
+        weekly_hours: new.weekly_hours,
         active: new.active,
         version: 1,
         created_at: to_db(ctx.now),
@@ -125,7 +121,7 @@ pub fn update(
         row.name = v;
     }
     if let Some(kind) = changes.kind
-        && kind.as_str() != row.kind
+        && kind != row.kind
     {
         // A service that names this resource must still require its kind.
         resources::lock(conn, id)?;
@@ -147,10 +143,10 @@ pub fn update(
                 &refusing,
             ));
         }
-        row.kind = kind.as_str().to_owned();
+        row.kind = kind;
     }
     if let Some(v) = changes.weekly_hours {
-        row.weekly_hours = v.as_ref().map(WeeklyHours::to_json);
+        row.weekly_hours = v;
     }
     if let Some(v) = changes.active {
         row.active = v;

@@ -237,7 +237,7 @@ fn check_resources(
                 "no resource with this id in your organization",
             ));
         };
-        let kind = ResourceKind::from_db(&resource.kind)?;
+        let kind = resource.kind;
         if !kinds.contains(&kind) {
             let field = if ids_given {
                 format!("resource_ids[{i}]")
