@@ -34,7 +34,7 @@ impl TryFrom<PolicyRow> for Policy {
 
     fn try_from(r: PolicyRow) -> Result<Self, Error> {
         Ok(Policy {
-            doc: r.doc()?,
+            doc: r.body,
             scope: scope_of(r.location_id.as_deref(), r.service_id.as_deref()).0,
             id: r.id,
             location_id: r.location_id,
@@ -98,7 +98,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewPolicy) -> Result<Poli
         scope_key,
         name: new.rules.name,
         currency,
-        body: serde_json::to_string(&new.rules.doc).expect("policy serialises"),
+        body: new.rules.doc,
         version: 1,
         created_at: to_db(ctx.now),
         updated_at: to_db(ctx.now),
@@ -135,7 +135,7 @@ pub fn replace(
     if let Some(c) = rules.currency {
         row.currency = c;
     }
-    row.body = serde_json::to_string(&rules.doc).expect("policy serialises");
+    row.body = rules.doc;
     row.version += 1;
     row.updated_at = to_db(ctx.now);
     policies::save(conn, &row, previous)?;

@@ -41,7 +41,7 @@ pub(crate) fn terms(
     let status = row.status;
     let (source, policy_id, doc, currency) =
         match policies::resolve(conn, org, &row.location_id, &row.service_id)? {
-            Some((scope, p)) => (scope, Some(p.id.clone()), p.doc()?, p.currency),
+            Some((scope, p)) => (scope, Some(p.id), p.body, p.currency),
             None => (
                 Scope::Default,
                 None,

@@ -140,15 +140,6 @@ impl WeeklyHours {
         }
         Ok(self)
     }
-
-    /// The stored JSON form.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("weekly hours serialise")
-    }
-
-    pub fn from_json(text: &str) -> Result<Self, Error> {
-        serde_json::from_str(text).map_err(|e| Error::internal(format!("stored weekly hours: {e}")))
-    }
 }
 
 #[cfg(test)]
@@ -170,7 +161,6 @@ mod tests {
         assert_eq!(h.mon[0].start.minutes(), 8 * 60);
         assert_eq!(h.day(Weekday::Sat)[0].end.minutes(), 24 * 60);
         assert!(h.sun.is_empty());
-        assert_eq!(WeeklyHours::from_json(&h.to_json()).unwrap(), h);
     }
 
     #[test]

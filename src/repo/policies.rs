@@ -21,16 +21,11 @@ pub struct PolicyRow {
     pub scope_key: String,
     pub name: String,
     pub currency: Currency,
-    pub body: String,
+    /// The rules, stored as JSON.
+    pub body: PolicyDoc,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl PolicyRow {
-    pub fn doc(&self) -> Result<PolicyDoc, Error> {
-        serde_json::from_str(&self.body).map_err(|e| Error::internal(format!("stored policy: {e}")))
-    }
 }
 
 /// What a policy applies to; `Organization` when neither is given.
