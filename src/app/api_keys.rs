@@ -22,11 +22,9 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<ApiKeyRow> for ApiKey {
-    type Error = Error;
-
-    fn try_from(r: ApiKeyRow) -> Result<Self, Error> {
-        Ok(ApiKey {
+impl From<ApiKeyRow> for ApiKey {
+    fn from(r: ApiKeyRow) -> Self {
+        ApiKey {
             role: r.role,
             id: r.id,
             name: r.name,
@@ -34,7 +32,7 @@ impl TryFrom<ApiKeyRow> for ApiKey {
             created_at: from_db(r.created_at),
             last_used_at: r.last_used_at.map(from_db),
             revoked_at: r.revoked_at.map(from_db),
-        })
+        }
     }
 }
 
@@ -53,7 +51,7 @@ pub struct CreatedApiKey {
 pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewApiKey) -> Result<CreatedApiKey, Error> {
     let (row, secret) = api_keys::create(conn, &ctx.org, &new.name, new.role, ctx.now)?;
     Ok(CreatedApiKey {
-        key: row.try_into()?,
+        key: row.into(),
         secret,
     })
 }
@@ -64,7 +62,7 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Page<ApiKey>, Error> {
-    api_keys::list(conn, &ctx.org, after, limit)?.try_map(ApiKey::try_from)
+    Ok(api_keys::list(conn, &ctx.org, after, limit)?.map(ApiKey::from))
 }
 
 /// Revokes a key at once; revoking twice keeps the first time. The organization's last
@@ -75,7 +73,7 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<ApiKey, Er
     locks::organization(conn, &ctx.org)?;
     let mut row = api_keys::get(conn, &ctx.org, id)?;
     if row.revoked_at.is_some() {
-        return row.try_into();
+        return Ok(row.into());
     }
     if row.role == Role::Admin && api_keys::other_active_admins(conn, &ctx.org, id)? == 0 {
         return Err(Error::new(
@@ -86,5 +84,5 @@ pub fn revoke(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<ApiKey, Er
     let at = to_db(ctx.now);
     api_keys::set_revoked(conn, id, at)?;
     row.revoked_at = Some(at);
-    row.try_into()
+    Ok(row.into())
 }

@@ -28,11 +28,9 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<CustomerRow> for Customer {
-    type Error = Error;
-
-    fn try_from(r: CustomerRow) -> Result<Self, Error> {
-        Ok(Customer {
+impl From<CustomerRow> for Customer {
+    fn from(r: CustomerRow) -> Self {
+        Customer {
             locale: r.locale,
             preferred_channel: r.preferred_channel,
             id: r.id,
@@ -43,7 +41,7 @@ impl TryFrom<CustomerRow> for Customer {
             version: r.version,
             created_at: from_db(r.created_at),
             updated_at: from_db(r.updated_at),
-        })
+        }
     }
 }
 
@@ -114,11 +112,11 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewCustomer) -> Result<Cu
         updated_at: to_db(ctx.now),
     };
     customers::insert(conn, &row)?;
-    row.try_into()
+    Ok(row.into())
 }
 
 pub fn get(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<Customer, Error> {
-    customers::get(conn, &ctx.org, id)?.try_into()
+    Ok(customers::get(conn, &ctx.org, id)?.into())
 }
 
 pub fn list(
@@ -128,7 +126,7 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Page<Customer>, Error> {
-    customers::list(conn, &ctx.org, filter, after, limit)?.try_map(Customer::try_from)
+    Ok(customers::list(conn, &ctx.org, filter, after, limit)?.map(Customer::from))
 }
 
 /// Changes a customer; the result must still be reachable on its preferred channel.
@@ -172,7 +170,7 @@ pub fn update(
     row.version += 1;
     row.updated_at = to_db(ctx.now);
     customers::save(conn, &row, previous)?;
-    row.try_into()
+    Ok(row.into())
 }
 
 /// Deletes a customer no appointment refers to. The customer is locked before the

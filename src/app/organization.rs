@@ -25,11 +25,9 @@ pub struct Organization {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = Error;
-
-    fn try_from(r: OrganizationRow) -> Result<Self, Error> {
-        Ok(Organization {
+impl From<OrganizationRow> for Organization {
+    fn from(r: OrganizationRow) -> Self {
+        Organization {
             locale: r.locale,
             id: r.id,
             name: r.name,
@@ -41,7 +39,7 @@ impl TryFrom<OrganizationRow> for Organization {
             version: r.version,
             created_at: from_db(r.created_at),
             updated_at: from_db(r.updated_at),
-        })
+        }
     }
 }
 
@@ -65,7 +63,7 @@ pub struct OrganizationChanges {
 }
 
 pub fn get(conn: &mut DbConnection, ctx: &Ctx) -> Result<Organization, Error> {
-    organizations::get(conn, &ctx.org)?.try_into()
+    Ok(organizations::get(conn, &ctx.org)?.into())
 }
 
 /// Changes the settings if the organization is still at `expected_version` (when given).
@@ -102,5 +100,5 @@ pub fn update(
     row.version += 1;
     row.updated_at = to_db(ctx.now);
     organizations::save(conn, &row, previous)?;
-    row.try_into()
+    Ok(row.into())
 }

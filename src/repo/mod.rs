@@ -48,6 +48,14 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// The same page with each item converted, e.g. a row into what a use case returns.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_after: self.next_after,
+        }
+    }
+
+    /// The same page with each item converted by a conversion that can fail.
     pub fn try_map<U>(self, f: impl FnMut(T) -> Result<U, Error>) -> Result<Page<U>, Error> {
         Ok(Page {
             items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,

@@ -32,11 +32,9 @@ pub struct Location {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<LocationRow> for Location {
-    type Error = Error;
-
-    fn try_from(r: LocationRow) -> Result<Self, Error> {
-        Ok(Location {
+impl From<LocationRow> for Location {
+    fn from(r: LocationRow) -> Self {
+        Location {
             weekly_hours: r.weekly_hours,
             id: r.id,
             name: r.name,
@@ -49,7 +47,7 @@ impl TryFrom<LocationRow> for Location {
             version: r.version,
             created_at: from_db(r.created_at),
             updated_at: from_db(r.updated_at),
-        })
+        }
     }
 }
 
@@ -99,11 +97,11 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewLocation) -> Result<Lo
         slot_interval_minutes: new.booking.slot_interval_minutes,
     };
     locations::insert(conn, &row)?;
-    row.try_into()
+    Ok(row.into())
 }
 
 pub fn get(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<Location, Error> {
-    locations::get(conn, &ctx.org, id)?.try_into()
+    Ok(locations::get(conn, &ctx.org, id)?.into())
 }
 
 pub fn list(
@@ -112,7 +110,7 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Page<Location>, Error> {
-    locations::list(conn, &ctx.org, after, limit)?.try_map(Location::try_from)
+    Ok(locations::list(conn, &ctx.org, after, limit)?.map(Location::from))
 }
 
 /// Changes a location; a new time zone moves the local dates its appointments are
@@ -158,7 +156,7 @@ pub fn update(
     if row.time_zone != zone_before {
         relabel_local_dates(conn, id, row.time_zone)?;
     }
-    row.try_into()
+    Ok(row.into())
 }
 
 /// Appointments keep their local date for date filters; a new zone moves it.

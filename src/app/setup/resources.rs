@@ -30,11 +30,9 @@ pub struct Resource {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<ResourceRow> for Resource {
-    type Error = Error;
-
-    fn try_from(r: ResourceRow) -> Result<Self, Error> {
-        Ok(Resource {
+impl From<ResourceRow> for Resource {
+    fn from(r: ResourceRow) -> Self {
+        Resource {
             kind: r.kind,
             weekly_hours: r.weekly_hours,
             id: r.id,
@@ -44,7 +42,7 @@ impl TryFrom<ResourceRow> for Resource {
             version: r.version,
             created_at: from_db(r.created_at),
             updated_at: from_db(r.updated_at),
-        })
+        }
     }
 }
 
@@ -89,11 +87,11 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewResource) -> Result<Re
         updated_at: to_db(ctx.now),
     };
     resources::insert(conn, &row)?;
-    row.try_into()
+    Ok(row.into())
 }
 
 pub fn get(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<Resource, Error> {
-    resources::get(conn, &ctx.org, id)?.try_into()
+    Ok(resources::get(conn, &ctx.org, id)?.into())
 }
 
 pub fn list(
@@ -103,7 +101,7 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Page<Resource>, Error> {
-    resources::list(conn, &ctx.org, filter, after, limit)?.try_map(Resource::try_from)
+    Ok(resources::list(conn, &ctx.org, filter, after, limit)?.map(Resource::from))
 }
 
 /// Changes a resource; a new kind is refused while a service names the resource but
@@ -155,7 +153,7 @@ pub fn update(
     row.version += 1;
     row.updated_at = to_db(ctx.now);
     resources::save(conn, &row, previous)?;
-    row.try_into()
+    Ok(row.into())
 }
 
 /// Deletes a resource that no service names and no appointment holds; its own closures
