@@ -47,11 +47,7 @@ fn main() -> Result<(), String> {
         let created =
             tenancy::create_with_admin_key(c, tenancy::default_organization("Bench Motor"), now)?;
         let org = created.organization.id.clone();
-        let ctx = Ctx {
-            org: org.clone(),
-            actor: Actor::System,
-            now,
-        };
+        let ctx = Ctx::new(org.clone(), Actor::System, now);
         let loc = locations::create(
             c,
             &ctx,
@@ -118,11 +114,7 @@ fn main() -> Result<(), String> {
 
     // Hourly starts from tomorrow, Monday to Saturday 07:00-18:00, skipping about one in
     // eight (a fixed pattern), until 5,000 are booked.
-    let ctx = Ctx {
-        org: org.clone(),
-        actor: Actor::System,
-        now,
-    };
+    let ctx = Ctx::new(org.clone(), Actor::System, now);
     let first_day = (now + Duration::days(1))
         .with_timezone(&tz.tz())
         .date_naive();

@@ -162,11 +162,7 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Revoke { org, id }) => {
-            let ctx = janji::app::Ctx {
-                org,
-                actor: janji::domain::Actor::System,
-                now: chrono::Utc::now(),
-            };
+            let ctx = janji::app::Ctx::new(org, janji::domain::Actor::System, chrono::Utc::now());
             let key = with_db(config, |c| janji::app::api_keys::revoke(c, &ctx, &id))?;
             println!("revoked {} ({})", key.prefix, key.id);
             Ok(())

@@ -222,11 +222,7 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         },
         now,
     )?;
-    let ctx = Ctx {
-        org: created.organization.id.clone(),
-        actor: Actor::System,
-        now,
-    };
+    let ctx = Ctx::new(created.organization.id.clone(), Actor::System, now);
 
     let location = locations::create(
         c,

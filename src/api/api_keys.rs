@@ -93,7 +93,7 @@ pub async fn create_api_key(
         name: text::required("name", &body.name, 200)?,
         role: body.role,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             let created = api_keys::create(c, &ctx, new.clone())?;
@@ -130,7 +130,7 @@ pub async fn list_api_keys(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let (limit, after) = page.parse()?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| api_keys::list(c, &ctx, after.as_deref(), limit))
@@ -167,10 +167,7 @@ pub async fn revoke_api_key(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     idempotency
         .reply(&state, move |c| {
             let key = api_keys::revoke(c, &ctx, &id)?;

@@ -168,7 +168,7 @@ pub async fn list_fees(
         from: q.from.map(|i| i.0),
         to: q.to.map(|i| i.0),
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| fees::list(c, &ctx, &filter, after.as_deref(), limit))
@@ -192,10 +192,7 @@ pub async fn get_fee(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let fee = state.db.read(move |c| fees::get(c, &ctx, &id)).await?;
     fee_reply(fee).map(Reply::into_response)
 }
@@ -239,7 +236,7 @@ async fn settle(
     idempotency: Idempotency,
     cmd: SettleFee,
 ) -> Result<HttpResponse, Error> {
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .respond(&state, move |c| {
             Ok(match fees::settle(c, &ctx, cmd.clone())? {

@@ -120,7 +120,7 @@ pub async fn get_organization(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, Error> {
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let found = state.db.read(move |c| organization::get(c, &ctx)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(found.version))
@@ -150,7 +150,7 @@ pub async fn update_organization(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = OrganizationChanges::try_from(body)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let changed = state
         .db
         .write(move |c| organization::update(c, &ctx, expected, changes.clone()))

@@ -144,7 +144,7 @@ pub async fn create_policy(
         location_id: b.location_id.map(|v| v.to_string()),
         service_id: b.service_id.map(|v| v.to_string()),
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             let body = PolicyResponse::from(policies::create(c, &ctx, new.clone())?);
@@ -168,7 +168,7 @@ pub async fn list_policies(
     Query(page): Query<PageParams>,
 ) -> Result<HttpResponse, Error> {
     let (limit, after) = page.parse()?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| policies::list(c, &ctx, after.as_deref(), limit))
@@ -189,10 +189,7 @@ pub async fn get_policy(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let policy = state.db.read(move |c| policies::get(c, &ctx, &id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(etag(policy.version))
@@ -234,10 +231,7 @@ pub async fn replace_policy(
         text: b.text,
     };
     let rules = rules(&b.name, b.currency.as_deref(), doc)?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let policy = state
         .db
         .write(move |c| policies::replace(c, &ctx, &id, expected, rules.clone()))
@@ -266,10 +260,7 @@ pub async fn delete_policy(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     state
         .db
         .write(move |c| policies::delete(c, &ctx, &id, expected))
@@ -304,10 +295,7 @@ pub async fn get_appointment_policy(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let in_force = state
         .db
         .read(move |c| policies::in_force(c, &ctx, &id))

@@ -68,7 +68,7 @@ pub struct Slots {
 pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Slots, Error> {
     let loaded = schedule::load(
         conn,
-        &ctx.org,
+        &ctx.schedule_reader(),
         &q.location_id,
         &q.service_id,
         q.from,

@@ -143,7 +143,7 @@ pub fn book(
     let (org, now) = (ctx.org.as_str(), ctx.now);
     let loaded = schedule::load(
         conn,
-        org,
+        &ctx.schedule_reader(),
         &cmd.location_id,
         &cmd.service_id,
         cmd.start,

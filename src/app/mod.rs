@@ -29,6 +29,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::Actor;
 use crate::domain::policy::Asker;
+use crate::repo::schedule::{self, Snapshots};
 
 /// What every use case is given besides its command: the organization it acts in, who
 /// acts, and the instant it acts at (read once per request, so a rule never sees two
@@ -38,9 +39,30 @@ pub struct Ctx {
     pub org: String,
     pub actor: Actor,
     pub now: DateTime<Utc>,
+    /// The process's schedule snapshots (a tool run starts with none).
+    pub schedules: Snapshots,
 }
 
 impl Ctx {
+    /// A context with no schedule snapshots yet (tools, seeding).
+    pub fn new(org: String, actor: Actor, now: DateTime<Utc>) -> Self {
+        Ctx {
+            org,
+            actor,
+            now,
+            schedules: Snapshots::default(),
+        }
+    }
+
+    /// How this context reads schedules.
+    pub fn schedule_reader(&self) -> schedule::Reader<'_> {
+        schedule::Reader {
+            org: &self.org,
+            snapshots: &self.schedules,
+            now: self.now,
+        }
+    }
+
     /// Who asks for a change, as the policy sees them (`None` role: the customer).
     pub fn asker(&self) -> Asker {
         Asker {

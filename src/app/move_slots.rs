@@ -55,7 +55,7 @@ pub fn list_move_slots(
     }
     let loaded = schedule::load(
         conn,
-        &ctx.org,
+        &ctx.schedule_reader(),
         &terms.row.location_id,
         &terms.row.service_id,
         q.from,

@@ -110,7 +110,7 @@ pub(crate) fn check_move(
         } else {
             let loaded = schedule::load(
                 conn,
-                &ctx.org,
+                &ctx.schedule_reader(),
                 &terms.row.location_id,
                 &terms.row.service_id,
                 wish.start,

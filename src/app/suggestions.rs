@@ -113,7 +113,7 @@ fn search(
         let (lo, hi) = window(wish, days);
         let loaded = schedule::load(
             conn,
-            &ctx.org,
+            &ctx.schedule_reader(),
             at.location_id,
             at.service_id,
             lo,

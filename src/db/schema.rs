@@ -13,6 +13,8 @@ diesel::table! {
         slot_interval_minutes -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Bumped by triggers on every change to what schedules are made of.
+        setup_version -> BigInt,
     }
 }
 
@@ -60,6 +62,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Bumped by triggers on every change to the resource's busy blocks.
+        busy_version -> BigInt,
     }
 }
 

@@ -7,10 +7,8 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use chrono::{DateTime, Utc};
 
-use crate::app::Ctx;
-use crate::domain::{Actor, Role};
+use crate::domain::Role;
 use crate::error::Error;
 use crate::http::state::AppState;
 use crate::repo::api_keys;
@@ -90,18 +88,5 @@ impl Principal {
 
     pub fn org(&self) -> &str {
         &self.organization_id
-    }
-
-    /// What a use case is given for this caller: their organization, their key as the
-    /// actor, and the request's `now`.
-    pub fn ctx(&self, now: DateTime<Utc>) -> Ctx {
-        Ctx {
-            org: self.organization_id.clone(),
-            actor: Actor::ApiKey {
-                id: self.key_id.clone(),
-                role: self.role,
-            },
-            now,
-        }
     }
 }

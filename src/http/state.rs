@@ -2,10 +2,14 @@
 
 use chrono::Duration;
 
+use crate::app::Ctx;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::domain::Actor;
 use crate::last_use::LastUse;
+use crate::repo::api_keys::Principal;
 use crate::repo::idempotency::DEFAULT_RETENTION;
+use crate::repo::schedule::Snapshots;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +19,8 @@ pub struct AppState {
     pub idempotency_retention: Duration,
     /// API keys' last use, recorded in memory and written in batches.
     pub last_use: LastUse,
+    /// Schedules kept between requests, checked against the database's versions.
+    pub schedules: Snapshots,
 }
 
 impl AppState {
@@ -25,6 +31,21 @@ impl AppState {
             clock,
             idempotency_retention: DEFAULT_RETENTION,
             last_use: LastUse::default(),
+            schedules: Snapshots::default(),
+        }
+    }
+
+    /// What a use case is given for this caller: their organization, their key as the
+    /// actor, the request's `now` and the process's schedule snapshots.
+    pub fn ctx(&self, principal: &Principal) -> Ctx {
+        Ctx {
+            org: principal.organization_id.clone(),
+            actor: Actor::ApiKey {
+                id: principal.key_id.clone(),
+                role: principal.role,
+            },
+            now: self.clock.now(),
+            schedules: self.schedules.clone(),
         }
     }
 }

@@ -189,7 +189,7 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let d = dealer(&app).await;
-    let count = |app: &TestApp| {
+    let count = |app: &TestApp, snapshots: &janji::repo::schedule::Snapshots| {
         let queries = Arc::new(AtomicUsize::new(0));
         let seen = queries.clone();
         let mut conn = app.state.db.pool().get().unwrap();
@@ -199,9 +199,14 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
             }
         });
         let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
+        let reader = janji::repo::schedule::Reader {
+            org: &app.org_id,
+            snapshots,
+            now: app.clock.now(),
+        };
         let loaded = janji::repo::schedule::load(
             &mut conn,
-            &app.org_id,
+            &reader,
             &d.location,
             &d.service,
             from,
@@ -215,7 +220,10 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
         );
         (queries.load(Ordering::SeqCst), loaded.resources.len())
     };
-    let (few, n_few) = count(&app);
+    let kept = janji::repo::schedule::Snapshots::default();
+    let (few, n_few) = count(&app, &Default::default());
+    let (warm, _) = count(&app, &kept);
+    assert_eq!(warm, few, "a first load reads everything");
     for i in 0..16 {
         let kind = if i % 2 == 0 {
             "service_bay"
@@ -232,11 +240,27 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
     app.post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
         .await
         .expect(201);
-    let (many, n_many) = count(&app);
+    let (many, n_many) = count(&app, &Default::default());
     assert_eq!((n_few, n_many), (4, 20));
     assert_eq!(
         few, many,
         "queries per availability load must not depend on resource count"
+    );
+    // A process that has loaded it before checks two versions, then reloads only what
+    // changed: here the setup (16 new resources) and the busy blocks.
+    assert_eq!(count(&app, &kept).0, few);
+    assert_eq!(
+        count(&app, &kept).0,
+        2,
+        "a current snapshot costs the two version reads"
+    );
+    app.post("/v1/appointments", d.booking("2026-11-30T10:00:00+07:00"))
+        .await
+        .expect(201);
+    assert_eq!(
+        count(&app, &kept).0,
+        3,
+        "a booking makes one resource's blocks stale: one more read"
     );
 }
 

@@ -60,8 +60,10 @@ async fn a_deadlock_is_run_again_not_answered(app: TestApp) {
         app.state.db.write(move |c| {
             let attempt = runs.fetch_add(1, Ordering::SeqCst);
             let lock = |c: &mut DbConnection, id: &str| {
+                // A row lock without an update: an update of a resource would also
+                // bump the organization's setup version, and queue there instead.
                 diesel::sql_query(format!(
-                    "UPDATE resources SET name = name WHERE id = '{id}'"
+                    "SELECT id FROM resources WHERE id = '{id}' FOR UPDATE"
                 ))
                 .execute(c)
             };

@@ -82,7 +82,7 @@ pub async fn get_alternatives(
         resource_id: q.resource_id.map(|r| r.to_string()),
         limit: limit_of(q.limit)?,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let found = state
         .db
         .read(move |c| suggestions::find_alternatives(c, &ctx, cmd))

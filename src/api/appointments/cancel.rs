@@ -94,7 +94,7 @@ pub async fn quote_cancel(
         appointment_id: path.into_inner().to_string(),
         ask,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let quote = state
         .db
         .read(move |c| quotes::quote_cancel(c, &ctx, cmd))
@@ -148,7 +148,7 @@ pub async fn cancel_appointment(
         reason_text,
         note: asks::note(b.note.as_deref())?,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .respond(&state, move |c| {
             let accepted = cmd.accepted_fee.clone();

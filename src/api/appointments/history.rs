@@ -86,10 +86,7 @@ pub async fn list_appointment_events(
     Query(page): Query<PageParams>,
 ) -> Result<HttpResponse, Error> {
     let (limit, after) = page.parse()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let page = state
         .db
         .read(move |c| history::events(c, &ctx, &id, after.as_deref(), limit))

@@ -32,7 +32,7 @@ async fn run(
     idempotency: Idempotency,
     cmd: TakeStep,
 ) -> Result<HttpResponse, Error> {
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .respond(&state, move |c| {
             Ok(match lifecycle::take_step(c, &ctx, cmd.clone())? {

@@ -140,7 +140,7 @@ pub async fn create_appointment(
     Json(body): Json<CreateAppointmentRequest>,
 ) -> Result<HttpResponse, Error> {
     let cmd = BookAppointment::try_from(body)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .respond(&state, move |c| {
             Ok(match booking::book(c, &ctx, cmd.clone())? {
@@ -172,10 +172,7 @@ pub async fn get_appointment(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let view = state
         .db
         .read(move |c| crate::app::appointments::get(c, &ctx, &id))

@@ -88,7 +88,7 @@ pub async fn get_move_availability(
         to,
         resource_id: q.resource_id.map(|r| r.to_string()),
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let found = state
         .db
         .read(move |c| move_slots::list_move_slots(c, &ctx, cmd))

@@ -112,7 +112,7 @@ pub async fn quote_reschedule(
         resource_id: b.resource_id.map(|r| r.to_string()),
         ask,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let quote = state
         .db
         .read(move |c| quotes::quote_reschedule(c, &ctx, cmd))
@@ -172,7 +172,7 @@ pub async fn reschedule_appointment(
         reason_text,
         note: asks::note(b.note.as_deref())?,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .respond(&state, move |c| {
             let accepted = cmd.accepted_fee.clone();

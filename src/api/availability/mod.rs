@@ -91,7 +91,7 @@ pub async fn get_availability(
     Query(q): Query<AvailabilityQuery>,
 ) -> Result<HttpResponse, Error> {
     let (from, to) = check_window(q.from, q.to)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let cmd = ListSlots {
         location_id: q.location_id.to_string(),
         service_id: q.service_id.to_string(),

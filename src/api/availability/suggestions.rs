@@ -89,7 +89,7 @@ pub async fn get_suggestions(
         resource_id: q.resource_id.map(|r| r.to_string()),
         limit: limit_of(q.limit)?,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let cmd = SuggestTimes {
         location_id: q.location_id.to_string(),
         service_id: q.service_id.to_string(),

@@ -89,10 +89,7 @@ pub async fn list_customer_appointments(
     Query(q): Query<CustomerAppointmentsQuery>,
 ) -> Result<HttpResponse, Error> {
     let statuses = parse_statuses(q.status.as_deref())?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let body = state
         .db
         .read(move |c| {

@@ -237,7 +237,7 @@ pub async fn create_customer(
     Json(body): Json<CreateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
     let new = NewCustomer::try_from(body)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             reply(
@@ -272,7 +272,7 @@ pub async fn list_customers(
     }
     .parse()?;
     let filter = CustomerFilter::try_from(query)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| customers::list(c, &ctx, filter, after.as_deref(), limit))
@@ -296,10 +296,7 @@ pub async fn get_customer(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let customer = state.db.read(move |c| customers::get(c, &ctx, &id)).await?;
     respond(StatusCode::OK, customer)
 }
@@ -332,10 +329,7 @@ pub async fn update_customer(
     Json(body): Json<UpdateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
     let changes = CustomerChanges::try_from(body)?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let customer = state
         .db
         .write(move |c| customers::update(c, &ctx, &id, expected, changes.clone()))
@@ -363,10 +357,7 @@ pub async fn delete_customer(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     state
         .db
         .write(move |c| customers::delete(c, &ctx, &id, expected))

@@ -139,7 +139,7 @@ pub async fn create_closure(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = body.into_new(path.into_inner().to_string())?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             let closure = closures::create(c, &ctx, new.clone())?;
@@ -179,10 +179,7 @@ pub async fn list_closures(
     }
     .parse()?;
     let ending_after = filter.ending_after.map(|t| t.0);
-    let (ctx, loc) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, loc) = (state.ctx(&principal), path.into_inner().to_string());
     let page = state
         .db
         .read(move |c| closures::list(c, &ctx, &loc, ending_after, after.as_deref(), limit))
@@ -209,11 +206,7 @@ pub async fn delete_closure(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let (loc, id) = path.into_inner();
-    let (ctx, loc, id) = (
-        principal.ctx(state.clock.now()),
-        loc.to_string(),
-        id.to_string(),
-    );
+    let (ctx, loc, id) = (state.ctx(&principal), loc.to_string(), id.to_string());
     state
         .db
         .write(move |c| closures::delete(c, &ctx, &loc, &id))

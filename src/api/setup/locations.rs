@@ -230,7 +230,7 @@ pub async fn create_location(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewLocation::try_from(body)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             reply(
@@ -258,7 +258,7 @@ pub async fn list_locations(
     Query(page): Query<PageParams>,
 ) -> Result<HttpResponse, Error> {
     let (limit, after) = page.parse()?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| locations::list(c, &ctx, after.as_deref(), limit))
@@ -282,10 +282,7 @@ pub async fn get_location(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let location = state.db.read(move |c| locations::get(c, &ctx, &id)).await?;
     respond(actix_web::http::StatusCode::OK, location)
 }
@@ -318,10 +315,7 @@ pub async fn update_location(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = LocationChanges::try_from(body)?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let location = state
         .db
         .write(move |c| locations::update(c, &ctx, &id, expected, changes.clone()))
@@ -355,10 +349,7 @@ pub async fn delete_location(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     state
         .db
         .write(move |c| locations::delete(c, &ctx, &id, expected))

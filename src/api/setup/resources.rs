@@ -186,7 +186,7 @@ pub async fn create_resource(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewResource::try_from(body)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             reply(
@@ -223,7 +223,7 @@ pub async fn list_resources(
         kind: params.kind,
         active: params.active,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| resources::list(c, &ctx, filter, after.as_deref(), limit))
@@ -247,10 +247,7 @@ pub async fn get_resource(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let resource = state.db.read(move |c| resources::get(c, &ctx, &id)).await?;
     respond(StatusCode::OK, resource)
 }
@@ -284,10 +281,7 @@ pub async fn update_resource(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = ResourceChanges::try_from(body)?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let resource = state
         .db
         .write(move |c| resources::update(c, &ctx, &id, expected, changes.clone()))
@@ -320,10 +314,7 @@ pub async fn delete_resource(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     state
         .db
         .write(move |c| resources::delete(c, &ctx, &id, expected))

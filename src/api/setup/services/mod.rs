@@ -80,7 +80,7 @@ pub async fn create_service(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let new = NewService::try_from(body)?;
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
             reply(StatusCode::CREATED, services::create(c, &ctx, new.clone())?)
@@ -113,7 +113,7 @@ pub async fn list_services(
         location_id: params.location_id.map(|id| id.to_string()),
         active: params.active,
     };
-    let ctx = principal.ctx(state.clock.now());
+    let ctx = state.ctx(&principal);
     let page = state
         .db
         .read(move |c| services::list(c, &ctx, filter, after.as_deref(), limit))
@@ -137,10 +137,7 @@ pub async fn get_service(
     principal: Principal,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let service = state.db.read(move |c| services::get(c, &ctx, &id)).await?;
     respond(StatusCode::OK, service)
 }
@@ -175,10 +172,7 @@ pub async fn update_service(
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
     let changes = ServiceChanges::try_from(body)?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let service = state
         .db
         .write(move |c| services::update(c, &ctx, &id, expected, changes.clone()))
@@ -206,10 +200,7 @@ pub async fn delete_service(
     IfMatch(expected): IfMatch,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let (ctx, id) = (
-        principal.ctx(state.clock.now()),
-        path.into_inner().to_string(),
-    );
+    let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     state
         .db
         .write(move |c| services::delete(c, &ctx, &id, expected))

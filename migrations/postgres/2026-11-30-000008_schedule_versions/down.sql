@@ -1,0 +1,16 @@
+DROP TRIGGER organizations_setup_version ON organizations;
+DROP TRIGGER service_locations_setup_version ON service_locations;
+DROP TRIGGER service_resources_setup_version ON service_resources;
+DROP TRIGGER services_setup_version ON services;
+DROP TRIGGER closures_setup_version ON closures;
+DROP TRIGGER resources_setup_version ON resources;
+DROP TRIGGER resources_setup_version_change ON resources;
+DROP TRIGGER locations_setup_version ON locations;
+DROP TRIGGER appointment_resources_busy_version ON appointment_resources;
+DROP FUNCTION janji_bump_own_setup();
+DROP FUNCTION janji_bump_setup_of_service();
+DROP FUNCTION janji_bump_setup();
+DROP FUNCTION janji_bump_busy();
+DROP INDEX appointment_resources_resource_start;
+ALTER TABLE organizations DROP COLUMN setup_version;
+ALTER TABLE resources DROP COLUMN busy_version;

@@ -1,0 +1,234 @@
+//! Loads everything availability needs for one location and service, in a fixed number
+//! of queries whatever the number of resources or appointments, from this process's
+//! snapshots while the database's versions say they are current.
+
+mod busy;
+pub mod setup;
+pub mod snapshots;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::resources;
+use crate::domain::availability::{
+    BookingRules, MAX_BLOCK, ResourceSchedule, Schedule, ServiceNeeds,
+};
+use crate::domain::interval::Interval;
+use crate::domain::local_time::start_of_day;
+use crate::error::{Code, Error};
+use crate::repo::locations::LocationRow;
+use crate::repo::resources::ResourceRow;
+use crate::repo::services::ServiceRow;
+use snapshots::Busy;
+pub use snapshots::Snapshots;
+
+/// A location's schedule for one service over a window, ready for the domain functions.
+pub struct LoadedSchedule {
+    pub location: LocationRow,
+    pub service: ServiceRow,
+    pub tz: Tz,
+    pub closures: Vec<Interval>,
+    /// Resources able to perform the service, in id order.
+    pub resources: Vec<ResourceSchedule>,
+    pub names: Vec<String>,
+    pub needs: ServiceNeeds,
+    pub rules: BookingRules,
+}
+
+impl LoadedSchedule {
+    pub fn schedule(&self) -> Schedule<'_> {
+        Schedule {
+            tz: self.tz,
+            hours: &self.location.weekly_hours,
+            closures: &self.closures,
+            resources: &self.resources,
+        }
+    }
+
+    pub fn index_of(&self, resource_id: &str) -> Option<usize> {
+        self.resources.iter().position(|r| r.id == resource_id)
+    }
+}
+
+/// Why a resource cannot be used for a service at a location.
+pub fn resource_unusable(
+    conn: &mut DbConnection,
+    org: &str,
+    loaded: &LoadedSchedule,
+    resource_id: &str,
+) -> Error {
+    let field = "resource_id";
+    let found: Option<ResourceRow> = resources::table
+        .filter(resources::organization_id.eq(org))
+        .filter(resources::id.eq(resource_id))
+        .select(ResourceRow::as_select())
+        .get_result(conn)
+        .optional()
+        .unwrap_or(None);
+    match found {
+        None => Error::invalid(
+            field,
+            Code::ResourceNotFound,
+            "no such resource in this organization",
+        ),
+        Some(r) if r.location_id != loaded.location.id => Error::invalid(
+            field,
+            Code::ResourceNotAtLocation,
+            "the resource belongs to another location",
+        ),
+        Some(r) if !r.active => {
+            Error::invalid(field, Code::ResourceInactive, "the resource is not active")
+        }
+        Some(_) => Error::invalid(
+            field,
+            Code::ResourceCannotPerform,
+            "the resource is not of a kind this service needs, or not among the resources allowed for it",
+        ),
+    }
+}
+
+/// The index of the resource a caller pinned, or why it cannot serve (naming
+/// `resource_id`); `None` when none was pinned.
+pub fn pinned(
+    conn: &mut DbConnection,
+    org: &str,
+    loaded: &LoadedSchedule,
+    resource_id: Option<&str>,
+) -> Result<Option<usize>, Error> {
+    resource_id
+        .map(|id| {
+            loaded
+                .index_of(id)
+                .ok_or_else(|| resource_unusable(conn, org, loaded, id))
+        })
+        .transpose()
+}
+
+/// Who reads a schedule, and when: the organization, the process's snapshots and the
+/// request's `now` (which decides how far ahead a reloaded snapshot reaches).
+pub struct Reader<'a> {
+    pub org: &'a str,
+    pub snapshots: &'a Snapshots,
+    pub now: DateTime<Utc>,
+}
+
+/// How far a reloaded busy snapshot reaches besides the window asked for: from two days
+/// back to the horizon plus two days ahead, so the next requests find it there.
+const MARGIN: Duration = Duration::days(2);
+
+/// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
+/// appointment's own time out of the busy blocks (when it is being moved).
+///
+/// Two reads when the process's snapshots are current (the organization's setup version,
+/// the location's busy versions); otherwise the setup and the busy blocks of the
+/// resources that changed are read again, each in one query. A fixed number of queries
+/// whatever the number of resources or appointments.
+pub fn load(
+    conn: &mut DbConnection,
+    reader: &Reader<'_>,
+    location_id: &str,
+    service_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    exclude_appointment: Option<&str>,
+) -> Result<LoadedSchedule, Error> {
+    let org = reader.org;
+    let version = setup::version(conn, org)?.ok_or_else(|| Error::not_found("location"))?;
+    let setup = match reader
+        .snapshots
+        .setup(org, location_id, service_id, version)
+    {
+        Some(setup) => setup,
+        None => {
+            let setup = Arc::new(setup::read(conn, org, location_id, service_id, version)?);
+            reader.snapshots.keep_setup(org, setup.clone());
+            setup
+        }
+    };
+    let (tz, needs) = (setup.tz, &setup.needs);
+
+    // What a slot starting in the window can touch: blocks overlapping it (buffers
+    // included), and every block starting on a local day it is on, whose minutes rank
+    // the resources by load.
+    let first_day = start_of_day(tz, from.with_timezone(&tz).date_naive());
+    let after_last_day = start_of_day(tz, to.with_timezone(&tz).date_naive() + Duration::days(1));
+    let lo = (from - needs.buffer_before).min(first_day);
+    let hi = (to + needs.duration + needs.buffer_after).max(after_last_day);
+    let wanted = Interval::new(lo - MAX_BLOCK, hi);
+
+    // Versions first, blocks after: a snapshot is never newer than its tag.
+    let versions: HashMap<String, i64> = busy::versions(conn, &setup.location.id)?
+        .into_iter()
+        .collect();
+    let mut found: Vec<Option<Arc<Busy>>> = Vec::with_capacity(setup.resources.len());
+    let mut stale: Vec<&str> = Vec::new();
+    for r in &setup.resources {
+        let version = versions.get(&r.id).copied().unwrap_or(-1);
+        let kept = reader.snapshots.busy(&r.id, version, wanted);
+        if kept.is_none() {
+            stale.push(&r.id);
+        }
+        found.push(kept);
+    }
+    if !stale.is_empty() {
+        let horizon = setup.rules.horizon;
+        let covers = Interval::new(
+            wanted.start.min(reader.now - MARGIN),
+            wanted.end.max(reader.now + horizon + MARGIN),
+        );
+        let mut blocks: HashMap<&str, Vec<Interval>> =
+            stale.iter().map(|&id| (id, Vec::new())).collect();
+        for (resource_id, block) in busy::read(conn, &setup.location.id, &stale, covers)? {
+            if let Some(list) = blocks.get_mut(resource_id.as_str()) {
+                list.push(block);
+            }
+        }
+        for (i, r) in setup.resources.iter().enumerate() {
+            if let Some(list) = blocks.remove(r.id.as_str()) {
+                let version = versions.get(&r.id).copied().unwrap_or(-1);
+                let fresh = Arc::new(Busy {
+                    version,
+                    covers,
+                    blocks: list,
+                });
+                reader.snapshots.keep_busy(&r.id, fresh.clone());
+                found[i] = Some(fresh);
+            }
+        }
+    }
+    let excluded = match exclude_appointment {
+        Some(id) => busy::held_by(conn, id)?,
+        None => Vec::new(),
+    };
+
+    let resources = setup
+        .resources
+        .iter()
+        .zip(&found)
+        .map(|(r, kept)| {
+            let mut schedule = r.clone();
+            if let Some(kept) = kept {
+                schedule.busy = kept
+                    .overlapping(lo, hi, MAX_BLOCK)
+                    .filter(|b| !excluded.iter().any(|(id, own)| *id == r.id && own == b))
+                    .collect();
+            }
+            schedule
+        })
+        .collect();
+    Ok(LoadedSchedule {
+        location: setup.location.clone(),
+        service: setup.service.clone(),
+        tz,
+        closures: setup.closures.clone(),
+        resources,
+        names: setup.names.clone(),
+        needs: setup.needs.clone(),
+        rules: setup.rules,
+    })
+}

@@ -1,0 +1,168 @@
+//! What a schedule is made of besides the busy blocks: the location, the service, the
+//! resources able to perform it, closures and booking rules. Read together, and kept by
+//! [`super::snapshots::Snapshots`] while the organization's `setup_version` holds.
+
+use chrono::{Duration, NaiveDateTime};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{
+    closures, locations, organizations, resources, service_locations, service_resources,
+};
+use crate::domain::availability::{BookingRules, ResourceSchedule, ServiceNeeds};
+use crate::domain::interval::Interval;
+use crate::domain::{ResourceKind, booking_rules};
+use crate::error::{Code, Error};
+use crate::repo::from_db;
+use crate::repo::locations::LocationRow;
+use crate::repo::organizations::OrganizationRow;
+use crate::repo::resources::ResourceRow;
+use crate::repo::services::{self, ServiceRow};
+
+/// A location's setup for one service, as read at `version` of its organization's setup.
+#[derive(Debug)]
+pub struct Setup {
+    pub version: i64,
+    pub location: LocationRow,
+    pub service: ServiceRow,
+    pub tz: Tz,
+    /// Closures of the whole location.
+    pub closures: Vec<Interval>,
+    /// Resources able to perform the service, in id order, with their own closures and
+    /// no busy blocks (those are the busy snapshots').
+    pub resources: Vec<ResourceSchedule>,
+    pub names: Vec<String>,
+    pub needs: ServiceNeeds,
+    pub rules: BookingRules,
+}
+
+/// The organization's setup version; `None` when there is no such organization.
+pub fn version(conn: &mut DbConnection, org: &str) -> Result<Option<i64>, Error> {
+    Ok(organizations::table
+        .filter(organizations::id.eq(org))
+        .select(organizations::setup_version)
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Reads the setup, in a fixed number of queries whatever the number of resources.
+pub fn read(
+    conn: &mut DbConnection,
+    org: &str,
+    location_id: &str,
+    service_id: &str,
+    version: i64,
+) -> Result<Setup, Error> {
+    // The location with its organization's booking defaults, in one read.
+    let (location, org_row) = locations::table
+        .inner_join(organizations::table)
+        .filter(locations::organization_id.eq(org))
+        .filter(locations::id.eq(location_id))
+        .select((LocationRow::as_select(), OrganizationRow::as_select()))
+        .get_result::<(LocationRow, OrganizationRow)>(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("location"))?;
+    let service = services::get_row(conn, org, service_id)?;
+    let offered = service.active && {
+        let at: Vec<String> = service_locations::table
+            .filter(service_locations::service_id.eq(&service.id))
+            .select(service_locations::location_id)
+            .load(conn)?;
+        at.is_empty() || at.contains(&location.id)
+    };
+    if !offered {
+        return Err(Error::invalid(
+            "service_id",
+            Code::ServiceNotOffered,
+            "this service is not offered at this location (or is inactive)",
+        ));
+    }
+    let rules = booking_rules::resolve(
+        (
+            org_row.booking_lead_minutes,
+            org_row.booking_horizon_days,
+            org_row.slot_interval_minutes,
+        ),
+        (
+            location.booking_lead_minutes,
+            location.booking_horizon_days,
+            location.slot_interval_minutes,
+        ),
+    );
+    let tz = location.time_zone.tz();
+    let kinds = service.resource_kinds()?;
+    // The service's allow-list, each resource with its kind.
+    let allowed: Vec<(String, ResourceKind)> = service_resources::table
+        .inner_join(resources::table)
+        .filter(service_resources::service_id.eq(&service.id))
+        .select((resources::id, resources::kind))
+        .load(conn)?;
+    let needs = ServiceNeeds {
+        duration: Duration::minutes(i64::from(service.duration_minutes)),
+        buffer_before: Duration::minutes(i64::from(service.buffer_before_minutes)),
+        buffer_after: Duration::minutes(i64::from(service.buffer_after_minutes)),
+        kinds: kinds.clone(),
+    };
+
+    let rows: Vec<ResourceRow> = resources::table
+        .filter(resources::location_id.eq(&location.id))
+        .filter(resources::active.eq(true))
+        .select(ResourceRow::as_select())
+        .order(resources::id.asc())
+        .load(conn)?;
+    // A kind with listed resources may use only those; other kinds use any of theirs.
+    let restricted: Vec<ResourceKind> = allowed.iter().map(|&(_, k)| k).collect();
+    let allowed: Vec<String> = allowed.into_iter().map(|(id, _)| id).collect();
+    let mut able = Vec::new();
+    let mut names = Vec::new();
+    for r in rows {
+        let kind = r.kind;
+        if !kinds.contains(&kind) || (restricted.contains(&kind) && !allowed.contains(&r.id)) {
+            continue;
+        }
+        able.push(ResourceSchedule {
+            id: r.id,
+            kind,
+            hours: r.weekly_hours,
+            closures: Vec::new(),
+            busy: Vec::new(),
+        });
+        names.push(r.name);
+    }
+
+    // Every closure of the location: a dealer has a few a year, and the availability
+    // functions look only at those touching the window asked for.
+    let closure_rows: Vec<(Option<String>, NaiveDateTime, NaiveDateTime)> = closures::table
+        .filter(closures::location_id.eq(&location.id))
+        .select((
+            closures::resource_id,
+            closures::starts_at,
+            closures::ends_at,
+        ))
+        .load(conn)?;
+    let mut location_closures = Vec::new();
+    for (resource_id, s, e) in closure_rows {
+        let iv = Interval::new(from_db(s), from_db(e));
+        match resource_id {
+            None => location_closures.push(iv),
+            Some(id) => {
+                if let Some(r) = able.iter_mut().find(|r| r.id == id) {
+                    r.closures.push(iv);
+                }
+            }
+        }
+    }
+
+    Ok(Setup {
+        version,
+        location,
+        service,
+        tz,
+        closures: location_closures,
+        resources: able,
+        names,
+        needs,
+        rules,
+    })
+}

@@ -1,0 +1,185 @@
+//! What one process keeps of schedules between requests, and when it may use it.
+//!
+//! Two kinds of snapshot, each tagged with the version it was read at:
+//! - a location's **setup** for one service (the location, the service, the resources
+//!   able to perform it, closures, booking rules), current while the organization's
+//!   `setup_version` is unchanged;
+//! - a resource's **busy blocks** over a stretch of time, current while the resource's
+//!   `busy_version` is unchanged.
+//!
+//! Database triggers bump both versions in the same transaction as every change that
+//! could make a snapshot wrong (migration 000008), whichever process or tool makes it.
+//! A request reads the stored versions first and then anything it must reload, so a
+//! snapshot is never tagged with a version newer than its contents: at worst it is
+//! reloaded once more than needed. Two processes on one database therefore never offer a
+//! time that the other has just taken (tests/processes.rs).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use crate::domain::interval::Interval;
+
+use super::setup::Setup;
+
+/// Beyond this many snapshots of one kind the store starts again empty: memory stays
+/// bounded by what recent requests use, not by everything ever asked.
+const MAX_ENTRIES: usize = 4096;
+
+/// A resource's active busy blocks whose start lies in `covers`, by start.
+#[derive(Debug)]
+pub struct Busy {
+    pub version: i64,
+    pub covers: Interval,
+    pub blocks: Vec<Interval>,
+}
+
+impl Busy {
+    /// The blocks overlapping `[lo, hi)`; blocks are never longer than `max_block`.
+    pub fn overlapping(
+        &self,
+        lo: chrono::DateTime<chrono::Utc>,
+        hi: chrono::DateTime<chrono::Utc>,
+        max_block: chrono::Duration,
+    ) -> impl Iterator<Item = Interval> + '_ {
+        let first = self.blocks.partition_point(|b| b.start <= lo - max_block);
+        self.blocks[first..]
+            .iter()
+            .take_while(move |b| b.start < hi)
+            .filter(move |b| b.end > lo)
+            .copied()
+    }
+}
+
+type SetupKey = (String, String, String);
+
+/// The snapshots of one process, shared by its requests. Cloning shares them.
+#[derive(Clone, Default)]
+pub struct Snapshots {
+    inner: Arc<Store>,
+}
+
+#[derive(Default)]
+struct Store {
+    setups: RwLock<HashMap<SetupKey, Arc<Setup>>>,
+    busy: RwLock<HashMap<String, Arc<Busy>>>,
+}
+
+impl fmt::Debug for Snapshots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let setups = self.inner.setups.read().map(|m| m.len()).unwrap_or(0);
+        let busy = self.inner.busy.read().map(|m| m.len()).unwrap_or(0);
+        write!(f, "Snapshots {{ setups: {setups}, busy: {busy} }}")
+    }
+}
+
+impl Snapshots {
+    /// The setup of a location for a service, if one was read at `version`.
+    pub fn setup(
+        &self,
+        org: &str,
+        location: &str,
+        service: &str,
+        version: i64,
+    ) -> Option<Arc<Setup>> {
+        let key = (org.to_owned(), location.to_owned(), service.to_owned());
+        let map = self.inner.setups.read().ok()?;
+        map.get(&key).filter(|s| s.version == version).cloned()
+    }
+
+    pub fn keep_setup(&self, org: &str, setup: Arc<Setup>) {
+        let key = (
+            org.to_owned(),
+            setup.location.id.clone(),
+            setup.service.id.clone(),
+        );
+        if let Ok(mut map) = self.inner.setups.write() {
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+            // A request that read an older version may finish after one that read a
+            // newer: the newer stays.
+            match map.get(&key) {
+                Some(kept) if kept.version > setup.version => {}
+                _ => {
+                    map.insert(key, setup);
+                }
+            }
+        }
+    }
+
+    /// The busy blocks of `resource` read at `version`, if they cover `[lo, hi)`.
+    pub fn busy(&self, resource: &str, version: i64, wanted: Interval) -> Option<Arc<Busy>> {
+        let map = self.inner.busy.read().ok()?;
+        map.get(resource)
+            .filter(|b| {
+                b.version == version && b.covers.start <= wanted.start && b.covers.end >= wanted.end
+            })
+            .cloned()
+    }
+
+    pub fn keep_busy(&self, resource: &str, busy: Arc<Busy>) {
+        if let Ok(mut map) = self.inner.busy.write() {
+            if map.len() >= MAX_ENTRIES {
+                map.clear();
+            }
+            match map.get(resource) {
+                Some(kept) if kept.version > busy.version => {}
+                _ => {
+                    map.insert(resource.to_owned(), busy);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn at(h: i64) -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    fn busy(version: i64, blocks: &[(i64, i64)]) -> Arc<Busy> {
+        Arc::new(Busy {
+            version,
+            covers: Interval::new(at(0), at(100)),
+            blocks: blocks
+                .iter()
+                .map(|&(s, e)| Interval::new(at(s), at(e)))
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn a_snapshot_serves_only_its_own_version_and_cover() {
+        let s = Snapshots::default();
+        s.keep_busy("bay", busy(3, &[(1, 2)]));
+        assert!(s.busy("bay", 3, Interval::new(at(10), at(20))).is_some());
+        assert!(s.busy("bay", 4, Interval::new(at(10), at(20))).is_none());
+        assert!(s.busy("bay", 3, Interval::new(at(10), at(101))).is_none());
+        assert!(s.busy("other", 3, Interval::new(at(10), at(20))).is_none());
+    }
+
+    #[test]
+    fn an_older_read_never_replaces_a_newer_one() {
+        let s = Snapshots::default();
+        s.keep_busy("bay", busy(5, &[]));
+        s.keep_busy("bay", busy(4, &[(1, 2)]));
+        assert!(s.busy("bay", 5, Interval::new(at(1), at(2))).is_some());
+        assert!(s.busy("bay", 4, Interval::new(at(1), at(2))).is_none());
+    }
+
+    #[test]
+    fn overlapping_finds_exactly_the_blocks_touching_the_window() {
+        let b = busy(1, &[(0, 2), (3, 5), (5, 6), (8, 9)]);
+        let found: Vec<_> = b.overlapping(at(4), at(6), Duration::hours(3)).collect();
+        assert_eq!(
+            found,
+            vec![Interval::new(at(3), at(5)), Interval::new(at(5), at(6))]
+        );
+        assert_eq!(b.overlapping(at(6), at(8), Duration::hours(3)).count(), 0);
+    }
+}
