@@ -142,6 +142,11 @@ fn world(
         resources[b.bay].busy.push(block);
         resources[b.advisor].busy.push(block);
     }
+    // Blocks arrive in start order, as `repo::schedule` hands them over (read by
+    // resource and start, kept so in the process's snapshots).
+    for r in &mut resources {
+        r.busy.sort_unstable();
+    }
     let busy_count = (0..days)
         .map(|d| {
             (0..halves_per_day)

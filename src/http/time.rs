@@ -1,7 +1,7 @@
 //! Instants in requests and local renderings in responses.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Timelike, Utc};
+use chrono_tz::{OffsetName, Tz};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -85,13 +85,19 @@ pub struct LocalSpan {
 impl LocalSpan {
     pub fn new(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
         let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
+        // Written out rather than through `format("%Z")`, which parses its pattern on
+        // every call: a month of slots shows hundreds of these.
+        let zone = match s.offset().abbreviation() {
+            Some(abbreviation) => abbreviation.to_owned(),
+            None => s.format("%Z").to_string(),
+        };
         LocalSpan {
             time_zone: tz.name().to_owned(),
-            zone: s.format("%Z").to_string(),
+            label: format!("{:02}:{:02} {zone}", s.hour(), s.minute()),
+            zone,
             start: s.to_rfc3339(),
             end: e.to_rfc3339(),
             date: s.date_naive().to_string(),
-            label: s.format("%H:%M %Z").to_string(),
         }
     }
 }
@@ -141,5 +147,27 @@ mod tests {
             (span.label.as_str(), span.date.as_str(), span.end.as_str()),
             ("09:00 WIB", "2026-11-30", "2026-11-30T10:00:00+07:00")
         );
+    }
+
+    #[test]
+    fn local_spans_read_as_the_zone_formats_them() {
+        use chrono::TimeZone;
+        let zones = [
+            chrono_tz::Asia::Jakarta,
+            chrono_tz::Asia::Makassar,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::America::Sao_Paulo,
+            chrono_tz::Asia::Dubai,
+        ];
+        for tz in zones {
+            let mut t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+            for _ in 0..400 {
+                let span = LocalSpan::new(tz, t, t + chrono::Duration::minutes(30));
+                let local = t.with_timezone(&tz);
+                assert_eq!(span.zone, local.format("%Z").to_string());
+                assert_eq!(span.label, local.format("%H:%M %Z").to_string());
+                t += chrono::Duration::minutes(1337);
+            }
+        }
     }
 }

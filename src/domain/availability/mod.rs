@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::enums::ResourceKind;
-use super::interval::{Interval, covered, hits, intersect, normalize, subtract};
+use super::interval::{Interval, covered, intersect, normalize, subtract};
+use super::local_time::LocalDates;
 use super::opening::{candidate_starts, open_intervals};
 use super::weekly_hours::WeeklyHours;
 
@@ -107,6 +108,7 @@ struct Prepared {
     /// Booked minutes per resource and local day, day 0 being `day0`.
     load: Vec<Vec<i64>>,
     day0: NaiveDate,
+    dates: LocalDates,
     location_open: Vec<Interval>,
     grid: Vec<DateTime<Utc>>,
 }
@@ -139,9 +141,9 @@ fn prepare(
     let reach = Interval::new(from - needs.buffer_before, span_end + needs.buffer_after);
     // Loads are kept for every local date of a start, with whole days around them.
     let (load_from, load_to) = (from - DAY_MARGIN, to + DAY_MARGIN);
-    let day0 = load_from.with_timezone(&s.tz).date_naive();
-    let days = usize::try_from((load_to.with_timezone(&s.tz).date_naive() - day0).num_days() + 1)
-        .unwrap_or(0);
+    let dates = LocalDates::new(s.tz, load_from, load_to);
+    let day0 = dates.date(load_from);
+    let days = usize::try_from((dates.date(load_to) - day0).num_days() + 1).unwrap_or(0);
     let location_hours = open_intervals(s.tz, s.hours, from, span_end);
     let location_open = subtract(&location_hours, &within(s.closures, &span));
     let mut open = Vec::with_capacity(s.resources.len());
@@ -160,7 +162,7 @@ fn prepare(
                 near.push(*iv);
             }
             if iv.start >= load_from && iv.start < load_to {
-                let day = (iv.start.with_timezone(&s.tz).date_naive() - day0).num_days();
+                let day = (dates.date(iv.start) - day0).num_days();
                 if let Some(m) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
                     *m += (iv.end - iv.start).num_minutes();
                 }
@@ -175,6 +177,7 @@ fn prepare(
         busy,
         load,
         day0,
+        dates,
         location_open,
         grid,
     }
@@ -189,6 +192,60 @@ pub struct Choice<'a> {
     pub preferred: &'a [usize],
 }
 
+/// Where each resource's search through its open and busy intervals stands. Starts are
+/// tried in time order, so each search goes on from where the last one stopped: a step
+/// or two per resource and start, not a binary search each time.
+struct Cursors {
+    last: Option<DateTime<Utc>>,
+    open: Vec<usize>,
+    busy: Vec<usize>,
+}
+
+impl Cursors {
+    fn new(resources: usize) -> Self {
+        Cursors {
+            last: None,
+            open: vec![0; resources],
+            busy: vec![0; resources],
+        }
+    }
+
+    /// Called before the resources are tried at `start`; a start earlier than the last
+    /// one starts the searches over.
+    fn at(&mut self, start: DateTime<Utc>) {
+        if self.last.is_some_and(|last| start < last) {
+            self.open.fill(0);
+            self.busy.fill(0);
+        }
+        self.last = Some(start);
+    }
+
+    /// Whether resource `i` is open for all of `service` and busy nowhere in `block`:
+    /// `covered` and `hits` of `interval`, resumed from the cursors.
+    fn free(&mut self, p: &Prepared, i: usize, service: &Interval, block: &Interval) -> bool {
+        let open = &p.open[i];
+        advance(open, &mut self.open[i], |iv| iv.end < service.end);
+        if !open
+            .get(self.open[i])
+            .is_some_and(|iv| iv.contains(service))
+        {
+            return false;
+        }
+        let busy = &p.busy[i];
+        advance(busy, &mut self.busy[i], |iv| iv.end <= block.start);
+        busy.get(self.busy[i])
+            .is_none_or(|iv| iv.start >= block.end)
+    }
+}
+
+/// Moves `cursor` to the first interval of `set` (sorted) that is not `past`: one look
+/// when it is already there, a binary search over the rest otherwise.
+fn advance(set: &[Interval], cursor: &mut usize, past: impl Fn(&Interval) -> bool) {
+    if set.get(*cursor).is_some_and(&past) {
+        *cursor += 1 + set[*cursor + 1..].partition_point(past);
+    }
+}
+
 /// The resources that would serve a start (pinned, else preferred when free, else least
 /// loaded that local day) with their load that day; `None` if some needed kind has no
 /// free resource.
@@ -196,6 +253,7 @@ fn assign(
     s: &Schedule,
     needs: &ServiceNeeds,
     p: &Prepared,
+    cursors: &mut Cursors,
     start: DateTime<Utc>,
     choice: Choice,
 ) -> Option<(Vec<usize>, i64)> {
@@ -204,8 +262,9 @@ fn assign(
         start - needs.buffer_before,
         service.end + needs.buffer_after,
     );
-    let day = start.with_timezone(&s.tz).date_naive();
-    let free = |i: usize| covered(&p.open[i], &service) && !hits(&p.busy[i], &block);
+    let day = p.dates.date(start);
+    cursors.at(start);
+    let mut free = |i: usize| cursors.free(p, i, &service, &block);
     let mut chosen = Vec::with_capacity(needs.kinds.len());
     for kind in &needs.kinds {
         let pick = match choice.pinned {
@@ -261,16 +320,19 @@ pub fn find_slots_with_load(
         return Vec::new();
     }
     let p = prepare(s, needs, rules, from, to);
+    let mut cursors = Cursors::new(s.resources.len());
     p.grid
         .iter()
         .filter_map(|&start| {
-            assign(s, needs, &p, start, choice).map(|(resources, load_minutes)| LoadedSlot {
-                slot: Slot {
-                    start,
-                    end: start + needs.duration,
-                    resources,
-                },
-                load_minutes,
+            assign(s, needs, &p, &mut cursors, start, choice).map(|(resources, load_minutes)| {
+                LoadedSlot {
+                    slot: Slot {
+                        start,
+                        end: start + needs.duration,
+                        resources,
+                    },
+                    load_minutes,
+                }
             })
         })
         .collect()
@@ -311,13 +373,20 @@ pub fn check_start(
     if p.grid.first() != Some(&start) {
         return Err(Unavailable::Taken);
     }
-    assign(s, needs, &p, start, choice)
-        .map(|(resources, _)| Slot {
-            start,
-            end: service.end,
-            resources,
-        })
-        .ok_or(Unavailable::Taken)
+    assign(
+        s,
+        needs,
+        &p,
+        &mut Cursors::new(s.resources.len()),
+        start,
+        choice,
+    )
+    .map(|(resources, _)| Slot {
+        start,
+        end: service.end,
+        resources,
+    })
+    .ok_or(Unavailable::Taken)
 }
 
 #[cfg(test)]
