@@ -1,7 +1,7 @@
 //! Which starts can be booked: a pure function of opening hours, closures, busy times,
 //! the service and the booking rules, with `now` passed in.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::enums::ResourceKind;
@@ -101,30 +101,111 @@ pub struct LoadedSlot {
 /// (a local day lasts 23 to 25 hours, and no zone has moved by a whole day since 1867).
 const DAY_MARGIN: Duration = Duration::days(2);
 
-/// Per-resource sets prepared once per query, limited to what the window can touch.
+/// Per-resource facts prepared once per query, limited to what the window can touch.
 struct Prepared {
-    open: Vec<Vec<Interval>>,
-    busy: Vec<Vec<Interval>>,
-    /// Booked minutes per resource and local day, day 0 being `day0`.
+    /// Bit `g` of `free[i]`: resource `i` is open for the whole service starting at
+    /// `grid[g]`, and busy nowhere in that start's block (service plus buffers).
+    free: Vec<Vec<u64>>,
+    /// Booked minutes per resource and local day, day 0 being the first of the window.
     load: Vec<Vec<i64>>,
-    day0: NaiveDate,
-    dates: LocalDates,
+    /// The local day of each grid start, as an index into the `load` rows.
+    grid_day: Vec<Option<usize>>,
     location_open: Vec<Interval>,
     grid: Vec<DateTime<Utc>>,
 }
 
 impl Prepared {
-    fn load(&self, resource: usize, day: NaiveDate) -> i64 {
-        usize::try_from((day - self.day0).num_days())
-            .ok()
+    fn load(&self, resource: usize, g: usize) -> i64 {
+        self.grid_day[g]
             .and_then(|d| self.load[resource].get(d).copied())
             .unwrap_or(0)
+    }
+
+    fn is_free(&self, resource: usize, g: usize) -> bool {
+        self.free[resource][g / 64] & (1 << (g % 64)) != 0
     }
 }
 
 /// The normalized part of `set` that overlaps `window` (the rest cannot matter).
 fn within(set: &[Interval], window: &Interval) -> Vec<Interval> {
     normalize(set.iter().filter(|i| i.overlaps(window)).copied().collect())
+}
+
+/// An instant as nanoseconds since 1970 (saturating outside 1677 to 2262), so that the
+/// searches below compare integers.
+fn nanos(t: DateTime<Utc>) -> i64 {
+    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// The first index of `grid` (sorted) where `before` no longer holds, searching
+/// forward from `hint` by doubling steps when every start before `hint` holds (blocks
+/// come in start order, so the next answer is usually a few steps on).
+fn partition_from(grid: &[i64], hint: usize, before: impl Fn(i64) -> bool) -> usize {
+    let hint = hint.min(grid.len());
+    if hint > 0 && !before(grid[hint - 1]) {
+        return grid.partition_point(|&x| before(x));
+    }
+    let (mut lo, mut hi, mut step) = (hint, hint, 1);
+    while hi < grid.len() && before(grid[hi]) {
+        lo = hi + 1;
+        hi = hint + step;
+        step *= 2;
+    }
+    let hi = hi.min(grid.len());
+    lo + grid[lo..hi].partition_point(|&x| before(x))
+}
+
+fn set_bits(bits: &mut [u64], from: usize, to: usize, on: bool) {
+    for g in from..to {
+        if on {
+            bits[g / 64] |= 1 << (g % 64);
+        } else {
+            bits[g / 64] &= !(1 << (g % 64));
+        }
+    }
+}
+
+/// The grid starts a resource can serve: those whose service lies inside one of its
+/// open intervals, less those whose block overlaps one of its busy blocks. The same
+/// answer as testing each start against each set, found per interval instead.
+fn free_starts(
+    grid: &[i64],
+    open: &[Interval],
+    busy: &[Interval],
+    needs: &ServiceNeeds,
+) -> Vec<u64> {
+    let (duration, before, after) = (
+        needs.duration.num_nanoseconds().unwrap_or(i64::MAX),
+        needs.buffer_before.num_nanoseconds().unwrap_or(i64::MAX),
+        needs.buffer_after.num_nanoseconds().unwrap_or(i64::MAX),
+    );
+    let mut bits = vec![0u64; grid.len().div_ceil(64)];
+    let mut hint = 0;
+    for o in open {
+        // start >= o.start and start + duration <= o.end
+        let from = partition_from(grid, hint, |s| s < nanos(o.start));
+        let last = nanos(o.end).saturating_sub(duration);
+        let to = partition_from(grid, from, |s| s <= last);
+        set_bits(&mut bits, from, to, true);
+        hint = to;
+    }
+    let mut hint = 0;
+    for b in busy.iter().filter(|b| !b.is_empty()) {
+        // start - before < b.end and start + duration + after > b.start
+        let first = nanos(b.start)
+            .saturating_sub(duration)
+            .saturating_sub(after);
+        let from = partition_from(grid, hint, |s| s <= first);
+        let end = nanos(b.end).saturating_add(before);
+        let to = partition_from(grid, from, |s| s < end);
+        set_bits(&mut bits, from, to, false);
+        hint = from;
+    }
+    bits
 }
 
 fn prepare(
@@ -137,47 +218,39 @@ fn prepare(
     // Slots starting before `to` may end after it.
     let span_end = to + needs.duration;
     let span = Interval::new(from, span_end);
-    // Every block (slot plus buffers) of a start in `[from, to)` lies inside `reach`.
-    let reach = Interval::new(from - needs.buffer_before, span_end + needs.buffer_after);
     // Loads are kept for every local date of a start, with whole days around them.
     let (load_from, load_to) = (from - DAY_MARGIN, to + DAY_MARGIN);
     let dates = LocalDates::new(s.tz, load_from, load_to);
     let day0 = dates.date(load_from);
     let days = usize::try_from((dates.date(load_to) - day0).num_days() + 1).unwrap_or(0);
+    let day_of = |t: DateTime<Utc>| usize::try_from((dates.date(t) - day0).num_days()).ok();
+    let grid = candidate_starts(s.tz, s.hours, from, to, rules.step);
+    let grid_nanos: Vec<i64> = grid.iter().map(|&t| nanos(t)).collect();
     let location_hours = open_intervals(s.tz, s.hours, from, span_end);
     let location_open = subtract(&location_hours, &within(s.closures, &span));
-    let mut open = Vec::with_capacity(s.resources.len());
-    let mut busy = Vec::with_capacity(s.resources.len());
+    let mut free = Vec::with_capacity(s.resources.len());
     let mut load = Vec::with_capacity(s.resources.len());
     for r in s.resources {
         let own = match &r.hours {
             Some(h) => intersect(&location_open, &open_intervals(s.tz, h, from, span_end)),
             None => location_open.clone(),
         };
-        open.push(subtract(&own, &within(&r.closures, &span)));
-        let mut near = Vec::new();
+        let open = subtract(&own, &within(&r.closures, &span));
+        free.push(free_starts(&grid_nanos, &open, &r.busy, needs));
         let mut per_day = vec![0; days];
         for iv in &r.busy {
-            if iv.overlaps(&reach) {
-                near.push(*iv);
-            }
             if iv.start >= load_from && iv.start < load_to {
-                let day = (dates.date(iv.start) - day0).num_days();
-                if let Some(m) = usize::try_from(day).ok().and_then(|d| per_day.get_mut(d)) {
+                if let Some(m) = day_of(iv.start).and_then(|d| per_day.get_mut(d)) {
                     *m += (iv.end - iv.start).num_minutes();
                 }
             }
         }
-        busy.push(normalize(near));
         load.push(per_day);
     }
-    let grid = candidate_starts(s.tz, s.hours, from, to, rules.step);
     Prepared {
-        open,
-        busy,
+        free,
         load,
-        day0,
-        dates,
+        grid_day: grid.iter().map(|&t| day_of(t)).collect(),
         location_open,
         grid,
     }
@@ -192,79 +265,17 @@ pub struct Choice<'a> {
     pub preferred: &'a [usize],
 }
 
-/// Where each resource's search through its open and busy intervals stands. Starts are
-/// tried in time order, so each search goes on from where the last one stopped: a step
-/// or two per resource and start, not a binary search each time.
-struct Cursors {
-    last: Option<DateTime<Utc>>,
-    open: Vec<usize>,
-    busy: Vec<usize>,
-}
-
-impl Cursors {
-    fn new(resources: usize) -> Self {
-        Cursors {
-            last: None,
-            open: vec![0; resources],
-            busy: vec![0; resources],
-        }
-    }
-
-    /// Called before the resources are tried at `start`; a start earlier than the last
-    /// one starts the searches over.
-    fn at(&mut self, start: DateTime<Utc>) {
-        if self.last.is_some_and(|last| start < last) {
-            self.open.fill(0);
-            self.busy.fill(0);
-        }
-        self.last = Some(start);
-    }
-
-    /// Whether resource `i` is open for all of `service` and busy nowhere in `block`:
-    /// `covered` and `hits` of `interval`, resumed from the cursors.
-    fn free(&mut self, p: &Prepared, i: usize, service: &Interval, block: &Interval) -> bool {
-        let open = &p.open[i];
-        advance(open, &mut self.open[i], |iv| iv.end < service.end);
-        if !open
-            .get(self.open[i])
-            .is_some_and(|iv| iv.contains(service))
-        {
-            return false;
-        }
-        let busy = &p.busy[i];
-        advance(busy, &mut self.busy[i], |iv| iv.end <= block.start);
-        busy.get(self.busy[i])
-            .is_none_or(|iv| iv.start >= block.end)
-    }
-}
-
-/// Moves `cursor` to the first interval of `set` (sorted) that is not `past`: one look
-/// when it is already there, a binary search over the rest otherwise.
-fn advance(set: &[Interval], cursor: &mut usize, past: impl Fn(&Interval) -> bool) {
-    if set.get(*cursor).is_some_and(&past) {
-        *cursor += 1 + set[*cursor + 1..].partition_point(past);
-    }
-}
-
-/// The resources that would serve a start (pinned, else preferred when free, else least
-/// loaded that local day) with their load that day; `None` if some needed kind has no
-/// free resource.
+/// The resources that would serve grid start `g` (pinned, else preferred when free,
+/// else least loaded that local day) with their load that day; `None` if some needed
+/// kind has no free resource.
 fn assign(
     s: &Schedule,
     needs: &ServiceNeeds,
     p: &Prepared,
-    cursors: &mut Cursors,
-    start: DateTime<Utc>,
+    g: usize,
     choice: Choice,
 ) -> Option<(Vec<usize>, i64)> {
-    let service = Interval::new(start, start + needs.duration);
-    let block = Interval::new(
-        start - needs.buffer_before,
-        service.end + needs.buffer_after,
-    );
-    let day = p.dates.date(start);
-    cursors.at(start);
-    let mut free = |i: usize| cursors.free(p, i, &service, &block);
+    let free = |i: usize| p.is_free(i, g);
     let mut chosen = Vec::with_capacity(needs.kinds.len());
     for kind in &needs.kinds {
         let pick = match choice.pinned {
@@ -277,12 +288,12 @@ fn assign(
                 .or_else(|| {
                     (0..s.resources.len())
                         .filter(|&i| s.resources[i].kind == *kind && free(i))
-                        .min_by_key(|&i| p.load(i, day))
+                        .min_by_key(|&i| p.load(i, g))
                 }),
         };
         chosen.push(pick?);
     }
-    let load = chosen.iter().map(|&i| p.load(i, day)).sum();
+    let load = chosen.iter().map(|&i| p.load(i, g)).sum();
     Some((chosen, load))
 }
 
@@ -320,19 +331,17 @@ pub fn find_slots_with_load(
         return Vec::new();
     }
     let p = prepare(s, needs, rules, from, to);
-    let mut cursors = Cursors::new(s.resources.len());
     p.grid
         .iter()
-        .filter_map(|&start| {
-            assign(s, needs, &p, &mut cursors, start, choice).map(|(resources, load_minutes)| {
-                LoadedSlot {
-                    slot: Slot {
-                        start,
-                        end: start + needs.duration,
-                        resources,
-                    },
-                    load_minutes,
-                }
+        .enumerate()
+        .filter_map(|(g, &start)| {
+            assign(s, needs, &p, g, choice).map(|(resources, load_minutes)| LoadedSlot {
+                slot: Slot {
+                    start,
+                    end: start + needs.duration,
+                    resources,
+                },
+                load_minutes,
             })
         })
         .collect()
@@ -373,20 +382,13 @@ pub fn check_start(
     if p.grid.first() != Some(&start) {
         return Err(Unavailable::Taken);
     }
-    assign(
-        s,
-        needs,
-        &p,
-        &mut Cursors::new(s.resources.len()),
-        start,
-        choice,
-    )
-    .map(|(resources, _)| Slot {
-        start,
-        end: service.end,
-        resources,
-    })
-    .ok_or(Unavailable::Taken)
+    assign(s, needs, &p, 0, choice)
+        .map(|(resources, _)| Slot {
+            start,
+            end: service.end,
+            resources,
+        })
+        .ok_or(Unavailable::Taken)
 }
 
 #[cfg(test)]
