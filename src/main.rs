@@ -24,6 +24,7 @@ struct Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     janji::telemetry::init(cli.config.log_format);
+    janji::db::connection::log_statements_if_enabled();
     let result = match cli.command.unwrap_or(cli::Command::Serve) {
         cli::Command::Serve => {
             actix_web::rt::System::new().block_on(janji::server::serve(cli.config))
