@@ -51,7 +51,15 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));
     tracing::info!(bind = %config.bind, database = %config.database_url, "janji listening");
     let state_for_exit = state.clone();
-    HttpServer::new(move || startup::app(state.clone()))
+    let shared = startup::Shared::build()?;
+    // Every blocking thread waits for a pooled connection at once, so more of them than
+    // connections only hold memory (a stack and, with glibc, a malloc arena each);
+    // actix's default is 512 across the workers.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let blocking = (config.pool_size as usize).div_ceil(workers).max(1) + 1;
+    HttpServer::new(move || startup::app_sharing(state.clone(), shared.clone()))
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .bind(&config.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
         .client_request_timeout(HEADER_READ_TIMEOUT)

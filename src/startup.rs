@@ -43,6 +43,29 @@ pub fn split_app(
     (app, doc)
 }
 
+/// What the applications of all workers share instead of each holding its own copy
+/// (actix builds one application per worker, one worker per core): the OpenAPI document,
+/// served already serialized, and the table of known paths built from it. A copy per
+/// worker cost about 3 MB each at rest, so a server on many cores held most of its
+/// memory in identical documents (docs/operations.md, "Memory").
+#[derive(Clone)]
+pub struct Shared {
+    openapi_json: web::Bytes,
+    known: web::Data<KnownPaths>,
+}
+
+impl Shared {
+    /// Builds the document once.
+    pub fn build() -> Result<Shared, String> {
+        let (_, openapi) = split_app(None);
+        let json = serde_json::to_vec(&openapi).map_err(|e| format!("OpenAPI document: {e}"))?;
+        Ok(Shared {
+            openapi_json: web::Bytes::from(json),
+            known: web::Data::new(KnownPaths::from_spec(&openapi)),
+        })
+    }
+}
+
 /// The complete application: API, `/openapi.json`, docs UI at `/docs`, request logging;
 /// a path it serves under other methods is 405 with `Allow`, any other path 404.
 pub fn app(
@@ -56,26 +79,60 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, openapi) = split_app(Some(state));
-    let known = web::Data::new(KnownPaths::from_spec(&openapi));
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi))
-        .route(
-            "/docs",
-            web::get().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header(("Location", "/docs/"))
-                    .finish()
-            }),
-        )
-        .default_service(web::to(move |req: HttpRequest| {
-            let allow = known.allow(req.path()).map(str::to_owned);
+    let shared = Shared::build().expect("the OpenAPI document serializes");
+    app_sharing(state, shared)
+}
+
+/// [`app`] with the document built once for every worker.
+pub fn app_sharing(
+    state: AppState,
+    shared: Shared,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    // The routes' own copy of the document is dropped here; the shared one is served.
+    let (app, _) = split_app(Some(state));
+    let Shared {
+        openapi_json,
+        known,
+    } = shared;
+    app.service(
+        SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
+    )
+    .route(
+        "/openapi.json",
+        web::get().to(move || {
+            let body = openapi_json.clone();
             async move {
-                match allow {
-                    Some(allow) => Ok(method_not_allowed::response(req.method().as_str(), &allow)),
-                    None => Err::<HttpResponse, Error>(Error::not_found("route")),
-                }
+                HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(body)
             }
-        }))
-        .wrap(from_fn(request_log::echo_request_id))
-        .wrap(request_log::logger())
+        }),
+    )
+    .route(
+        "/docs",
+        web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/docs/"))
+                .finish()
+        }),
+    )
+    .default_service(web::to(move |req: HttpRequest| {
+        let allow = known.allow(req.path()).map(str::to_owned);
+        async move {
+            match allow {
+                Some(allow) => Ok(method_not_allowed::response(req.method().as_str(), &allow)),
+                None => Err::<HttpResponse, Error>(Error::not_found("route")),
+            }
+        }
+    }))
+    .wrap(from_fn(request_log::echo_request_id))
+    .wrap(request_log::logger())
 }

@@ -1,6 +1,6 @@
 //! Establishing connections, the pool and the embedded migrations.
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{InstrumentationEvent, SimpleConnection};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
@@ -51,6 +51,25 @@ pub fn connect(url: &str) -> Result<DbConnection, String> {
     Ok(conn)
 }
 
+/// Target under which every statement is logged at TRACE, when asked for at start
+/// (`RUST_LOG=janji::sql=trace`): to count a request's statements and round trips on
+/// either backend. Off, diesel is given no instrumentation and pays nothing for it.
+pub const SQL_LOG_TARGET: &str = "janji::sql";
+
+/// Installs the statement log of [`SQL_LOG_TARGET`] for connections made from now on,
+/// if that target is enabled; call after the log subscriber is set up.
+pub fn log_statements_if_enabled() {
+    if tracing::enabled!(target: SQL_LOG_TARGET, tracing::Level::TRACE) {
+        let _ = diesel::connection::set_default_instrumentation(|| {
+            Some(Box::new(|event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { query, .. } = event {
+                    tracing::trace!(target: SQL_LOG_TARGET, "{query}");
+                }
+            }))
+        });
+    }
+}
+
 /// How long a request waits for a pooled connection before it is told 503.
 pub const POOL_WAIT: Duration = Duration::from_secs(5);
 
@@ -78,6 +97,11 @@ pub fn open_pool(url: &str, size: u32) -> Result<DbPool, String> {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
+        // No `SELECT 1` before each use: it was a round trip of its own, twice per
+        // request (authentication, then the unit of work). A connection found dead by
+        // the work itself is marked broken and discarded (`db::tx`), and a read is run
+        // once more on another connection.
+        .test_on_check_out(false)
         .connection_timeout(POOL_WAIT)
         .build(Manager {
             url: url.to_owned(),
@@ -110,6 +134,21 @@ impl ManageConnection for Manager {
 }
 
 impl DbConnection {
+    /// Marks the connection broken, so that the pool discards it when it is given back
+    /// instead of handing it to the next request (used when a statement found the
+    /// connection lost).
+    pub fn mark_broken(&mut self) {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match self {
+            DbConnection::Pg(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+            }
+            DbConnection::Sqlite(c) => {
+                AnsiTransactionManager::transaction_manager_status_mut(c).set_in_error()
+            }
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             DbConnection::Pg(_) => Backend::Postgres,

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use tokio::sync::Semaphore;
 
 use super::{Backend, DbConnection, DbPool};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// How many times a unit of work runs at most when it keeps meeting contention.
 pub const MAX_ATTEMPTS: u32 = 5;
@@ -58,7 +58,19 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        off_the_executor(move || f(&mut *pool.get()?)).await
+        off_the_executor(move || once_on(&pool, f)).await
+    }
+
+    /// [`run`](Self::run) for a read that can run twice: when its connection turns out
+    /// to be lost, it runs once more on another (authentication, the first statement of
+    /// every request, so the one that meets a connection the database dropped while idle).
+    pub async fn run_read<T, F>(&self, mut f: F) -> Result<T, Error>
+    where
+        F: FnMut(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        off_the_executor(move || read_on(&pool, &mut f)).await
     }
 
     /// Runs `f` in a read transaction on a blocking thread.
@@ -68,7 +80,7 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        off_the_executor(move || read_tx(&mut *pool.get()?, f)).await
+        off_the_executor(move || once_on(&pool, |c| read_tx(c, f))).await
     }
 
     /// Runs `f` in a write transaction on a blocking thread, again when it met contention
@@ -89,8 +101,51 @@ impl Db {
             None => None,
         };
         let pool = self.pool.clone();
-        off_the_executor(move || write_with_retry(&mut *pool.get()?, &mut f)).await
+        off_the_executor(move || once_on(&pool, |c| write_with_retry(c, &mut f))).await
     }
+}
+
+/// Whether `result` says the connection was lost (or the database is not answering):
+/// connections are not pinged before use, so this is where a dead one is found.
+fn lost<T>(result: &Result<T, Error>) -> bool {
+    matches!(result, Err(e) if e.code == Code::DatabaseUnavailable)
+}
+
+/// Marks a connection whose work found it lost as broken, so the pool drops it.
+fn discard_if_lost<T>(conn: &mut DbConnection, result: &Result<T, Error>) {
+    if lost(result) {
+        conn.mark_broken();
+    }
+}
+
+/// Runs `f` on a pooled connection, which is discarded if `f` found it lost.
+fn once_on<T, F>(pool: &DbPool, f: F) -> Result<T, Error>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, Error>,
+{
+    let mut conn = pool.get()?;
+    let result = f(&mut conn);
+    discard_if_lost(&mut conn, &result);
+    result
+}
+
+/// Runs a read on a pooled connection; when the connection turns out to be lost, the
+/// read runs once more on another one (a read changes nothing, so running it twice is
+/// harmless). A write is not run again: its commit may have happened.
+fn read_on<T, F>(pool: &DbPool, mut f: F) -> Result<T, Error>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, Error>,
+{
+    // A pool that had no connection to give is not retried: that wait already ran out.
+    let mut conn = pool.get()?;
+    let first = f(&mut conn);
+    discard_if_lost(&mut conn, &first);
+    drop(conn);
+    if !lost(&first) {
+        return first;
+    }
+    tracing::debug!("a read found its connection lost; running it on another one");
+    once_on(pool, f)
 }
 
 /// Runs blocking database work on actix's blocking pool, so the executor stays free.

@@ -45,7 +45,7 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, Error> {
         .clone();
     let principal = state
         .db
-        .run(move |c| api_keys::authenticate(c, &token))
+        .run_read(move |c| api_keys::authenticate(c, &token))
         .await?;
     state.last_use.record(&principal.key_id, state.clock.now());
     Ok(principal)
