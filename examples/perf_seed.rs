@@ -88,7 +88,7 @@ fn create(conn: &mut DbConnection, shape: Shape, now: DateTime<Utc>) -> Result<S
                 phone: None,
                 time_zone: Some(tz),
                 weekly_hours: shape.hours.clone(),
-                booking: shape.booking.clone(),
+                booking: shape.booking,
             },
         )?;
         let mut made = Vec::new();
