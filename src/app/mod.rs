@@ -59,7 +59,6 @@ impl Ctx {
         schedule::Reader {
             org: &self.org,
             snapshots: &self.schedules,
-            now: self.now,
         }
     }
 

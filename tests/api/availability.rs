@@ -202,7 +202,6 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
         let reader = janji::repo::schedule::Reader {
             org: &app.org_id,
             snapshots,
-            now: app.clock.now(),
         };
         let loaded = janji::repo::schedule::load(
             &mut conn,

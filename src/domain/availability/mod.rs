@@ -239,10 +239,11 @@ fn prepare(
         free.push(free_starts(&grid_nanos, &open, &r.busy, needs));
         let mut per_day = vec![0; days];
         for iv in &r.busy {
-            if iv.start >= load_from && iv.start < load_to {
-                if let Some(m) = day_of(iv.start).and_then(|d| per_day.get_mut(d)) {
-                    *m += (iv.end - iv.start).num_minutes();
-                }
+            if iv.start >= load_from
+                && iv.start < load_to
+                && let Some(m) = day_of(iv.start).and_then(|d| per_day.get_mut(d))
+            {
+                *m += (iv.end - iv.start).num_minutes();
             }
         }
         load.push(per_day);

@@ -109,17 +109,11 @@ pub fn pinned(
         .transpose()
 }
 
-/// Who reads a schedule, and when: the organization, the process's snapshots and the
-/// request's `now` (which decides how far ahead a reloaded snapshot reaches).
+/// Who reads a schedule: the organization, with the process's snapshots.
 pub struct Reader<'a> {
     pub org: &'a str,
     pub snapshots: &'a Snapshots,
-    pub now: DateTime<Utc>,
 }
-
-/// How far a reloaded busy snapshot reaches besides the window asked for: from two days
-/// back to the horizon plus two days ahead, so the next requests find it there.
-const MARGIN: Duration = Duration::days(2);
 
 /// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
 /// appointment's own time out of the busy blocks (when it is being moved).
@@ -176,11 +170,10 @@ pub fn load(
         found.push(kept);
     }
     if !stale.is_empty() {
-        let horizon = setup.rules.horizon;
-        let covers = Interval::new(
-            wanted.start.min(reader.now - MARGIN),
-            wanted.end.max(reader.now + horizon + MARGIN),
-        );
+        // Only what this request needs: a booking reads the day it books, not the whole
+        // horizon (a resource's blocks go stale with every booking it takes, so a wide
+        // read would be repeated by the next booking too).
+        let covers = wanted;
         let mut blocks: HashMap<&str, Vec<Interval>> =
             stale.iter().map(|&id| (id, Vec::new())).collect();
         for (resource_id, block) in busy::read(conn, &setup.location.id, &stale, covers)? {
