@@ -25,27 +25,42 @@ pub fn resolve_forward(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 
 /// Local dates of many instants in one stretch of time, without a zone lookup each: the
 /// zone's UTC offsets over the stretch are found once (sampled every day, each change
-/// pinned to the second), then an instant's date is its UTC time plus the offset in
+/// pinned to the nanosecond), then an instant's date is its UTC time plus the offset in
 /// force. Exact wherever the offset changes at most once between two samples, which
 /// every zone does (changes are months apart).
 pub struct LocalDates {
-    /// From each instant on, the offset in seconds, in time order; the first applies from
-    /// the beginning of the stretch.
-    offsets: Vec<(DateTime<Utc>, i32)>,
+    /// From each instant on (nanoseconds since 1970), the offset in nanoseconds, in time
+    /// order; the first applies from the beginning of the stretch.
+    offsets: Vec<(i64, i64)>,
+}
+
+const NANOS_PER_DAY: i64 = 86_400_000_000_000;
+/// Days from 1 January of year 1 to 1 January 1970.
+const UNIX_EPOCH_DAY_FROM_CE: i64 = 719_163;
+
+/// An instant as nanoseconds since 1970, saturating outside 1677 to 2262.
+pub fn nanos(t: DateTime<Utc>) -> i64 {
+    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
 }
 
 impl LocalDates {
     pub fn new(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         let offset = |t: DateTime<Utc>| t.with_timezone(&tz).offset().fix().local_minus_utc();
-        let mut offsets = vec![(from, offset(from))];
+        let as_nanos = |seconds: i32| i64::from(seconds) * 1_000_000_000;
+        let mut offsets = vec![(nanos(from), as_nanos(offset(from)))];
+        let mut before = offset(from);
         let mut t = from;
         while t < to {
             let next = (t + Duration::days(1)).min(to);
-            let (before, after) = (offsets.last().map_or(0, |o| o.1), offset(next));
+            let after = offset(next);
             if after != before {
-                // The first second with the new offset, by bisection.
+                // The first instant with the new offset, by bisection.
                 let (mut lo, mut hi) = (t, next);
-                while hi - lo > Duration::seconds(1) {
+                while hi - lo > Duration::nanoseconds(1) {
                     let mid = lo + (hi - lo) / 2;
                     if offset(mid) == before {
                         lo = mid;
@@ -53,18 +68,30 @@ impl LocalDates {
                         hi = mid;
                     }
                 }
-                offsets.push((hi, after));
+                offsets.push((nanos(hi), as_nanos(after)));
+                before = after;
             }
             t = next;
         }
         LocalDates { offsets }
     }
 
+    /// The local day of an instant given in nanoseconds since 1970, counted in days
+    /// since 1970-01-01: integer arithmetic only, for the many instants of a search.
+    pub fn day_number(&self, t: i64) -> i64 {
+        let i = self.offsets.partition_point(|o| o.0 <= t).max(1) - 1;
+        t.saturating_add(self.offsets[i].1)
+            .div_euclid(NANOS_PER_DAY)
+    }
+
     /// The local date of `t`, which should lie in the stretch (outside it, the nearest
     /// end's offset is used).
     pub fn date(&self, t: DateTime<Utc>) -> NaiveDate {
-        let i = self.offsets.partition_point(|o| o.0 <= t).max(1) - 1;
-        (t.naive_utc() + Duration::seconds(i64::from(self.offsets[i].1))).date()
+        let day = self.day_number(nanos(t)) + UNIX_EPOCH_DAY_FROM_CE;
+        i32::try_from(day)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .unwrap_or_else(|| t.naive_utc().date())
     }
 }
 

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 
 use super::enums::ResourceKind;
 use super::interval::{Interval, covered, intersect, normalize, subtract};
-use super::local_time::LocalDates;
+use super::local_time::{LocalDates, nanos};
 use super::opening::{candidate_starts, open_intervals};
 use super::weekly_hours::WeeklyHours;
 
@@ -131,16 +131,6 @@ fn within(set: &[Interval], window: &Interval) -> Vec<Interval> {
     normalize(set.iter().filter(|i| i.overlaps(window)).copied().collect())
 }
 
-/// An instant as nanoseconds since 1970 (saturating outside 1677 to 2262), so that the
-/// searches below compare integers.
-fn nanos(t: DateTime<Utc>) -> i64 {
-    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
-}
-
 /// The first index of `grid` (sorted) where `before` no longer holds, searching
 /// forward from `hint` by doubling steps when every start before `hint` holds (blocks
 /// come in start order, so the next answer is usually a few steps on).
@@ -175,7 +165,7 @@ fn set_bits(bits: &mut [u64], from: usize, to: usize, on: bool) {
 fn free_starts(
     grid: &[i64],
     open: &[Interval],
-    busy: &[Interval],
+    busy: &[(i64, i64)],
     needs: &ServiceNeeds,
 ) -> Vec<u64> {
     let (duration, before, after) = (
@@ -187,20 +177,19 @@ fn free_starts(
     let mut hint = 0;
     for o in open {
         // start >= o.start and start + duration <= o.end
-        let from = partition_from(grid, hint, |s| s < nanos(o.start));
+        let first = nanos(o.start);
+        let from = partition_from(grid, hint, |s| s < first);
         let last = nanos(o.end).saturating_sub(duration);
         let to = partition_from(grid, from, |s| s <= last);
         set_bits(&mut bits, from, to, true);
         hint = to;
     }
     let mut hint = 0;
-    for b in busy.iter().filter(|b| !b.is_empty()) {
+    for &(start, end) in busy {
         // start - before < b.end and start + duration + after > b.start
-        let first = nanos(b.start)
-            .saturating_sub(duration)
-            .saturating_sub(after);
+        let first = start.saturating_sub(duration).saturating_sub(after);
         let from = partition_from(grid, hint, |s| s <= first);
-        let end = nanos(b.end).saturating_add(before);
+        let end = end.saturating_add(before);
         let to = partition_from(grid, from, |s| s < end);
         set_bits(&mut bits, from, to, false);
         hint = from;
@@ -221,29 +210,40 @@ fn prepare(
     // Loads are kept for every local date of a start, with whole days around them.
     let (load_from, load_to) = (from - DAY_MARGIN, to + DAY_MARGIN);
     let dates = LocalDates::new(s.tz, load_from, load_to);
-    let day0 = dates.date(load_from);
-    let days = usize::try_from((dates.date(load_to) - day0).num_days() + 1).unwrap_or(0);
-    let day_of = |t: DateTime<Utc>| usize::try_from((dates.date(t) - day0).num_days()).ok();
+    let (load_from, load_to) = (nanos(load_from), nanos(load_to));
+    let day0 = dates.day_number(load_from);
+    let days = usize::try_from(dates.day_number(load_to) - day0 + 1).unwrap_or(0);
+    let day_of = |t: i64| usize::try_from(dates.day_number(t) - day0).ok();
     let grid = candidate_starts(s.tz, s.hours, from, to, rules.step);
     let grid_nanos: Vec<i64> = grid.iter().map(|&t| nanos(t)).collect();
+    let grid_day = grid_nanos.iter().map(|&t| day_of(t)).collect();
     let location_hours = open_intervals(s.tz, s.hours, from, span_end);
     let location_open = subtract(&location_hours, &within(s.closures, &span));
     let mut free = Vec::with_capacity(s.resources.len());
     let mut load = Vec::with_capacity(s.resources.len());
+    let mut busy = Vec::new();
     for r in s.resources {
         let own = match &r.hours {
             Some(h) => intersect(&location_open, &open_intervals(s.tz, h, from, span_end)),
             None => location_open.clone(),
         };
         let open = subtract(&own, &within(&r.closures, &span));
-        free.push(free_starts(&grid_nanos, &open, &r.busy, needs));
+        // Each block's instants as integers once, for both uses below.
+        busy.clear();
+        busy.extend(
+            r.busy
+                .iter()
+                .filter(|b| !b.is_empty())
+                .map(|b| (nanos(b.start), nanos(b.end))),
+        );
+        free.push(free_starts(&grid_nanos, &open, &busy, needs));
         let mut per_day = vec![0; days];
-        for iv in &r.busy {
-            if iv.start >= load_from
-                && iv.start < load_to
-                && let Some(m) = day_of(iv.start).and_then(|d| per_day.get_mut(d))
+        for &(start, end) in &busy {
+            if start >= load_from
+                && start < load_to
+                && let Some(m) = day_of(start).and_then(|d| per_day.get_mut(d))
             {
-                *m += (iv.end - iv.start).num_minutes();
+                *m += (end - start) / 60_000_000_000;
             }
         }
         load.push(per_day);
@@ -251,7 +251,7 @@ fn prepare(
     Prepared {
         free,
         load,
-        grid_day: grid.iter().map(|&t| day_of(t)).collect(),
+        grid_day,
         location_open,
         grid,
     }
