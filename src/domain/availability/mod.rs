@@ -208,9 +208,11 @@ fn prepare(
     let span_end = to + needs.duration;
     let span = Interval::new(from, span_end);
     // Loads are kept for every local date of a start, with whole days around them.
-    let (load_from, load_to) = (from - DAY_MARGIN, to + DAY_MARGIN);
-    let dates = LocalDates::new(s.tz, load_from, load_to);
-    let (load_from, load_to) = (nanos(load_from), nanos(load_to));
+    let loads = Interval::new(from - DAY_MARGIN, to + DAY_MARGIN);
+    // Every block (slot plus buffers) of a start in `[from, to)` lies inside `reach`.
+    let reach = Interval::new(from - needs.buffer_before, span_end + needs.buffer_after);
+    let dates = LocalDates::new(s.tz, loads.start, loads.end);
+    let (load_from, load_to) = (nanos(loads.start), nanos(loads.end));
     let day0 = dates.day_number(load_from);
     let days = usize::try_from(dates.day_number(load_to) - day0 + 1).unwrap_or(0);
     let day_of = |t: i64| usize::try_from(dates.day_number(t) - day0).ok();
@@ -233,7 +235,10 @@ fn prepare(
         busy.extend(
             r.busy
                 .iter()
-                .filter(|b| !b.is_empty())
+                .filter(|b| {
+                    !b.is_empty()
+                        && (b.overlaps(&reach) || (b.start >= loads.start && b.start < loads.end))
+                })
                 .map(|b| (nanos(b.start), nanos(b.end))),
         );
         free.push(free_starts(&grid_nanos, &open, &busy, needs));
