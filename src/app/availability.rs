@@ -90,8 +90,8 @@ pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Sl
     );
     Ok(Slots {
         slots: slots.iter().map(|s| SlotView::of(&loaded, s)).collect(),
-        location_id: loaded.location.id,
-        service_id: loaded.service.id,
+        location_id: loaded.location.id.clone(),
+        service_id: loaded.service.id.clone(),
         tz: loaded.tz,
     })
 }

@@ -171,8 +171,8 @@ pub fn suggest_times(
             .into_iter()
             .map(|s| SuggestionView::of(&loaded, s))
             .collect(),
-        location_id: loaded.location.id,
-        service_id: loaded.service.id,
+        location_id: loaded.location.id.clone(),
+        service_id: loaded.service.id.clone(),
         near: cmd.wish.near,
         tz: loaded.tz,
     })

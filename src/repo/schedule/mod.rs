@@ -10,34 +10,34 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::resources;
-use crate::domain::availability::{
-    BookingRules, MAX_BLOCK, ResourceSchedule, Schedule, ServiceNeeds,
-};
+use crate::domain::availability::{MAX_BLOCK, ResourceSchedule, Schedule};
 use crate::domain::interval::Interval;
 use crate::domain::local_time::start_of_day;
 use crate::error::{Code, Error};
-use crate::repo::locations::LocationRow;
 use crate::repo::resources::ResourceRow;
-use crate::repo::services::ServiceRow;
+pub use setup::Setup;
 use snapshots::Busy;
 pub use snapshots::Snapshots;
 
-/// A location's schedule for one service over a window, ready for the domain functions.
+/// A location's schedule for one service over a window, ready for the domain functions:
+/// the setup as kept (shared, read through `Deref`) and the resources with their busy
+/// blocks in the window.
 pub struct LoadedSchedule {
-    pub location: LocationRow,
-    pub service: ServiceRow,
-    pub tz: Tz,
-    pub closures: Vec<Interval>,
-    /// Resources able to perform the service, in id order.
+    setup: Arc<Setup>,
+    /// Resources able to perform the service, in id order, with their busy blocks.
     pub resources: Vec<ResourceSchedule>,
-    pub names: Vec<String>,
-    pub needs: ServiceNeeds,
-    pub rules: BookingRules,
+}
+
+impl std::ops::Deref for LoadedSchedule {
+    type Target = Setup;
+
+    fn deref(&self) -> &Setup {
+        &self.setup
+    }
 }
 
 impl LoadedSchedule {
@@ -159,9 +159,9 @@ pub fn load(
     let versions: HashMap<String, i64> = busy::versions(conn, &setup.location.id)?
         .into_iter()
         .collect();
-    let mut found: Vec<Option<Arc<Busy>>> = Vec::with_capacity(setup.resources.len());
+    let mut found: Vec<Option<Arc<Busy>>> = Vec::with_capacity(setup.able.len());
     let mut stale: Vec<&str> = Vec::new();
-    for r in &setup.resources {
+    for r in &setup.able {
         let version = versions.get(&r.id).copied().unwrap_or(-1);
         let kept = reader.snapshots.busy(&r.id, version, wanted);
         if kept.is_none() {
@@ -181,7 +181,7 @@ pub fn load(
                 list.push(block);
             }
         }
-        for (i, r) in setup.resources.iter().enumerate() {
+        for (i, r) in setup.able.iter().enumerate() {
             if let Some(list) = blocks.remove(r.id.as_str()) {
                 let version = versions.get(&r.id).copied().unwrap_or(-1);
                 let fresh = Arc::new(Busy {
@@ -200,7 +200,7 @@ pub fn load(
     };
 
     let resources = setup
-        .resources
+        .able
         .iter()
         .zip(&found)
         .map(|(r, kept)| {
@@ -214,14 +214,5 @@ pub fn load(
             schedule
         })
         .collect();
-    Ok(LoadedSchedule {
-        location: setup.location.clone(),
-        service: setup.service.clone(),
-        tz,
-        closures: setup.closures.clone(),
-        resources,
-        names: setup.names.clone(),
-        needs: setup.needs.clone(),
-        rules: setup.rules,
-    })
+    Ok(LoadedSchedule { setup, resources })
 }

@@ -31,7 +31,7 @@ pub struct Setup {
     pub closures: Vec<Interval>,
     /// Resources able to perform the service, in id order, with their own closures and
     /// no busy blocks (those are the busy snapshots').
-    pub resources: Vec<ResourceSchedule>,
+    pub able: Vec<ResourceSchedule>,
     pub names: Vec<String>,
     pub needs: ServiceNeeds,
     pub rules: BookingRules,
@@ -160,7 +160,7 @@ pub fn read(
         service,
         tz,
         closures: location_closures,
-        resources: able,
+        able,
         names,
         needs,
         rules,
