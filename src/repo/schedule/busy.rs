@@ -4,19 +4,51 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{appointment_resources, resources};
+use std::collections::HashMap;
+
+use crate::db::schema::{appointment_resources, organizations, resources};
 use crate::db::{DbConnection, sqlite_time};
 use crate::domain::interval::Interval;
 use crate::error::Error;
 use crate::repo::{from_db, to_db};
 
-/// The busy version of every active resource of a location, by id.
-pub fn versions(conn: &mut DbConnection, location_id: &str) -> Result<Vec<(String, i64)>, Error> {
-    Ok(resources::table
-        .filter(resources::location_id.eq(location_id))
-        .filter(resources::active.eq(true))
-        .select((resources::id, resources::busy_version))
-        .load(conn)?)
+/// The versions a request checks its snapshots against.
+pub struct Versions {
+    /// The organization's setup version.
+    pub setup: i64,
+    /// The busy version of every active resource of the location, by id.
+    pub busy: HashMap<String, i64>,
+}
+
+/// Both kinds of version in one statement (one round trip): the organization's row
+/// joined with the location's active resources. `None` when there is no such
+/// organization.
+pub fn versions(
+    conn: &mut DbConnection,
+    org: &str,
+    location_id: &str,
+) -> Result<Option<Versions>, Error> {
+    let rows: Vec<(i64, Option<String>, Option<i64>)> = organizations::table
+        .left_join(
+            resources::table.on(resources::location_id
+                .eq(location_id)
+                .and(resources::active.eq(true))),
+        )
+        .filter(organizations::id.eq(org))
+        .select((
+            organizations::setup_version,
+            resources::id.nullable(),
+            resources::busy_version.nullable(),
+        ))
+        .load(conn)?;
+    let Some(&(setup, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let busy = rows
+        .into_iter()
+        .filter_map(|(_, id, version)| Some((id?, version?)))
+        .collect();
+    Ok(Some(Versions { setup, busy }))
 }
 
 /// The active blocks of `resource_ids` at a location whose start lies in `starts`, by

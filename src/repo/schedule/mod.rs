@@ -118,8 +118,8 @@ pub struct Reader<'a> {
 /// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
 /// appointment's own time out of the busy blocks (when it is being moved).
 ///
-/// Two reads when the process's snapshots are current (the organization's setup version,
-/// the location's busy versions); otherwise the setup and the busy blocks of the
+/// One read when the process's snapshots are current (the organization's setup version
+/// with the location's busy versions); otherwise the setup and the busy blocks of the
 /// resources that changed are read again, each in one query. A fixed number of queries
 /// whatever the number of resources or appointments.
 pub fn load(
@@ -132,7 +132,10 @@ pub fn load(
     exclude_appointment: Option<&str>,
 ) -> Result<LoadedSchedule, Error> {
     let org = reader.org;
-    let version = setup::version(conn, org)?.ok_or_else(|| Error::not_found("location"))?;
+    // Versions first, anything reloaded after: a snapshot is never newer than its tag.
+    let versions =
+        busy::versions(conn, org, location_id)?.ok_or_else(|| Error::not_found("location"))?;
+    let version = versions.setup;
     let setup = match reader
         .snapshots
         .setup(org, location_id, service_id, version)
@@ -155,14 +158,10 @@ pub fn load(
     let hi = (to + needs.duration + needs.buffer_after).max(after_last_day);
     let wanted = Interval::new(lo - MAX_BLOCK, hi);
 
-    // Versions first, blocks after: a snapshot is never newer than its tag.
-    let versions: HashMap<String, i64> = busy::versions(conn, &setup.location.id)?
-        .into_iter()
-        .collect();
     let mut found: Vec<Option<Arc<Busy>>> = Vec::with_capacity(setup.able.len());
     let mut stale: Vec<&str> = Vec::new();
     for r in &setup.able {
-        let version = versions.get(&r.id).copied().unwrap_or(-1);
+        let version = versions.busy.get(&r.id).copied().unwrap_or(-1);
         let kept = reader.snapshots.busy(&r.id, version, wanted);
         if kept.is_none() {
             stale.push(&r.id);
@@ -183,7 +182,7 @@ pub fn load(
         }
         for (i, r) in setup.able.iter().enumerate() {
             if let Some(list) = blocks.remove(r.id.as_str()) {
-                let version = versions.get(&r.id).copied().unwrap_or(-1);
+                let version = versions.busy.get(&r.id).copied().unwrap_or(-1);
                 let fresh = Arc::new(Busy {
                     version,
                     covers,

@@ -37,15 +37,6 @@ pub struct Setup {
     pub rules: BookingRules,
 }
 
-/// The organization's setup version; `None` when there is no such organization.
-pub fn version(conn: &mut DbConnection, org: &str) -> Result<Option<i64>, Error> {
-    Ok(organizations::table
-        .filter(organizations::id.eq(org))
-        .select(organizations::setup_version)
-        .get_result(conn)
-        .optional()?)
-}
-
 /// Reads the setup, in a fixed number of queries whatever the number of resources.
 pub fn read(
     conn: &mut DbConnection,
