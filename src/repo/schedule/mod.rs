@@ -143,7 +143,7 @@ pub fn load(
         Some(setup) => setup,
         None => {
             let setup = Arc::new(setup::read(conn, org, location_id, service_id, version)?);
-            reader.snapshots.keep_setup(org, setup.clone());
+            reader.snapshots.keep_setup(setup.clone());
             setup
         }
     };

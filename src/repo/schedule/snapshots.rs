@@ -22,8 +22,9 @@ use crate::domain::interval::Interval;
 
 use super::setup::Setup;
 
-/// Beyond this many snapshots of one kind the store starts again empty: memory stays
-/// bounded by what recent requests use, not by everything ever asked.
+/// Beyond this many locations (setups) or resources (busy blocks) kept, that kind of
+/// snapshot starts again empty: memory stays bounded by what recent requests use, not
+/// by everything ever asked.
 const MAX_ENTRIES: usize = 4096;
 
 /// A resource's active busy blocks whose start lies in `covers`, by start.
@@ -51,8 +52,6 @@ impl Busy {
     }
 }
 
-type SetupKey = (String, String, String);
-
 /// The snapshots of one process, shared by its requests. Cloning shares them.
 #[derive(Clone, Default)]
 pub struct Snapshots {
@@ -61,7 +60,9 @@ pub struct Snapshots {
 
 #[derive(Default)]
 struct Store {
-    setups: RwLock<HashMap<SetupKey, Arc<Setup>>>,
+    /// By location id (looked up without allocating a key), then one per service; the
+    /// organization is checked on the setup itself.
+    setups: RwLock<HashMap<String, Vec<Arc<Setup>>>>,
     busy: RwLock<HashMap<String, Arc<Busy>>>,
 }
 
@@ -82,28 +83,27 @@ impl Snapshots {
         service: &str,
         version: i64,
     ) -> Option<Arc<Setup>> {
-        let key = (org.to_owned(), location.to_owned(), service.to_owned());
         let map = self.inner.setups.read().ok()?;
-        map.get(&key).filter(|s| s.version == version).cloned()
+        map.get(location)?
+            .iter()
+            .find(|s| {
+                s.location.organization_id == org && s.service.id == service && s.version == version
+            })
+            .cloned()
     }
 
-    pub fn keep_setup(&self, org: &str, setup: Arc<Setup>) {
-        let key = (
-            org.to_owned(),
-            setup.location.id.clone(),
-            setup.service.id.clone(),
-        );
+    pub fn keep_setup(&self, setup: Arc<Setup>) {
         if let Ok(mut map) = self.inner.setups.write() {
             if map.len() >= MAX_ENTRIES {
                 map.clear();
             }
+            let kept = map.entry(setup.location.id.clone()).or_default();
             // A request that read an older version may finish after one that read a
             // newer: the newer stays.
-            match map.get(&key) {
-                Some(kept) if kept.version > setup.version => {}
-                _ => {
-                    map.insert(key, setup);
-                }
+            match kept.iter_mut().find(|s| s.service.id == setup.service.id) {
+                Some(old) if old.version > setup.version => {}
+                Some(old) => *old = setup,
+                None => kept.push(setup),
             }
         }
     }
