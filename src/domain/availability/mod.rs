@@ -1,6 +1,8 @@
 //! Which starts can be booked: a pure function of opening hours, closures, busy times,
 //! the service and the booking rules, with `now` passed in.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
@@ -225,9 +227,10 @@ fn prepare(
     let mut load = Vec::with_capacity(s.resources.len());
     let mut busy = Vec::new();
     for r in s.resources {
-        let own = match &r.hours {
-            Some(h) => intersect(&location_open, &open_intervals(s.tz, h, from, span_end)),
-            None => location_open.clone(),
+        // Most resources keep the location's hours: borrowed, not copied per resource.
+        let own: Cow<[Interval]> = match &r.hours {
+            Some(h) => intersect(&location_open, &open_intervals(s.tz, h, from, span_end)).into(),
+            None => Cow::Borrowed(&location_open),
         };
         let open = subtract(&own, &within(&r.closures, &span));
         // Each block's instants as integers once, for both uses below.
