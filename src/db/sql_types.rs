@@ -24,7 +24,7 @@ use super::connection::MultiBackend;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
     AppointmentStatus, Channel, ContactChannel, Currency, EventKind, FeeKind, FeeStatus, Locale,
-    ReasonCategory, ResourceKind, Role, TimeZone, WeeklyHours,
+    MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role, TimeZone, WeeklyHours,
 };
 
 /// How a value is written to its text column and read back.
@@ -107,6 +107,8 @@ text_columns!(
     ResourceKind,
     Role,
     EventKind,
+    MessageKind,
+    MessageStatus,
     TimeZone,
     Currency,
     WeeklyHours,
@@ -139,6 +141,8 @@ by_name!(
     ResourceKind,
     Role,
     EventKind,
+    MessageKind,
+    MessageStatus,
 );
 
 impl StoredText for TimeZone {

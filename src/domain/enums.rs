@@ -87,6 +87,22 @@ string_enum! {
     FeeStatus { Due, Waived, Paid }
 }
 
+string_enum! {
+    /// What a message to a customer is about.
+    MessageKind {
+        BookingConfirmation,
+        Reminder,
+        Rescheduled,
+        Cancelled,
+    }
+}
+
+string_enum! {
+    /// Where a message in the outbox stands: `pending` until it is `sent`, `failed` after
+    /// its last attempt, or `cancelled` when the change it announced was superseded.
+    MessageStatus { Pending, Sent, Failed, Cancelled }
+}
+
 impl AppointmentStatus {
     /// Whether the appointment still occupies its time and resources.
     pub fn holds_slot(self) -> bool {
@@ -165,6 +181,19 @@ mod tests {
             ["reschedule", "rebooking", "cancellation"]
         );
         assert_eq!(names::<FeeStatus>(), ["due", "waived", "paid"]);
+        assert_eq!(
+            names::<MessageKind>(),
+            [
+                "booking_confirmation",
+                "reminder",
+                "rescheduled",
+                "cancelled"
+            ]
+        );
+        assert_eq!(
+            names::<MessageStatus>(),
+            ["pending", "sent", "failed", "cancelled"]
+        );
         assert!("fr".parse::<Locale>().is_err());
         assert!("Booked".parse::<AppointmentStatus>().is_err());
     }

@@ -20,6 +20,9 @@ pub enum EventKind {
     Rescheduled,
     FeeWaived,
     FeePaid,
+    /// A message to the customer could not be delivered after its last attempt: staff
+    /// should call.
+    MessageFailed,
 }
 
 impl EventKind {
@@ -76,7 +79,8 @@ mod tests {
                 "cancelled",
                 "rescheduled",
                 "fee_waived",
-                "fee_paid"
+                "fee_paid",
+                "message_failed"
             ]
         );
         for &k in EventKind::VARIANTS {

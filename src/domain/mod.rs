@@ -13,11 +13,14 @@ pub mod event_kind;
 pub mod interval;
 pub mod lifecycle;
 pub mod local_time;
+pub mod message_text;
 pub mod money;
 pub mod opening;
 pub mod policy;
 pub mod policy_doc;
 pub mod policy_refusal;
+pub mod reminders;
+pub mod retry;
 pub mod suggestions;
 pub mod text;
 pub mod time_zone;
@@ -27,8 +30,8 @@ pub use actor::Actor;
 pub use contact::{Email, PhoneNumber};
 pub use currency::Currency;
 pub use enums::{
-    AppointmentStatus, Channel, ContactChannel, FeeKind, FeeStatus, Locale, ReasonCategory,
-    ResourceKind, Role,
+    AppointmentStatus, Channel, ContactChannel, FeeKind, FeeStatus, Locale, MessageKind,
+    MessageStatus, ReasonCategory, ResourceKind, Role,
 };
 pub use event_kind::EventKind;
 pub use money::Money;

@@ -1,0 +1,192 @@
+//! The words of a message to a customer: a template per kind and locale, filled with the
+//! appointment's details, its time written as people in the location read it
+//! ("Senin, 7 Desember 2026, 09.00 WIB").
+
+use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+
+use super::{Locale, MessageKind};
+
+/// What a template can name.
+#[derive(Clone, Debug, Default)]
+pub struct Details<'a> {
+    pub customer_name: &'a str,
+    /// The local date and time with the zone's abbreviation (see [`local_when`]).
+    pub when: &'a str,
+    pub location: &'a str,
+    pub service: &'a str,
+    /// The customer's self-service link; empty until links exist.
+    pub link: &'a str,
+}
+
+/// The template shipped for a kind in a locale. Placeholders: `{customer_name}`, `{when}`,
+/// `{location}`, `{service}`, `{link}`.
+pub fn default_template(kind: MessageKind, locale: Locale) -> &'static str {
+    use MessageKind::*;
+    match (locale, kind) {
+        (Locale::Id, BookingConfirmation) => {
+            "Halo {customer_name}, booking {service} di {location} pada {when} sudah kami terima. {link}"
+        }
+        (Locale::Id, Reminder) => {
+            "Halo {customer_name}, pengingat: {service} di {location} pada {when}. Balas 1 untuk konfirmasi, 2 untuk ganti jadwal, 3 untuk batal. {link}"
+        }
+        (Locale::Id, Rescheduled) => {
+            "Halo {customer_name}, jadwal {service} Anda di {location} dipindah ke {when}. {link}"
+        }
+        (Locale::Id, Cancelled) => {
+            "Halo {customer_name}, booking {service} Anda di {location} pada {when} dibatalkan. {link}"
+        }
+        (Locale::En, BookingConfirmation) => {
+            "Hello {customer_name}, your {service} at {location} on {when} is booked. {link}"
+        }
+        (Locale::En, Reminder) => {
+            "Hello {customer_name}, a reminder: {service} at {location} on {when}. Reply 1 to confirm, 2 to change the time, 3 to cancel. {link}"
+        }
+        (Locale::En, Rescheduled) => {
+            "Hello {customer_name}, your {service} at {location} has moved to {when}. {link}"
+        }
+        (Locale::En, Cancelled) => {
+            "Hello {customer_name}, your {service} at {location} on {when} is cancelled. {link}"
+        }
+    }
+}
+
+/// Fills a template. A placeholder it does not know stays as written; spaces left by an
+/// empty value are closed up.
+pub fn render(template: &str, d: &Details<'_>) -> String {
+    let filled = template
+        .replace("{customer_name}", d.customer_name)
+        .replace("{when}", d.when)
+        .replace("{location}", d.location)
+        .replace("{service}", d.service)
+        .replace("{link}", d.link);
+    filled.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An instant as a customer of a location reads it: weekday, date, 24-hour time and the
+/// zone's abbreviation, in the locale's words and separators.
+pub fn local_when(t: DateTime<Utc>, tz: Tz, locale: Locale) -> String {
+    let l = t.with_timezone(&tz);
+    let zone = l.format("%Z").to_string();
+    let zone = if zone.starts_with(['+', '-']) {
+        format!("UTC{zone}")
+    } else {
+        zone
+    };
+    let (day, month) = (l.weekday(), l.month0() as usize);
+    match locale {
+        Locale::Id => format!(
+            "{}, {} {} {}, {:02}.{:02} {zone}",
+            hari(day),
+            l.day(),
+            BULAN[month],
+            l.year(),
+            l.hour(),
+            l.minute()
+        ),
+        Locale::En => format!(
+            "{}, {} {} {}, {:02}:{:02} {zone}",
+            l.format("%A"),
+            l.day(),
+            l.format("%B"),
+            l.year(),
+            l.hour(),
+            l.minute()
+        ),
+    }
+}
+
+const BULAN: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+fn hari(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "Senin",
+        Weekday::Tue => "Selasa",
+        Weekday::Wed => "Rabu",
+        Weekday::Thu => "Kamis",
+        Weekday::Fri => "Jumat",
+        Weekday::Sat => "Sabtu",
+        Weekday::Sun => "Minggu",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn times_as_people_in_the_location_read_them() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
+        let jakarta = chrono_tz::Asia::Jakarta;
+        assert_eq!(
+            local_when(t, jakarta, Locale::Id),
+            "Senin, 7 Desember 2026, 09.00 WIB"
+        );
+        assert_eq!(
+            local_when(t, jakarta, Locale::En),
+            "Monday, 7 December 2026, 09:00 WIB"
+        );
+        assert_eq!(
+            local_when(t, chrono_tz::Asia::Makassar, Locale::Id),
+            "Senin, 7 Desember 2026, 10.00 WITA"
+        );
+        assert_eq!(
+            local_when(t, chrono_tz::Asia::Jayapura, Locale::Id),
+            "Senin, 7 Desember 2026, 11.00 WIT"
+        );
+    }
+
+    #[test]
+    fn a_zone_without_an_abbreviation_shows_its_offset() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 7, 2, 0, 0).unwrap();
+        let s = local_when(t, chrono_tz::Asia::Dubai, Locale::En);
+        assert_eq!(s, "Monday, 7 December 2026, 06:00 UTC+04");
+    }
+
+    #[test]
+    fn every_template_names_the_time_and_place() {
+        use strum::VariantArray;
+        for &kind in MessageKind::VARIANTS {
+            for &locale in Locale::VARIANTS {
+                let t = default_template(kind, locale);
+                for p in ["{customer_name}", "{when}", "{location}", "{service}"] {
+                    assert!(t.contains(p), "{kind} {locale}: {p}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rendering_fills_placeholders_and_closes_up_empty_ones() {
+        let d = Details {
+            customer_name: "Budi",
+            when: "Senin, 7 Desember 2026, 09.00 WIB",
+            location: "Sinar Motor Kemang",
+            service: "Servis berkala",
+            link: "",
+        };
+        assert_eq!(
+            render(default_template(MessageKind::Rescheduled, Locale::Id), &d),
+            "Halo Budi, jadwal Servis berkala Anda di Sinar Motor Kemang dipindah ke Senin, 7 Desember 2026, 09.00 WIB."
+        );
+        assert_eq!(
+            render("{unknown} {service}", &d),
+            "{unknown} Servis berkala"
+        );
+    }
+}
