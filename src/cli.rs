@@ -14,6 +14,9 @@ use janji::tenancy;
 pub enum Command {
     /// Serve the API (the default).
     Serve,
+    /// Run only the outbox dispatcher: send due messages until stopped (beside servers
+    /// started with `JANJI_DISPATCH=false`, or as extra senders).
+    Dispatch,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -84,7 +87,7 @@ pub enum LocaleArg {
 
 pub fn run(command: Command, config: &Config) -> Result<(), String> {
     match command {
-        Command::Serve => unreachable!("serve runs in main"),
+        Command::Serve | Command::Dispatch => unreachable!("served from main"),
         Command::Openapi => {
             print!("{}", janji::openapi::to_pretty_json());
             Ok(())

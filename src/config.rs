@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use crate::secret_key::SecretKey;
+
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// `postgres://user:pass@host/db`, or a SQLite file path (`sqlite://` optional).
@@ -32,6 +34,36 @@ pub struct Config {
     )]
     pub idempotency_retention_hours: u32,
 
+    /// The server's secret key (base64, at least 32 bytes), from which signing secrets
+    /// are derived. Unset: read from `JANJI_SECRET_KEY_FILE`.
+    #[arg(long, env = "JANJI_SECRET_KEY", hide_env_values = true, global = true)]
+    pub secret_key: Option<String>,
+
+    /// File holding the secret key when `JANJI_SECRET_KEY` is unset; created (mode 0600)
+    /// with a random key on first start. Every process on one database needs the same key.
+    #[arg(
+        long,
+        env = "JANJI_SECRET_KEY_FILE",
+        default_value = "janji.key",
+        global = true
+    )]
+    pub secret_key_file: std::path::PathBuf,
+
+    /// Allow gateway and webhook URLs that resolve to loopback, private or link-local
+    /// addresses (tests, gateways on the dealer's own network).
+    #[arg(
+        long,
+        env = "JANJI_ALLOW_PRIVATE_TARGETS",
+        default_value_t = false,
+        global = true
+    )]
+    pub allow_private_targets: bool,
+
+    /// Run the outbox dispatcher inside `janji serve` (turn off to run `janji dispatch`
+    /// processes on their own).
+    #[arg(long, env = "JANJI_DISPATCH", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub dispatch: bool,
+
     /// Log format: `text` or `json` (anything else is refused at start). Verbosity comes
     /// from `RUST_LOG` (default `info`).
     #[arg(
@@ -42,6 +74,13 @@ pub struct Config {
         global = true
     )]
     pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The server's secret key, as configured (see [`SecretKey::load`]).
+    pub fn load_secret_key(&self) -> Result<SecretKey, String> {
+        SecretKey::load(self.secret_key.as_deref(), &self.secret_key_file)
+    }
 }
 
 /// How log lines are written.

@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         cli::Command::Serve => {
             actix_web::rt::System::new().block_on(janji::server::serve(cli.config))
         }
+        cli::Command::Dispatch => {
+            actix_web::rt::System::new().block_on(janji::server::dispatch(cli.config))
+        }
         other => cli::run(other, &cli.config),
     };
     match result {

@@ -8,6 +8,7 @@ use actix_web::HttpServer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, Db, url::backend_of};
+use crate::delivery::Dispatcher;
 use crate::http::state::AppState;
 use crate::startup;
 use crate::tenancy;
@@ -48,7 +49,17 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let mut state = AppState::new(db, Clock::System);
     state.idempotency_retention =
         chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
+    state.secret_key = config.load_secret_key()?;
+    state.allow_private_targets = config.allow_private_targets;
     let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));
+    let dispatcher = config.dispatch.then(|| {
+        let d = Dispatcher::new(
+            state.db.clone(),
+            state.secret_key.clone(),
+            state.allow_private_targets,
+        );
+        actix_web::rt::spawn(d.run(state.clock.clone()))
+    });
     tracing::info!(bind = %config.bind, database = %config.database_url, "janji listening");
     let state_for_exit = state.clone();
     let shared = startup::Shared::build()?;
@@ -69,9 +80,42 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     chores.abort();
+    if let Some(d) = dispatcher {
+        d.abort();
+    }
     if let Err(e) = crate::housekeeping::run_once(&state_for_exit).await {
         tracing::warn!(error = %e, "last housekeeping round failed");
     }
     tracing::info!("janji stopped");
     Ok(())
+}
+
+/// `janji dispatch`: only the outbox dispatcher, until SIGTERM or Ctrl-C.
+pub async fn dispatch(config: Config) -> Result<(), String> {
+    let db = open_db(&config)?;
+    let key = config.load_secret_key()?;
+    let d = Dispatcher::new(db, key, config.allow_private_targets);
+    tracing::info!(database = %config.database_url, "janji dispatching");
+    tokio::select! {
+        () = d.run(Clock::System) => {}
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminated() => {}
+    }
+    tracing::info!("janji dispatcher stopped");
+    Ok(())
+}
+
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await
 }

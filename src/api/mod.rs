@@ -7,6 +7,7 @@ pub mod availability;
 pub mod customers;
 pub mod fees;
 pub mod health;
+pub mod notifications;
 pub mod organization;
 pub mod policies;
 pub mod setup;
@@ -78,6 +79,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(fees::list_fees)
                 .service(fees::get_fee)
                 .service(fees::waive_fee)
+                .service(notifications::get_notification_settings)
+                .service(notifications::put_notification_settings)
+                .service(notifications::rotate_gateway_secret)
                 .service(fees::mark_fee_paid),
         );
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::app::Ctx;
 use crate::app::appointments::AppointmentView;
 use crate::app::customers::NewCustomer;
+use crate::app::notices;
 use crate::app::suggestions::{self, SuggestionView, Wish};
 use crate::db::DbConnection;
 use crate::domain::EventKind;
@@ -244,6 +245,7 @@ pub fn book(
         details: None,
     };
     events::record(conn, org, &row.id, &ctx.actor, event, now)?;
+    notices::after_change(conn, ctx, &row, notices::Change::Booked)?;
     let view = AppointmentView::of(row, resources, loaded.location.time_zone);
     Ok(BookOutcome::Booked(Box::new(view)))
 }

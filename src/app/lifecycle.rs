@@ -3,6 +3,7 @@
 
 use crate::app::Ctx;
 use crate::app::appointments::{self, AppointmentView};
+use crate::app::notices;
 use crate::db::DbConnection;
 use crate::domain::lifecycle::{self, Action, Refusal};
 use crate::domain::{EventKind, ReasonCategory};
@@ -112,5 +113,13 @@ pub(crate) fn apply(
         details: record.details,
     };
     let event = events::record(conn, &ctx.org, &row.id, &ctx.actor, event, ctx.now)?;
+    let notice = match action {
+        Action::Confirm => None,
+        Action::Cancel => Some(notices::Change::Cancelled),
+        Action::CheckIn | Action::Complete | Action::NoShow => Some(notices::Change::Closed),
+    };
+    if let Some(change) = notice {
+        notices::after_change(conn, ctx, &row, change)?;
+    }
     Ok(Ok((row, event)))
 }

@@ -17,6 +17,8 @@ pub mod history;
 pub mod in_use;
 pub mod lifecycle;
 pub mod move_slots;
+pub mod notices;
+pub mod notification_settings;
 pub mod organization;
 pub mod policies;
 pub mod quotes;

@@ -10,6 +10,7 @@ use crate::app::appointments::AppointmentView;
 use crate::app::booking::holds;
 use crate::app::change::{Changed, change_details, check_currency, fee_changed};
 use crate::app::fees::{self, Assessed};
+use crate::app::notices;
 use crate::app::quotes::{self, QuoteMove, RescheduleQuote};
 use crate::app::terms;
 use crate::db::DbConnection;
@@ -149,6 +150,7 @@ pub fn reschedule(
         },
         ctx.now,
     )?;
+    notices::after_change(conn, ctx, &row, notices::Change::Moved)?;
     let kind = if rebooking {
         FeeKind::Rebooking
     } else {

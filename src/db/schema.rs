@@ -229,6 +229,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment_resources,
     appointment_events,
     fees,
+    notification_settings,
+    outbox_messages,
+    delivery_attempts,
 );
 
 diesel::table! {
@@ -271,3 +274,55 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    notification_settings (organization_id) {
+        organization_id -> Text,
+        gateway_url -> Nullable<Text>,
+        secret_generation -> Integer,
+        previous_secret_until -> Nullable<Timestamp>,
+        reminder_offsets -> Text,
+        quiet_start -> Nullable<Text>,
+        quiet_end -> Nullable<Text>,
+        catch_up_minutes -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        organization_id -> Text,
+        appointment_id -> Nullable<Text>,
+        kind -> Text,
+        channel -> Text,
+        recipient -> Text,
+        payload -> Text,
+        status -> Text,
+        due_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        lease_token -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    delivery_attempts (id) {
+        id -> Text,
+        message_id -> Text,
+        organization_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        latency_ms -> Integer,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(delivery_attempts -> outbox_messages (message_id));

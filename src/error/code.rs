@@ -248,6 +248,16 @@ codes! {
     // API keys.
     LastAdminKey => ("last_admin_key", 409, "Last admin key",
         "This is the organization's last active admin key; create another admin key first."),
+
+    // Messages and their gateway.
+    InvalidUrl => ("invalid_url", 422, "Invalid URL",
+        "The URL is not an absolute http or https URL without a user or password; correct it."),
+    PrivateTarget => ("private_target", 422, "Internal address",
+        "The URL's host resolves to a loopback, private or link-local address (or does not resolve); Janji sends there only when the server runs with `JANJI_ALLOW_PRIVATE_TARGETS=true`."),
+    InvalidTimeOfDay => ("invalid_time_of_day", 422, "Invalid time of day",
+        "A time of day is not `HH:MM` on a 24-hour clock, or quiet hours start when they end; correct it."),
+    GatewayNotSet => ("gateway_not_set", 409, "No gateway",
+        "The organization has no `gateway_url`, so there is no secret to rotate; set the gateway first (its first secret comes with that answer)."),
 }
 
 impl std::fmt::Display for Code {

@@ -10,6 +10,7 @@ use crate::last_use::LastUse;
 use crate::repo::api_keys::Principal;
 use crate::repo::idempotency::DEFAULT_RETENTION;
 use crate::repo::schedule::Snapshots;
+use crate::secret_key::SecretKey;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +22,10 @@ pub struct AppState {
     pub last_use: LastUse,
     /// Schedules kept between requests, checked against the database's versions.
     pub schedules: Snapshots,
+    /// The key signing secrets are derived from.
+    pub secret_key: SecretKey,
+    /// Whether gateway URLs may lead to internal addresses.
+    pub allow_private_targets: bool,
 }
 
 impl AppState {
@@ -32,6 +37,8 @@ impl AppState {
             idempotency_retention: DEFAULT_RETENTION,
             last_use: LastUse::default(),
             schedules: Snapshots::default(),
+            secret_key: SecretKey::random(),
+            allow_private_targets: false,
         }
     }
 

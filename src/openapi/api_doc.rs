@@ -39,6 +39,7 @@ an offset; money is integer minor units plus an ISO 4217 currency."
         (name = "appointments", description = "Booking, lifecycle actions and history"),
         (name = "policies", description = "Reschedule and cancellation rules: notice, fees, limits, reasons"),
         (name = "fees", description = "The ledger of fees assessed by reschedules, rebookings and cancellations"),
+        (name = "notifications", description = "Where messages to customers go, how reminders are timed, and what was delivered"),
     )
 )]
 pub struct ApiDoc;

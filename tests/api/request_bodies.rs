@@ -157,6 +157,10 @@ async fn a_real_server_times_out_slow_heads_and_bodies() {
         pool_size: 2,
         idempotency_retention_hours: 24,
         log_format: janji::config::LogFormat::Text,
+        secret_key: Some(janji::secret_key::SecretKey::random_base64()),
+        secret_key_file: "unused.key".into(),
+        allow_private_targets: false,
+        dispatch: false,
     };
     actix_web::rt::spawn(async move { janji::server::serve(config).await.unwrap() });
     let mut up = false;

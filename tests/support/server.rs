@@ -29,6 +29,8 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("JANJI_BIND", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
+            // One key for every process of a test, and no key file left in the checkout.
+            .env("JANJI_SECRET_KEY", TEST_SECRET_KEY)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -166,3 +168,6 @@ impl Drop for PgDatabase {
             .batch_execute(&format!("DROP DATABASE {} WITH (FORCE)", self.name));
     }
 }
+
+/// The secret key every server a test starts shares (base64 of 32 bytes).
+pub const TEST_SECRET_KEY: &str = "amFuamktdGVzdC1rZXktMzItYnl0ZXMtbG9uZy4uLi4=";

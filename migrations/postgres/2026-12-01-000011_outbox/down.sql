@@ -1,0 +1,3 @@
+DROP TABLE delivery_attempts;
+DROP TABLE outbox_messages;
+DROP TABLE notification_settings;

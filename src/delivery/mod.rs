@@ -1,0 +1,226 @@
+//! The dispatcher: claims due outbox messages with a lease, posts each to its
+//! organization's gateway, signed per Standard Webhooks, and records every attempt.
+//!
+//! Runs as a task in every serving process (and alone as `janji dispatch`). Several
+//! dispatchers on one PostgreSQL database never hold the same message at once (see
+//! `repo::outbox::claim_due`); one that dies mid-send leaves its messages to be claimed
+//! again when their lease runs out, so a message can arrive twice, but always with the
+//! same `webhook-id` for the receiver to drop the second.
+
+pub mod signature;
+pub mod targets;
+
+use std::collections::HashMap;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::app::notification_settings::{self, NotificationSettings};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::domain::retry;
+use crate::error::Error;
+use crate::repo::outbox::{self, Claimed, Outcome};
+use crate::secret_key::SecretKey;
+
+/// How long a claimed message is this dispatcher's: well over one send's timeout.
+pub const LEASE: Duration = Duration::seconds(60);
+/// One send's limit, connecting included.
+pub const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(10);
+/// Messages claimed at once.
+pub const BATCH: i64 = 64;
+/// How often an idle dispatcher looks for due messages.
+pub const IDLE: StdDuration = StdDuration::from_millis(500);
+
+/// What one round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub claimed: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    db: Db,
+    key: SecretKey,
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl Dispatcher {
+    pub fn new(db: Db, key: SecretKey, allow_private: bool) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(SEND_TIMEOUT)
+            .connect_timeout(StdDuration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("janji/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("an HTTP client with rustls");
+        Dispatcher {
+            db,
+            key,
+            client,
+            allow_private,
+        }
+    }
+
+    /// Claims and sends what is due at `now`, once. The serving loop calls it; tests call
+    /// it with the instant they want.
+    pub async fn dispatch_due(&self, now: DateTime<Utc>) -> Result<Round, Error> {
+        let claimed = self
+            .db
+            .write(move |c| outbox::claim_due(c, now, LEASE, BATCH))
+            .await?;
+        if claimed.is_empty() {
+            return Ok(Round::default());
+        }
+        let orgs: Vec<String> = {
+            let mut o: Vec<String> = claimed
+                .iter()
+                .map(|m| m.row.organization_id.clone())
+                .collect();
+            o.sort();
+            o.dedup();
+            o
+        };
+        let settings: HashMap<String, Option<NotificationSettings>> = self
+            .db
+            .read(move |c| {
+                orgs.iter()
+                    .map(|o| Ok((o.clone(), notification_settings::of(c, o)?)))
+                    .collect()
+            })
+            .await?;
+        let mut sends = tokio::task::JoinSet::new();
+        for message in claimed {
+            let target = settings
+                .get(&message.row.organization_id)
+                .cloned()
+                .flatten();
+            let this = self.clone();
+            sends.spawn(async move {
+                let started = Instant::now();
+                let result = this.send(&message, target.as_ref(), now).await;
+                (message, result, started.elapsed())
+            });
+        }
+        let mut results = Vec::new();
+        while let Some(done) = sends.join_next().await {
+            let (message, result, latency) =
+                done.map_err(|e| Error::internal(format!("a send task failed: {e}")))?;
+            let outcome = match &result {
+                Ok(status) if (200..300).contains(status) => Outcome::Sent,
+                _ => match retry::next_attempt(
+                    message.row.attempts,
+                    now,
+                    jitter(),
+                    outbox::expires(&message.row),
+                ) {
+                    Some(at) => Outcome::Retry(at),
+                    None => Outcome::Failed,
+                },
+            };
+            let (code, error) = match result {
+                Ok(status) if (200..300).contains(&status) => (Some(status), None),
+                Ok(status) => (Some(status), Some(format!("the gateway answered {status}"))),
+                Err(e) => (None, Some(e)),
+            };
+            let attempt = outbox::attempt(&message, now, code, latency, error);
+            results.push((message, attempt, outcome));
+        }
+        let mut round = Round {
+            claimed: results.len(),
+            ..Round::default()
+        };
+        for (_, _, outcome) in &results {
+            match outcome {
+                Outcome::Sent => round.sent += 1,
+                Outcome::Retry(_) => round.retried += 1,
+                Outcome::Failed => round.failed += 1,
+            }
+        }
+        self.db
+            .write(move |c| {
+                for (message, attempt, outcome) in &results {
+                    let recorded = outbox::record(c, message, attempt, outcome)?;
+                    if recorded && matches!(outcome, Outcome::Failed) {
+                        crate::app::notices::failed(c, message, now)?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(round)
+    }
+
+    /// One POST of a claimed message: the status code, or why there was none.
+    async fn send(
+        &self,
+        message: &Claimed,
+        settings: Option<&NotificationSettings>,
+        now: DateTime<Utc>,
+    ) -> Result<u16, String> {
+        let settings = settings.ok_or("the organization has no notification settings")?;
+        let url = settings
+            .gateway_url
+            .as_deref()
+            .ok_or("the organization has no gateway")?;
+        let url = targets::check(url, self.allow_private)
+            .await
+            .map_err(|r| r.to_string())?;
+        let org = &message.row.organization_id;
+        let secrets = settings.signing_secrets(&self.key, org, now);
+        // The signature's time is the transport's, not the (possibly simulated) clock's:
+        // receivers compare it with their own to refuse replays.
+        let timestamp = Utc::now().timestamp();
+        let body = message.row.payload.as_bytes().to_vec();
+        let signature = signature::header(&secrets, &message.row.id, timestamp, &body);
+        let response = self
+            .client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("webhook-id", &message.row.id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .map_err(describe)?;
+        Ok(response.status().as_u16())
+    }
+
+    /// Dispatches until the process ends: at once again after a full batch, else after
+    /// a short pause. A failed round is logged and tried again.
+    pub async fn run(self, clock: Clock) {
+        loop {
+            match self.dispatch_due(clock.now()).await {
+                Ok(round) if round.claimed as i64 >= BATCH => continue,
+                Ok(round) if round.claimed > 0 => tracing::debug!(?round, "dispatched"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "dispatch round failed; trying again"),
+            }
+            tokio::time::sleep(IDLE).await;
+        }
+    }
+}
+
+/// Why a send failed, without the URL (its query could hold a token).
+fn describe(e: reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        e.without_url().to_string()
+    }
+}
+
+fn jitter() -> f64 {
+    let mut b = [0u8; 2];
+    match getrandom::fill(&mut b) {
+        Ok(()) => f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX) * 2.0 - 1.0,
+        Err(_) => 0.0,
+    }
+}

@@ -1,0 +1,290 @@
+//! The outbox: messages written by the unit of work that causes them, claimed by
+//! dispatchers with a lease, and their delivery attempts.
+//!
+//! A claim takes due rows whose lease is free or has run out and gives them a new lease
+//! token; only the holder of the current token can record the result. On PostgreSQL the
+//! claim skips rows another dispatcher is claiming at that moment (`FOR UPDATE SKIP
+//! LOCKED`), so several processes share the work without waiting on each other; on
+//! SQLite claims are writes and run one at a time anyway.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::{from_db, new_id, to_db};
+use crate::db::DbConnection;
+use crate::db::schema::{delivery_attempts, outbox_messages};
+use crate::domain::{ContactChannel, MessageKind, MessageStatus};
+use crate::error::Error;
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = outbox_messages)]
+pub struct MessageRow {
+    pub id: String,
+    pub organization_id: String,
+    pub appointment_id: Option<String>,
+    pub kind: MessageKind,
+    pub channel: ContactChannel,
+    pub recipient: String,
+    pub payload: String,
+    pub status: MessageStatus,
+    pub due_at: NaiveDateTime,
+    pub next_attempt_at: NaiveDateTime,
+    pub attempts: i32,
+    pub lease_token: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = delivery_attempts)]
+pub struct AttemptRow {
+    pub id: String,
+    pub message_id: String,
+    pub organization_id: String,
+    pub attempted_at: NaiveDateTime,
+    pub status_code: Option<i32>,
+    pub latency_ms: i32,
+    pub error: Option<String>,
+}
+
+pub fn insert_all(conn: &mut DbConnection, rows: &[MessageRow]) -> Result<(), Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Batch inserts do not go through diesel's multi-backend: each backend runs its own.
+    match conn {
+        DbConnection::Pg(c) => diesel::insert_into(outbox_messages::table)
+            .values(rows)
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(outbox_messages::table)
+            .values(rows)
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Cancels an appointment's messages not yet sent (a claimed one included: its result
+/// can no longer be recorded as sent). Returns how many.
+pub fn cancel_pending(
+    conn: &mut DbConnection,
+    org: &str,
+    appointment_id: &str,
+) -> Result<usize, Error> {
+    Ok(diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::organization_id.eq(org))
+            .filter(outbox_messages::appointment_id.eq(appointment_id))
+            .filter(outbox_messages::status.eq(MessageStatus::Pending)),
+    )
+    .set((
+        outbox_messages::status.eq(MessageStatus::Cancelled),
+        outbox_messages::lease_token.eq(None::<String>),
+    ))
+    .execute(conn)?)
+}
+
+/// A message a dispatcher holds the lease of.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub row: MessageRow,
+    pub token: String,
+}
+
+/// Claims up to `limit` due messages for `lease`.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<Claimed>, Error> {
+    let token = new_id();
+    let (now_db, until) = (to_db(now), to_db(now + lease));
+    let due = || {
+        outbox_messages::table
+            .filter(outbox_messages::status.eq(MessageStatus::Pending))
+            .filter(outbox_messages::next_attempt_at.le(now_db))
+            .filter(
+                outbox_messages::lease_until
+                    .is_null()
+                    .or(outbox_messages::lease_until.le(now_db)),
+            )
+            .order(outbox_messages::next_attempt_at)
+            .limit(limit)
+            .select(outbox_messages::id)
+    };
+    let set = (
+        outbox_messages::lease_token.eq(Some(token.clone())),
+        outbox_messages::lease_until.eq(Some(until)),
+        outbox_messages::attempts.eq(outbox_messages::attempts + 1),
+    );
+    // The ids first, locked (skipping those another dispatcher is locking) until this
+    // transaction commits; then the lease on exactly those.
+    let ids: Vec<String> = match conn {
+        DbConnection::Pg(c) => due().for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => due().load(c)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<MessageRow> =
+        diesel::update(outbox_messages::table.filter(outbox_messages::id.eq_any(&ids)))
+            .set(set)
+            .returning(outbox_messages::all_columns)
+            .get_results(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Claimed {
+            row,
+            token: token.clone(),
+        })
+        .collect())
+}
+
+/// What became of one attempt.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Sent,
+    /// Try again at this instant.
+    Retry(DateTime<Utc>),
+    /// No attempt is left.
+    Failed,
+}
+
+/// Records an attempt and what it means for the message, if the lease is still this
+/// dispatcher's (and the message was not cancelled meanwhile). Returns whether it was.
+pub fn record(
+    conn: &mut DbConnection,
+    claimed: &Claimed,
+    attempt: &AttemptRow,
+    outcome: &Outcome,
+) -> Result<bool, Error> {
+    diesel::insert_into(delivery_attempts::table)
+        .values(attempt)
+        .execute(conn)?;
+    let mine = outbox_messages::table
+        .filter(outbox_messages::id.eq(&claimed.row.id))
+        .filter(outbox_messages::lease_token.eq(&claimed.token))
+        .filter(outbox_messages::status.eq(MessageStatus::Pending));
+    let error = attempt.error.clone();
+    let n = match outcome {
+        Outcome::Sent => diesel::update(mine)
+            .set((
+                outbox_messages::status.eq(MessageStatus::Sent),
+                outbox_messages::sent_at.eq(Some(attempt.attempted_at)),
+                outbox_messages::lease_token.eq(None::<String>),
+                outbox_messages::lease_until.eq(None::<NaiveDateTime>),
+                outbox_messages::last_error.eq(None::<String>),
+            ))
+            .execute(conn)?,
+        Outcome::Retry(at) => diesel::update(mine)
+            .set((
+                outbox_messages::next_attempt_at.eq(to_db(*at)),
+                outbox_messages::lease_token.eq(None::<String>),
+                outbox_messages::lease_until.eq(None::<NaiveDateTime>),
+                outbox_messages::last_error.eq(error),
+            ))
+            .execute(conn)?,
+        Outcome::Failed => diesel::update(mine)
+            .set((
+                outbox_messages::status.eq(MessageStatus::Failed),
+                outbox_messages::lease_token.eq(None::<String>),
+                outbox_messages::lease_until.eq(None::<NaiveDateTime>),
+                outbox_messages::last_error.eq(error),
+            ))
+            .execute(conn)?,
+    };
+    Ok(n == 1)
+}
+
+/// An appointment's messages, oldest first (tests and the delivery log).
+pub fn of_appointment(
+    conn: &mut DbConnection,
+    org: &str,
+    appointment_id: &str,
+) -> Result<Vec<MessageRow>, Error> {
+    Ok(outbox_messages::table
+        .filter(outbox_messages::organization_id.eq(org))
+        .filter(outbox_messages::appointment_id.eq(appointment_id))
+        .order(outbox_messages::id)
+        .select(MessageRow::as_select())
+        .load(conn)?)
+}
+
+/// A new attempt row.
+pub fn attempt(
+    claimed: &Claimed,
+    at: DateTime<Utc>,
+    status_code: Option<u16>,
+    latency: std::time::Duration,
+    error: Option<String>,
+) -> AttemptRow {
+    AttemptRow {
+        id: new_id(),
+        message_id: claimed.row.id.clone(),
+        organization_id: claimed.row.organization_id.clone(),
+        attempted_at: to_db(at),
+        status_code: status_code.map(i32::from),
+        latency_ms: i32::try_from(latency.as_millis()).unwrap_or(i32::MAX),
+        error,
+    }
+}
+
+/// When the message stops being worth an attempt.
+pub fn expires(row: &MessageRow) -> Option<DateTime<Utc>> {
+    row.expires_at.map(from_db)
+}
+
+/// What a message about an appointment says besides its time: who it is for and where.
+#[derive(Clone, Debug, Queryable)]
+pub struct MessageContext {
+    pub customer_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub locale: crate::domain::Locale,
+    pub preferred_channel: ContactChannel,
+    pub location_name: String,
+    pub location_address: Option<String>,
+    pub location_phone: Option<String>,
+    pub time_zone: crate::domain::TimeZone,
+    pub service_name: String,
+}
+
+/// The customer, location and service of an appointment, in one statement.
+pub fn context_of(
+    conn: &mut DbConnection,
+    org: &str,
+    customer_id: &str,
+    location_id: &str,
+    service_id: &str,
+) -> Result<MessageContext, Error> {
+    use crate::db::schema::{customers, locations, services};
+    Ok(customers::table
+        .inner_join(
+            locations::table.on(locations::id
+                .eq(location_id.to_owned())
+                .and(locations::organization_id.eq(org.to_owned()))),
+        )
+        .inner_join(
+            services::table.on(services::id
+                .eq(service_id.to_owned())
+                .and(services::organization_id.eq(org.to_owned()))),
+        )
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::id.eq(customer_id))
+        .select((
+            customers::name,
+            customers::phone,
+            customers::email,
+            customers::locale,
+            customers::preferred_channel,
+            locations::name,
+            locations::address,
+            locations::phone,
+            locations::time_zone,
+            services::name,
+        ))
+        .get_result(conn)?)
+}
