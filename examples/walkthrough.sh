@@ -33,7 +33,7 @@ trap cleanup EXIT
 started=$(date +%s)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export JANJI="http://127.0.0.1:$port"
-DATABASE_URL="$work/janji.db" JANJI_BIND="127.0.0.1:$port" \
+DATABASE_URL="$work/janji.db" JANJI_BIND="127.0.0.1:$port" JANJI_SECRET_KEY_FILE="$work/janji.key" \
   RUST_LOG=warn "$JANJI_BIN" serve >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 

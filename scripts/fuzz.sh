@@ -99,6 +99,8 @@ esac
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 export DATABASE_URL="$database_url" JANJI_BIND="127.0.0.1:$port"
+# The hooks point the gateway at a closed loopback port; the key file stays in $work.
+export JANJI_ALLOW_PRIVATE_TARGETS=true JANJI_SECRET_KEY_FILE="$work/janji.key"
 export RUST_LOG="${RUST_LOG:-warn}"
 
 # The demo dealer gives the fuzzer real ids to find (a location with hours, resources,

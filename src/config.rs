@@ -64,6 +64,17 @@ pub struct Config {
     #[arg(long, env = "JANJI_DISPATCH", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub dispatch: bool,
 
+    /// Seconds a dispatcher holds the messages it claimed before another may take them
+    /// (after a crash). Keep it above the 10-second send timeout.
+    #[arg(
+        long,
+        env = "JANJI_DISPATCH_LEASE_SECONDS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u32).range(1..=3600),
+        global = true
+    )]
+    pub dispatch_lease_seconds: u32,
+
     /// Log format: `text` or `json` (anything else is refused at start). Verbosity comes
     /// from `RUST_LOG` (default `info`).
     #[arg(

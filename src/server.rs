@@ -57,7 +57,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
             state.db.clone(),
             state.secret_key.clone(),
             state.allow_private_targets,
-        );
+        )
+        .with_lease(lease_of(&config));
         actix_web::rt::spawn(d.run(state.clock.clone()))
     });
     tracing::info!(bind = %config.bind, database = %config.database_url, "janji listening");
@@ -94,7 +95,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
 pub async fn dispatch(config: Config) -> Result<(), String> {
     let db = open_db(&config)?;
     let key = config.load_secret_key()?;
-    let d = Dispatcher::new(db, key, config.allow_private_targets);
+    let d = Dispatcher::new(db, key, config.allow_private_targets).with_lease(lease_of(&config));
     tracing::info!(database = %config.database_url, "janji dispatching");
     tokio::select! {
         () = d.run(Clock::System) => {}
@@ -118,4 +119,8 @@ async fn terminated() {
     }
     #[cfg(not(unix))]
     std::future::pending::<()>().await
+}
+
+fn lease_of(config: &Config) -> chrono::Duration {
+    chrono::Duration::seconds(i64::from(config.dispatch_lease_seconds))
 }

@@ -42,8 +42,9 @@ pub struct NotificationSettingsRequest {
     /// each 1 to 43200, at most 5, no repeats.
     #[schema(example = json!([1440, 120]), max_items = 5)]
     pub reminder_offsets_minutes: Option<Vec<i64>>,
-    /// No reminders in these local hours: one due inside moves to their end when that is
-    /// still `catch_up_minutes` before the start, else to one minute before they begin.
+    /// No reminders in these local hours (`start` and `end` differ): one due inside moves
+    /// to their end when that is still `catch_up_minutes` before the start, else to one
+    /// minute before they begin.
     pub quiet_hours: Option<QuietHoursBody>,
     /// A reminder whose time has passed when an appointment is booked or moved goes out
     /// at once if the start is at least this many minutes away (default 15; 0 to 1440).

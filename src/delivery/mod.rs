@@ -23,7 +23,8 @@ use crate::error::Error;
 use crate::repo::outbox::{self, Claimed, Outcome};
 use crate::secret_key::SecretKey;
 
-/// How long a claimed message is this dispatcher's: well over one send's timeout.
+/// How long a claimed message is this dispatcher's by default: well over one send's
+/// timeout.
 pub const LEASE: Duration = Duration::seconds(60);
 /// One send's limit, connecting included.
 pub const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(10);
@@ -44,6 +45,7 @@ pub struct Round {
 #[derive(Clone)]
 pub struct Dispatcher {
     db: Db,
+    lease: Duration,
     key: SecretKey,
     client: reqwest::Client,
     allow_private: bool,
@@ -60,18 +62,26 @@ impl Dispatcher {
             .expect("an HTTP client with rustls");
         Dispatcher {
             db,
+            lease: LEASE,
             key,
             client,
             allow_private,
         }
     }
 
+    /// The same dispatcher with another lease (`JANJI_DISPATCH_LEASE_SECONDS`).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
     /// Claims and sends what is due at `now`, once. The serving loop calls it; tests call
     /// it with the instant they want.
     pub async fn dispatch_due(&self, now: DateTime<Utc>) -> Result<Round, Error> {
+        let lease = self.lease;
         let claimed = self
             .db
-            .write(move |c| outbox::claim_due(c, now, LEASE, BATCH))
+            .write(move |c| outbox::claim_due(c, now, lease, BATCH))
             .await?;
         if claimed.is_empty() {
             return Ok(Round::default());

@@ -161,6 +161,7 @@ async fn a_real_server_times_out_slow_heads_and_bodies() {
         secret_key_file: "unused.key".into(),
         allow_private_targets: false,
         dispatch: false,
+        dispatch_lease_seconds: 60,
     };
     actix_web::rt::spawn(async move { janji::server::serve(config).await.unwrap() });
     let mut up = false;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use utoipa::openapi::schema::{Object, OneOf, SchemaType, Type};
+use utoipa::openapi::schema::{ArrayItems, Object, OneOf, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 
 use super::property;
@@ -81,6 +81,7 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         ("UpdateServiceRequest", "resource_ids"),
         ("CreateServiceRequest", "location_ids"),
         ("UpdateServiceRequest", "location_ids"),
+        ("NotificationSettingsRequest", "reminder_offsets_minutes"),
     ] {
         if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(schema)
             && let Some(RefOr::T(Schema::Array(a))) = o.properties.get_mut(field)
@@ -88,6 +89,13 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
             a.unique_items = true;
             if field == "resource_kinds" {
                 a.min_items = Some(1);
+            }
+            if field == "reminder_offsets_minutes"
+                && let ArrayItems::RefOrSchema(item) = &mut a.items
+                && let RefOr::T(Schema::Object(item)) = item.as_mut()
+            {
+                item.minimum = Some(1.into());
+                item.maximum = Some(43_200.into());
             }
         }
     }
