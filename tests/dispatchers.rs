@@ -108,7 +108,7 @@ fn seed(url: &str, gateway_port: u16) -> Vec<String> {
         )?;
         let rows: Vec<MessageRow> = (0..MESSAGES)
             .map(|i| MessageRow {
-                id: format!("msg_{i:05}_{}", uuid::Uuid::now_v7().simple()),
+                id: uuid::Uuid::now_v7().to_string(),
                 organization_id: org.clone(),
                 appointment_id: None,
                 kind: MessageKind::Reminder,
@@ -130,7 +130,7 @@ fn seed(url: &str, gateway_port: u16) -> Vec<String> {
         for chunk in rows.chunks(200) {
             outbox::insert_all(c, chunk)?;
         }
-        Ok(rows.into_iter().map(|r| r.id).collect())
+        Ok(rows.iter().map(|r| outbox::webhook_id(&r.id)).collect())
     })
     .unwrap()
 }

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod appointments;
 pub mod availability;
 pub mod customers;
+pub mod deliveries;
 pub mod fees;
 pub mod health;
 pub mod notifications;
@@ -82,6 +83,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(notifications::get_notification_settings)
                 .service(notifications::put_notification_settings)
                 .service(notifications::rotate_gateway_secret)
+                .service(deliveries::list_deliveries)
+                .service(deliveries::retry_delivery)
                 .service(fees::mark_fee_paid),
         );
 }

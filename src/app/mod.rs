@@ -12,6 +12,7 @@ pub mod booking;
 pub mod cancel;
 pub mod change;
 pub mod customers;
+pub mod deliveries;
 pub mod fees;
 pub mod history;
 pub mod in_use;

@@ -105,7 +105,7 @@ fn message(
     channel: ContactChannel,
     recipient: &str,
 ) -> MessageRow {
-    let id = format!("msg_{}", new_id().replace('-', ""));
+    let id = new_id();
     let (start, tz) = (from_db(row.starts_at), c.time_zone.tz());
     let when = message_text::local_when(start, tz, c.locale);
     let text = message_text::render(
@@ -119,7 +119,7 @@ fn message(
         },
     );
     let payload = json!({
-        "id": id,
+        "id": outbox::webhook_id(&id),
         "kind": kind,
         "channel": channel,
         "recipient": recipient,

@@ -186,12 +186,13 @@ impl Dispatcher {
         // receivers compare it with their own to refuse replays.
         let timestamp = Utc::now().timestamp();
         let body = message.row.payload.as_bytes().to_vec();
-        let signature = signature::header(&secrets, &message.row.id, timestamp, &body);
+        let webhook_id = outbox::webhook_id(&message.row.id);
+        let signature = signature::header(&secrets, &webhook_id, timestamp, &body);
         let response = self
             .client
             .post(url)
             .header("content-type", "application/json")
-            .header("webhook-id", &message.row.id)
+            .header("webhook-id", &webhook_id)
             .header("webhook-timestamp", timestamp.to_string())
             .header("webhook-signature", signature)
             .body(body)

@@ -256,6 +256,8 @@ codes! {
         "The URL's host resolves to a loopback, private or link-local address (or does not resolve); Janji sends there only when the server runs with `JANJI_ALLOW_PRIVATE_TARGETS=true`."),
     InvalidTimeOfDay => ("invalid_time_of_day", 422, "Invalid time of day",
         "A time of day is not `HH:MM` on a 24-hour clock, or quiet hours start when they end; correct it."),
+    NotRetryable => ("not_retryable", 409, "Not retryable",
+        "Only a failed message whose appointment has not begun can be sent again; the message is pending, sent or cancelled, or too late."),
     GatewayNotSet => ("gateway_not_set", 409, "No gateway",
         "The organization has no `gateway_url`, so there is no secret to rotate; set the gateway first (its first secret comes with that answer)."),
 }

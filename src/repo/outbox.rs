@@ -16,6 +16,12 @@ use crate::db::schema::{delivery_attempts, outbox_messages};
 use crate::domain::{ContactChannel, MessageKind, MessageStatus};
 use crate::error::Error;
 
+/// The `webhook-id` of a message: `msg_` and its id's 32 hex digits, the same on every
+/// attempt.
+pub fn webhook_id(id: &str) -> String {
+    format!("msg_{}", id.replace('-', ""))
+}
+
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = outbox_messages)]
 pub struct MessageRow {
@@ -287,4 +293,85 @@ pub fn context_of(
             services::name,
         ))
         .get_result(conn)?)
+}
+
+/// Filters of the delivery log.
+#[derive(Clone, Debug, Default)]
+pub struct MessageFilter {
+    pub appointment_id: Option<String>,
+    pub status: Option<MessageStatus>,
+}
+
+/// The organization's messages in id (creation) order, after `after`.
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    filter: MessageFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<super::Page<MessageRow>, Error> {
+    let mut q = outbox_messages::table
+        .filter(outbox_messages::organization_id.eq(org))
+        .select(MessageRow::as_select())
+        .order(outbox_messages::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(a) = filter.appointment_id {
+        q = q.filter(outbox_messages::appointment_id.eq(a));
+    }
+    if let Some(s) = filter.status {
+        q = q.filter(outbox_messages::status.eq(s));
+    }
+    if let Some(after) = after {
+        q = q.filter(outbox_messages::id.gt(after.to_owned()));
+    }
+    Ok(super::page_of(q.load(conn)?, limit, |m| &m.id))
+}
+
+/// The attempts of some messages, oldest first, in one statement.
+pub fn attempts_of(conn: &mut DbConnection, ids: &[String]) -> Result<Vec<AttemptRow>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(delivery_attempts::table
+        .filter(delivery_attempts::message_id.eq_any(ids))
+        .order((
+            delivery_attempts::message_id,
+            delivery_attempts::attempted_at,
+        ))
+        .select(AttemptRow::as_select())
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<MessageRow, Error> {
+    outbox_messages::table
+        .filter(outbox_messages::organization_id.eq(org))
+        .filter(outbox_messages::id.eq(id))
+        .select(MessageRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("message"))
+}
+
+/// Puts a failed message back in line, due at once with its attempts counted afresh.
+/// Returns whether it was still failed.
+pub fn requeue(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let n = diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::organization_id.eq(org))
+            .filter(outbox_messages::id.eq(id))
+            .filter(outbox_messages::status.eq(MessageStatus::Failed)),
+    )
+    .set((
+        outbox_messages::status.eq(MessageStatus::Pending),
+        outbox_messages::next_attempt_at.eq(to_db(now)),
+        outbox_messages::attempts.eq(0),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }

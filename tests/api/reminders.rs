@@ -25,6 +25,7 @@ on_both_backends!(
     many_dispatchers_send_each_message_once,
     settings_are_for_admins_and_checked_field_by_field,
     no_gateway_no_messages,
+    the_delivery_log_shows_every_attempt_and_a_failed_message_goes_again_once,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -277,7 +278,7 @@ async fn a_gateway_error_is_retried_with_the_same_webhook_id(app: TestApp) {
     );
     let confirmation = messages(&app, &id)
         .into_iter()
-        .find(|m| m.id == first[0].id)
+        .find(|m| outbox::webhook_id(&m.id) == first[0].id)
         .unwrap();
     assert_eq!(confirmation.status, MessageStatus::Sent);
     assert_eq!(confirmation.attempts, 2);
@@ -305,7 +306,7 @@ async fn a_gateway_that_stays_down_fails_the_message_and_the_history_says_so(app
     let tried: Vec<_> = rx
         .take()
         .into_iter()
-        .filter(|m| m.id == confirmation.id)
+        .filter(|m| m.id == outbox::webhook_id(&confirmation.id))
         .collect();
     assert_eq!(tried.len(), 9);
     assert!(t - at("2026-11-23T10:00:00+07:00") < Duration::hours(17));
@@ -482,4 +483,76 @@ async fn no_gateway_no_messages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(round.claimed, 0);
+}
+
+async fn the_delivery_log_shows_every_attempt_and_a_failed_message_goes_again_once(app: TestApp) {
+    let (d, rx) = (dealer(&app).await, Receiver::start().await);
+    gateway(&app, &rx, json!({})).await;
+    let id = book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    rx.answer_with(&[503; 9]);
+    let mut t = at("2026-11-23T10:00:00+07:00");
+    for _ in 0..9 {
+        dispatcher(&app).dispatch_due(t).await.unwrap();
+        t += Duration::hours(9);
+    }
+    let log = app
+        .get(&format!("/v1/deliveries?appointment_id={id}&status=failed"))
+        .await;
+    let items = log.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "{items:?}");
+    let failed = &items[0];
+    assert_eq!(failed["kind"], "booking_confirmation");
+    assert_eq!(failed["attempts"].as_array().unwrap().len(), 9);
+    assert_eq!(failed["attempts"][0]["status_code"], 503);
+    assert_eq!(failed["last_error"], "the gateway answered 503");
+    assert!(failed["webhook_id"].as_str().unwrap().starts_with("msg_"));
+    let staff = app.key(Role::Staff);
+    let integration = app.key(Role::Integration);
+    app.call(Method::GET, "/v1/deliveries")
+        .key(&integration)
+        .send()
+        .await
+        .problem(403, "forbidden");
+    let all = app
+        .call(Method::GET, "/v1/deliveries")
+        .key(&staff)
+        .send()
+        .await;
+    assert_eq!(all.expect(200)["items"].as_array().unwrap().len(), 3);
+
+    // Twelve staff members press "send again" at once: one puts it back in line.
+    let path = format!("/v1/deliveries/{}/retry", failed["id"].as_str().unwrap());
+    let presses: Vec<_> = (0..12)
+        .map(|_| app.call(Method::POST, &path).key(&staff).send())
+        .collect();
+    let answers = futures_util::future::join_all(presses).await;
+    let ok: Vec<_> = answers.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0].body["status"], "pending");
+    for r in answers.iter().filter(|r| r.status != 200) {
+        r.problem(409, "not_retryable");
+    }
+    app.clock.set(t);
+    dispatcher(&app).dispatch_due(t).await.unwrap();
+    let again = rx.take();
+    assert_eq!(
+        again.last().unwrap().id,
+        failed["webhook_id"].as_str().unwrap()
+    );
+    let log = app
+        .get(&format!("/v1/deliveries?appointment_id={id}&status=sent"))
+        .await;
+    let sent = log.expect(200)["items"][0].clone();
+    assert_eq!(sent["attempts"].as_array().unwrap().len(), 10);
+    app.call(Method::POST, &path)
+        .send()
+        .await
+        .problem(409, "not_retryable");
+    app.call(
+        Method::POST,
+        "/v1/deliveries/0199b1f0-0000-7000-8000-000000000000/retry",
+    )
+    .send()
+    .await
+    .problem(404, "not_found");
 }
