@@ -245,7 +245,9 @@ pub fn book(
         details: None,
     };
     events::record(conn, org, &row.id, &ctx.actor, event, now)?;
-    notices::after_change(conn, ctx, &row, notices::Change::Booked)?;
+    if loaded.sends_messages {
+        notices::after_change(conn, ctx, &row, notices::Change::Booked)?;
+    }
     let view = AppointmentView::of(row, resources, loaded.location.time_zone);
     Ok(BookOutcome::Booked(Box::new(view)))
 }

@@ -483,6 +483,14 @@ async fn no_gateway_no_messages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(round.claimed, 0);
+
+    // The schedule kept from that booking knew of no gateway; setting one changes the
+    // organization's setup version, so the next booking writes its messages.
+    let rx = Receiver::start().await;
+    gateway(&app, &rx, json!({})).await;
+    let next = book(&app, &d, "2026-11-30T13:00:00+07:00").await;
+    assert_eq!(messages(&app, &next).len(), 3);
+    assert!(messages(&app, &id).is_empty());
 }
 
 async fn the_delivery_log_shows_every_attempt_and_a_failed_message_goes_again_once(app: TestApp) {

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    closures, locations, organizations, resources, service_locations, service_resources,
+    closures, locations, notification_settings, organizations, resources, service_locations,
+    service_resources,
 };
 use crate::domain::availability::{BookingRules, ResourceSchedule, ServiceNeeds};
 use crate::domain::interval::Interval;
@@ -35,6 +36,9 @@ pub struct Setup {
     pub names: Vec<String>,
     pub needs: ServiceNeeds,
     pub rules: BookingRules,
+    /// Whether the organization has a gateway, so that changes write messages
+    /// (`app::notices`); a booking learns it here without a statement of its own.
+    pub sends_messages: bool,
 }
 
 /// Reads the setup, in a fixed number of queries whatever the number of resources.
@@ -45,13 +49,25 @@ pub fn read(
     service_id: &str,
     version: i64,
 ) -> Result<Setup, Error> {
-    // The location with its organization's booking defaults, in one read.
-    let (location, org_row) = locations::table
+    // The location with its organization's booking defaults and whether it has a
+    // gateway, in one read.
+    let (location, org_row, gateway) = locations::table
         .inner_join(organizations::table)
+        .left_join(
+            notification_settings::table
+                .on(notification_settings::organization_id.eq(locations::organization_id)),
+        )
         .filter(locations::organization_id.eq(org))
         .filter(locations::id.eq(location_id))
-        .select((LocationRow::as_select(), OrganizationRow::as_select()))
-        .get_result::<(LocationRow, OrganizationRow)>(conn)
+        .select((
+            LocationRow::as_select(),
+            OrganizationRow::as_select(),
+            // No row, or a row without a gateway: NULL either way.
+            notification_settings::gateway_url
+                .assume_not_null()
+                .nullable(),
+        ))
+        .get_result::<(LocationRow, OrganizationRow, Option<String>)>(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))?;
     let service = services::get_row(conn, org, service_id)?;
@@ -155,5 +171,6 @@ pub fn read(
         names,
         needs,
         rules,
+        sends_messages: gateway.is_some(),
     })
 }

@@ -1,0 +1,1 @@
+DROP TRIGGER notification_settings_setup_version ON notification_settings;

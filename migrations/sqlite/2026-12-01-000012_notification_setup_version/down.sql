@@ -1,0 +1,3 @@
+DROP TRIGGER notification_settings_setup_insert;
+DROP TRIGGER notification_settings_setup_update;
+DROP TRIGGER notification_settings_setup_delete;
