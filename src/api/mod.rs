@@ -8,6 +8,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod fees;
 pub mod health;
+pub mod inbound;
 pub mod notifications;
 pub mod organization;
 pub mod policies;
@@ -21,6 +22,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        // Signed by the gateway, not authenticated by an API key: before the /v1 scope.
+        .service(scope::scope("/v1/inbound").service(inbound::receive_reply))
         .service(
             scope::scope("/v1")
                 // Registered last, runs first: authentication before idempotency.

@@ -16,6 +16,7 @@ pub mod deliveries;
 pub mod fees;
 pub mod history;
 pub mod in_use;
+pub mod inbound;
 pub mod lifecycle;
 pub mod move_slots;
 pub mod notices;

@@ -105,9 +105,7 @@ fn message(
     channel: ContactChannel,
     recipient: &str,
 ) -> MessageRow {
-    let id = new_id();
-    let (start, tz) = (from_db(row.starts_at), c.time_zone.tz());
-    let when = message_text::local_when(start, tz, c.locale);
+    let when = message_text::local_when(from_db(row.starts_at), c.time_zone.tz(), c.locale);
     let text = message_text::render(
         message_text::default_template(kind, c.locale),
         &Details {
@@ -118,6 +116,64 @@ fn message(
             link: "",
         },
     );
+    written(
+        ctx,
+        row,
+        c,
+        Outgoing {
+            kind,
+            due,
+            channel,
+            recipient,
+            text,
+        },
+    )
+}
+
+/// Queues Janji's answer to a customer's reply, to the number it came from.
+pub fn answer(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: &AppointmentRow,
+    context: &MessageContext,
+    channel: ContactChannel,
+    recipient: &str,
+    text: String,
+) -> Result<(), Error> {
+    let m = written(
+        ctx,
+        row,
+        context,
+        Outgoing {
+            kind: MessageKind::ReplyAnswer,
+            due: ctx.now,
+            channel,
+            recipient,
+            text,
+        },
+    );
+    outbox::insert_all(conn, &[m])
+}
+
+/// A message about to be written: what, when, to whom, and its words.
+struct Outgoing<'a> {
+    kind: MessageKind,
+    due: DateTime<Utc>,
+    channel: ContactChannel,
+    recipient: &'a str,
+    text: String,
+}
+
+fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_>) -> MessageRow {
+    let Outgoing {
+        kind,
+        due,
+        channel,
+        recipient,
+        text,
+    } = out;
+    let id = new_id();
+    let (start, tz) = (from_db(row.starts_at), c.time_zone.tz());
     let payload = json!({
         "id": outbox::webhook_id(&id),
         "kind": kind,

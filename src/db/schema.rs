@@ -232,6 +232,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notification_settings,
     outbox_messages,
     delivery_attempts,
+    inbound_messages,
 );
 
 diesel::table! {
@@ -326,3 +327,16 @@ diesel::table! {
 }
 
 diesel::joinable!(delivery_attempts -> outbox_messages (message_id));
+
+diesel::table! {
+    inbound_messages (organization_id, id) {
+        organization_id -> Text,
+        id -> Text,
+        received_at -> Timestamp,
+        sender -> Text,
+        text -> Text,
+        intent -> Text,
+        customer_id -> Nullable<Text>,
+        appointment_id -> Nullable<Text>,
+    }
+}

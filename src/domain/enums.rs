@@ -94,6 +94,8 @@ string_enum! {
         Reminder,
         Rescheduled,
         Cancelled,
+        /// Janji's answer to a customer's reply.
+        ReplyAnswer,
     }
 }
 

@@ -23,6 +23,9 @@ pub enum EventKind {
     /// A message to the customer could not be delivered after its last attempt: staff
     /// should call.
     MessageFailed,
+    /// The customer replied to a message (the text and what it asked for are in the
+    /// details).
+    CustomerReplied,
 }
 
 impl EventKind {
@@ -80,7 +83,8 @@ mod tests {
                 "rescheduled",
                 "fee_waived",
                 "fee_paid",
-                "message_failed"
+                "message_failed",
+                "customer_replied"
             ]
         );
         for &k in EventKind::VARIANTS {

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod policy_doc;
 pub mod policy_refusal;
 pub mod reminders;
+pub mod replies;
 pub mod retry;
 pub mod suggestions;
 pub mod text;

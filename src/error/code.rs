@@ -258,6 +258,8 @@ codes! {
         "A time of day is not `HH:MM` on a 24-hour clock, or quiet hours start when they end; correct it."),
     NotRetryable => ("not_retryable", 409, "Not retryable",
         "Only a failed message whose appointment has not begun can be sent again; the message is pending, sent or cancelled, or too late."),
+    InvalidSignature => ("invalid_signature", 401, "Invalid signature",
+        "An inbound message must carry `webhook-id`, a `webhook-timestamp` within five minutes and a `webhook-signature` made with the organization's gateway secret."),
     GatewayNotSet => ("gateway_not_set", 409, "No gateway",
         "The organization has no `gateway_url`, so there is no secret to rotate; set the gateway first (its first secret comes with that answer)."),
 }

@@ -25,6 +25,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = JsonBody::from_request(req, payload);
+        Box::pin(async move { parse_json(&body.await?.0).map(Json) })
+    }
+}
+
+/// A JSON body as its bytes, unparsed (to check a signature over them first), with the
+/// same content type, size and time limits as [`Json`].
+pub struct JsonBody(pub web::Bytes);
+
+impl FromRequest for JsonBody {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -47,8 +61,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                     "send the body as application/json",
                 ));
             }
-            let body = read_body(&mut payload).await?;
-            parse_json(&body).map(Json)
+            read_body(&mut payload).await.map(JsonBody)
         })
     }
 }

@@ -2,7 +2,7 @@
 //! added after the handlers' annotations are collected: the responses and parameters of
 //! the machinery every operation shares, and the rules on request shapes.
 
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::responses::*;
@@ -57,6 +57,15 @@ impl Modify for Security {
                     .description(Some("An API key: `Authorization: Bearer jnj_...`"))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "gateway_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "webhook-signature",
+                "The organization's gateway signs what it posts as Janji signs its messages \
+                 (Standard Webhooks): `v1,` and the base64 HMAC-SHA256 of \
+                 `{webhook-id}.{webhook-timestamp}.{body}` under the gateway secret.",
+            ))),
         );
     }
 }

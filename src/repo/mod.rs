@@ -12,6 +12,7 @@ pub mod customers;
 pub mod events;
 pub mod fees;
 pub mod idempotency;
+pub mod inbound;
 pub mod locations;
 pub mod locks;
 pub mod notification_settings;

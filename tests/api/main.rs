@@ -24,6 +24,7 @@ mod receiver;
 mod relations;
 mod relations_migration;
 mod reminders;
+mod replies;
 mod request_bodies;
 mod request_log;
 mod reschedule;

@@ -54,8 +54,9 @@ fn implied_errors(
     let has =
         |name: &str, place: &str| params.iter().any(|p| p["name"] == name && p["in"] == place);
     let mut implied = vec![];
-    if path.starts_with("/v1/") && method == "post" {
-        // The idempotency middleware runs on every POST under /v1.
+    // The idempotency middleware runs on every POST under /v1 but the gateway's inbound
+    // messages, which carry their own id (`webhook-id`).
+    if path.starts_with("/v1/") && method == "post" && !path.starts_with("/v1/inbound/") {
         assert!(
             has("Idempotency-Key", "header"),
             "POST {path} does not declare the Idempotency-Key header"
