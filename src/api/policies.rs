@@ -196,7 +196,8 @@ pub async fn get_policy(
         .json(PolicyResponse::from(policy)))
 }
 
-/// Replace a policy's rules (admin). Honours `If-Match`.
+/// Replace a policy's rules (admin). Honours `If-Match`; the same rules again keep the
+/// version (and the `ETag`).
 ///
 /// Fee tiers go from the largest notice to the smallest, each notice once
 /// (`tiers_not_ordered`); when late changes are charged and the minimum notice is above

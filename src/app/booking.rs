@@ -95,7 +95,7 @@ fn resolve_customer(
         CustomerRef::New(new) => {
             // The customer who already has this phone number or external_ref is booked
             // for, not a copy of them: their limits follow them.
-            let id = match crate::app::customers::create(conn, ctx, new)
+            match crate::app::customers::create(conn, ctx, new)
                 .map_err(|e| e.within("customer"))?
             {
                 Identified::Created(c) => c.id,
@@ -103,8 +103,7 @@ fn resolve_customer(
                     locks::customer(conn, org, &c.id)?;
                     c.id
                 }
-            };
-            id
+            }
         }
     })
 }

@@ -70,6 +70,15 @@ async fn a_patch_that_changes_nothing_keeps_the_version(app: TestApp) {
             assert_eq!(r.header("etag"), etag.as_deref(), "{path}");
         }
     }
+    // Replacing a policy with the same rules keeps its version too.
+    let rules = json!({"name": "Standar", "reschedule": {"max_per_customer": 3, "customer_window_days": 90}});
+    let created = app.post("/v1/policies", rules.clone()).await;
+    let path = format!(
+        "/v1/policies/{}",
+        created.expect(201)["id"].as_str().unwrap()
+    );
+    let r = app.call(Method::PUT, &path).json(rules).send().await;
+    assert_eq!(r.expect(200)["version"], 1);
     // A real change still moves it.
     let r = app
         .patch(

@@ -382,8 +382,8 @@ async fn parallel_creates_of_one_phone_make_one_customer(app: TestApp) {
 async fn parallel_bookings_with_one_inline_phone_make_one_customer(app: TestApp) {
     let d = dealer(&app).await;
     let requests = (0..20).map(|i| {
-        let (day, hour) = (7 + i / 4, ["08", "09", "10", "13"][i % 4]);
-        let mut booking = d.booking(&format!("2026-12-{day:02}T{hour}:00:00+07:00"));
+        let (day, time) = (7 + i / 4, ["08:00", "10:00", "13:00", "14:30"][i % 4]);
+        let mut booking = d.booking(&format!("2026-12-{day:02}T{time}:00+07:00"));
         booking.as_object_mut().unwrap().remove("customer_id");
         booking["customer"] = json!({"name": format!("Rudi {i}"), "phone": TYPED[i % TYPED.len()]});
         app.call(Method::POST, "/v1/appointments")
