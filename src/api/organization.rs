@@ -141,6 +141,10 @@ pub async fn get_organization(
 }
 
 /// Change organization settings (admin). Honours `If-Match`.
+///
+/// `country` (ISO 3166-1 alpha-2) is where the national phone numbers sent from now on
+/// belong (`0812…` in `ID`); stored numbers keep their country code. A change that
+/// changes nothing keeps the version (and the `ETag`).
 #[utoipa::path(
     tag = "organization",
     security(("api_key" = [])),

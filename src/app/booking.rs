@@ -95,9 +95,7 @@ fn resolve_customer(
         CustomerRef::New(new) => {
             // The customer who already has this phone number or external_ref is booked
             // for, not a copy of them: their limits follow them.
-            match crate::app::customers::create(conn, ctx, new)
-                .map_err(|e| e.within("customer"))?
-            {
+            match crate::app::customers::create(conn, ctx, new).map_err(|e| e.within("customer"))? {
                 Identified::Created(c) => c.id,
                 Identified::Matched(c) => {
                     locks::customer(conn, org, &c.id)?;

@@ -24,8 +24,7 @@ use super::connection::MultiBackend;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
     AppointmentStatus, Channel, ContactChannel, Country, Currency, EventKind, FeeKind, FeeStatus,
-    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role, TimeZone,
-    WeeklyHours,
+    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role, TimeZone, WeeklyHours,
 };
 
 /// How a value is written to its text column and read back.

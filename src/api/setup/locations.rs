@@ -294,6 +294,8 @@ pub async fn get_location(
 
 /// Change a location (admin). Honours `If-Match`.
 ///
+/// A change that changes nothing keeps the version (and the `ETag`).
+///
 /// Each opening-hours interval ends after it starts (`invalid_interval`) and the
 /// intervals of a day do not overlap (`overlapping_intervals`), naming the interval.
 /// A stale `If-Match` is `412 version_mismatch`.
