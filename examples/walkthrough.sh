@@ -181,7 +181,7 @@ CUST=$(json 'j["id"]')
 call POST /v1/customers "$KEY" '{"name": "Budi", "phone": "0812-3456-7890"}'
 expect_status 200
 expect 'j["id"]' "$CUST"
-expect 'j["matched"]' True
+expect 'j["matched"]' true
 call POST /v1/customers "$KEY" '{"name": "Siti Rahma", "phone": "0812"}'
 expect_status 422
 expect 'j["code"]' invalid_phone
