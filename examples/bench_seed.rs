@@ -22,7 +22,7 @@ use janji::app::setup::resources::{self, NewResource};
 use janji::app::setup::services::{self, NewService};
 use janji::db::{self, DbConnection, tx::write_tx};
 use janji::domain::Actor;
-use janji::domain::{Channel, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
+use janji::domain::{Channel, Country, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
 use janji::tenancy;
 
 const APPOINTMENTS: usize = 5_000;
@@ -101,14 +101,25 @@ fn main() -> Result<(), String> {
             &ctx,
             NewCustomer {
                 name: "Pelanggan Uji".into(),
-                phone: Some(PhoneNumber::parse("phone", "+6281200000000")?),
+                phone: Some(PhoneNumber::parse(
+                    "phone",
+                    "+6281200000000",
+                    Country::INDONESIA,
+                )?),
                 email: None,
                 locale: Some(Locale::Id),
                 preferred_channel: janji::domain::ContactChannel::Whatsapp,
                 external_ref: None,
             },
         )?;
-        Ok((org, created.admin_key, loc.id, svc.id, cust.id, bays))
+        Ok((
+            org,
+            created.admin_key,
+            loc.id,
+            svc.id,
+            cust.customer().id.clone(),
+            bays,
+        ))
     })
     .map_err(show)?;
 

@@ -31,7 +31,7 @@ use janji::app::setup::resources::{self, NewResource};
 use janji::app::setup::services::{self, NewService};
 use janji::db::{self, DbConnection, tx::write_tx};
 use janji::domain::Actor;
-use janji::domain::{Channel, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
+use janji::domain::{Channel, Country, Locale, PhoneNumber, ResourceKind, TimeZone, WeeklyHours};
 use janji::tenancy;
 
 /// The context a seeding step acts in. Kept in one place: `benches/perf.sh` rewrites this
@@ -131,7 +131,11 @@ fn create(conn: &mut DbConnection, shape: Shape, now: DateTime<Utc>) -> Result<S
             &ctx,
             NewCustomer {
                 name: "Pelanggan Uji".into(),
-                phone: Some(PhoneNumber::parse("phone", "+6281200000000")?),
+                phone: Some(PhoneNumber::parse(
+                    "phone",
+                    "+6281200000000",
+                    Country::INDONESIA,
+                )?),
                 email: None,
                 locale: Some(Locale::Id),
                 preferred_channel: janji::domain::ContactChannel::Whatsapp,
@@ -142,7 +146,7 @@ fn create(conn: &mut DbConnection, shape: Shape, now: DateTime<Utc>) -> Result<S
             org,
             key: created.admin_key,
             location: loc.id,
-            customer: cust.id,
+            customer: cust.customer().id.clone(),
             services: svcs,
             resources: made,
         })

@@ -169,7 +169,7 @@ for r in "Bay 1:service_bay" "Andi:service_advisor" "Bay 2:service_bay" "Sari:se
   [[ "${r%%:*}" == Andi ]] && ANDI=$(json 'j["id"]')
 done
 
-step "A service, a customer, and a bad phone number"
+step "A service, a customer (found again by its phone as typed), and a bad phone number"
 call POST /v1/services "$KEY" '{"name": "Servis berkala", "duration_minutes": 60,
   "buffer_after_minutes": 10, "resource_kinds": ["service_bay", "service_advisor"]}'
 expect_status 201
@@ -178,7 +178,11 @@ call POST /v1/customers "$KEY" '{"name": "Budi Santoso", "phone": "+628123456789
 expect_status 201
 expect 'j["preferred_channel"]' whatsapp
 CUST=$(json 'j["id"]')
-call POST /v1/customers "$KEY" '{"name": "Siti Rahma", "phone": "0812-3456-7890"}'
+call POST /v1/customers "$KEY" '{"name": "Budi", "phone": "0812-3456-7890"}'
+expect_status 200
+expect 'j["id"]' "$CUST"
+expect 'j["matched"]' true
+call POST /v1/customers "$KEY" '{"name": "Siti Rahma", "phone": "0812"}'
 expect_status 422
 expect 'j["code"]' invalid_phone
 expect 'j["field"]' phone

@@ -21,6 +21,10 @@ real disagreement between the spec and the server. Negative cases are sent as ge
 - Closures: `end_date` not before `date`, `ends_at` after `starts_at`.
 - A customer change keeps a phone or an e-mail address, and the preferred channel one the
   customer has.
+- Phone numbers (bodies and the `phone` filter): the spec's pattern admits every shape the
+  server reads (`0812-3456-7890`, `+62 812 3456 7890`), but whether the digits are a valid
+  number of their country is libphonenumber's call, which no pattern states; a generated
+  phone becomes a valid Indonesian mobile number written in one of those shapes.
 - Moves and cancellations give a reason category the policy in force accepts.
 - A gateway URL is a closed port on loopback (the server runs with
   `JANJI_ALLOW_PRIVATE_TARGETS=true`): whether a host resolves is not the schema's to say.
@@ -264,6 +268,33 @@ def map_ids(container) -> None:
             container[key] = [WORLD.pick_id(kind, v) or v if isinstance(v, str) else v for v in value]
         elif isinstance(value, (dict, list)):
             map_ids(value)
+
+
+# --- phone numbers -----------------------------------------------------------------
+
+PHONE_SHAPES = ("0812-{a}-{b}", "+62 812 {a} {b}", "62812{a}{b}", "+62812{a}{b}")
+
+
+def valid_phone(salt: str) -> str:
+    """A valid Indonesian mobile number, typed in one of the shapes the server reads."""
+    digits = str(int(hashlib.sha256(salt.encode()).hexdigest(), 16) % 10**8).zfill(8)
+    shape = PHONE_SHAPES[int(digits) % len(PHONE_SHAPES)]
+    return shape.format(a=digits[:4], b=digits[4:])
+
+
+def fix_phones(container) -> None:
+    """Every non-empty `phone` text (nested too) becomes a valid number, in place."""
+    if isinstance(container, list):
+        for item in container:
+            fix_phones(item)
+        return
+    if not isinstance(container, MutableMapping):
+        return
+    for key, value in list(container.items()):
+        if key == "phone" and isinstance(value, str) and value:
+            container[key] = valid_phone(value)
+        elif isinstance(value, (dict, list)):
+            fix_phones(value)
 
 
 # --- cross-field rules -------------------------------------------------------------
@@ -527,6 +558,7 @@ def before_call(context, case, **kwargs):
     if isinstance(case.query, MutableMapping):
         q = case.query
         map_ids(q)
+        fix_phones(q)
         fix_window(q, "from", "to", parse_instant, MAX_WINDOW)
         fix_window(q, "from_date", "to_date", parse_date, None)
         if "service_id" in q and "location_id" in q:
@@ -541,6 +573,7 @@ def before_call(context, case, **kwargs):
     body = case.body if isinstance(case.body, dict) else None
     if body is not None:
         map_ids(body)
+        fix_phones(body)
 
     if body is not None:
         if "weekly_hours" in body:

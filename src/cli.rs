@@ -4,9 +4,10 @@ use clap::{Subcommand, ValueEnum};
 
 use janji::config::Config;
 use janji::db::{self, DbConnection, tx::write_tx};
-use janji::domain::{Currency, Locale, Role, TimeZone};
+use janji::domain::{Country, Currency, Locale, Role, TimeZone};
 use janji::error::Error;
-use janji::repo::{api_keys, organizations::NewOrganization};
+use janji::repo::api_keys;
+use janji::repo::organizations::{self, NewOrganization};
 use janji::server::announce;
 use janji::tenancy;
 
@@ -27,6 +28,9 @@ pub enum Command {
     /// API keys of an organization.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Customers who are one person: list them, merge them.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
     /// Create a demo dealer ("Sinar Motor", Jakarta) as a new organization, with a
     /// location, bays, advisors, services, customers and the coming public holidays;
     /// print its admin key once.
@@ -45,13 +49,43 @@ pub enum OrgCommand {
         currency: String,
         #[arg(long, value_enum, default_value = "id")]
         locale: LocaleArg,
+        /// ISO 3166-1 alpha-2 country of national phone numbers.
+        #[arg(long, default_value = "ID")]
+        country: String,
+    },
+    /// List organizations: id, name, country, created.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum CustomersCommand {
+    /// List groups of customers sharing a phone number or an external_ref.
+    Duplicates {
+        /// The organization's id or name.
+        #[arg(long)]
+        org: String,
+    },
+    /// Give the appointments (with their history) and fees of one customer to another,
+    /// fill the contacts the kept one lacks, and delete the other: one transaction.
+    Merge {
+        /// The organization's id or name.
+        #[arg(long)]
+        org: String,
+        /// The customer kept.
+        #[arg(long)]
+        into: String,
+        /// The customer merged away (deleted).
+        #[arg(long)]
+        from: String,
     },
 }
 
 #[derive(Subcommand)]
 pub enum ApiKeyCommand {
-    /// Create a key and print its secret once.
+    /// Create a key and print its secret once (also how to get back in after losing
+    /// every admin key).
     Create {
+        /// The organization's id or name.
         #[arg(long)]
         org: String,
         #[arg(long, value_enum)]
@@ -61,11 +95,13 @@ pub enum ApiKeyCommand {
     },
     /// List an organization's keys (never their secrets).
     List {
+        /// The organization's id or name.
         #[arg(long)]
         org: String,
     },
     /// Revoke a key at once.
     Revoke {
+        /// The organization's id or name.
         #[arg(long)]
         org: String,
         id: String,
@@ -103,11 +139,13 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             time_zone,
             currency,
             locale,
+            country,
         }) => {
             let new = NewOrganization {
                 name: janji::domain::text::required("name", &name, 200).map_err(show)?,
                 time_zone: TimeZone::parse("time_zone", &time_zone).map_err(show)?,
                 currency: Currency::parse("currency", &currency).map_err(show)?,
+                country: Country::parse("country", &country).map_err(show)?,
                 locale: match locale {
                     LocaleArg::Id => Locale::Id,
                     LocaleArg::En => Locale::En,
@@ -126,8 +164,8 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
                 RoleArg::Integration => Role::Integration,
             };
             let (row, secret) = with_db(config, |c| {
-                janji::repo::organizations::get(c, &org)?;
-                api_keys::create(c, &org, &name, role, chrono::Utc::now())
+                let org = organizations::find_by_id_or_name(c, &org)?;
+                api_keys::create(c, &org.id, &name, role, chrono::Utc::now())
             })?;
             println!(
                 "Created {} key {} ({}). Secret, shown only this once:\n\n    {secret}\n",
@@ -137,8 +175,8 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
         }
         Command::ApiKey(ApiKeyCommand::List { org }) => {
             let page = with_db(config, |c| {
-                janji::repo::organizations::get(c, &org)?;
-                api_keys::list(c, &org, None, i64::MAX - 1)
+                let org = organizations::find_by_id_or_name(c, &org)?;
+                api_keys::list(c, &org.id, None, i64::MAX - 1)
             })?;
             println!(
                 "{:<38} {:<18} {:<12} {:<26} name",
@@ -157,6 +195,21 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Org(OrgCommand::List) => {
+            let orgs = with_db(config, organizations::list_all)?;
+            println!("{:<38} {:<8} {:<17} name", "id", "country", "created (UTC)");
+            for o in orgs {
+                println!(
+                    "{:<38} {:<8} {:<17} {}",
+                    o.id,
+                    o.country.code(),
+                    o.created_at.format("%Y-%m-%d %H:%M"),
+                    o.name
+                );
+            }
+            Ok(())
+        }
+        Command::Customers(command) => crate::cli_customers::run(command, config),
         Command::Demo => {
             let mut conn = open(config)?;
             let summary = janji::demo::seed(&mut conn, chrono::Utc::now()).map_err(show)?;
@@ -165,12 +218,24 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Revoke { org, id }) => {
-            let ctx = janji::app::Ctx::new(org, janji::domain::Actor::System, chrono::Utc::now());
-            let key = with_db(config, |c| janji::app::api_keys::revoke(c, &ctx, &id))?;
+            let key = with_db(config, |c| {
+                let ctx = system_ctx(c, &org)?;
+                janji::app::api_keys::revoke(c, &ctx, &id)
+            })?;
             println!("revoked {} ({})", key.prefix, key.id);
             Ok(())
         }
     }
+}
+
+/// Acting as the system in the organization an operator names (by id or name).
+pub(crate) fn system_ctx(c: &mut DbConnection, org: &str) -> Result<janji::app::Ctx, Error> {
+    let org = organizations::find_by_id_or_name(c, org)?;
+    Ok(janji::app::Ctx::new(
+        org.id,
+        janji::domain::Actor::System,
+        chrono::Utc::now(),
+    ))
 }
 
 fn show(e: Error) -> String {
@@ -188,7 +253,7 @@ fn open(config: &Config) -> Result<DbConnection, String> {
 }
 
 /// Opens the database (migrating it) and runs `f` in one write transaction.
-fn with_db<T>(
+pub(crate) fn with_db<T>(
     config: &Config,
     f: impl FnOnce(&mut DbConnection) -> Result<T, Error>,
 ) -> Result<T, String> {

@@ -23,7 +23,7 @@ use crate::demo_holidays::holidays_ahead;
 use crate::domain::closure_span::ClosureSpan;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
-    Actor, ContactChannel, Currency, Email, Locale, PhoneNumber, ResourceKind, TimeOfDay,
+    Actor, ContactChannel, Country, Currency, Email, Locale, PhoneNumber, ResourceKind, TimeOfDay,
     TimeRange, TimeZone, WeeklyHours,
 };
 use crate::error::Error;
@@ -219,6 +219,7 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
             time_zone: zone,
             locale: Locale::Id,
             currency: Currency::parse("currency", "IDR")?,
+            country: Country::INDONESIA,
         },
         now,
     )?;
@@ -230,7 +231,11 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         NewLocation {
             name: "Sinar Motor Kemayoran".to_owned(),
             address: Some("Jl. Industri Raya No. 12, Kemayoran, Jakarta Pusat 10610".to_owned()),
-            phone: Some(PhoneNumber::parse("phone", "+62214261234")?),
+            phone: Some(PhoneNumber::parse(
+                "phone",
+                "+62214261234",
+                Country::INDONESIA,
+            )?),
             time_zone: Some(zone),
             weekly_hours: workshop_hours()?,
             booking: Default::default(),
@@ -286,21 +291,25 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
 
     let mut customers = vec![];
     for p in PEOPLE {
-        customers.push(customers::create(
-            c,
-            &ctx,
-            NewCustomer {
-                name: p.name.to_owned(),
-                phone: p
-                    .phone
-                    .map(|v| PhoneNumber::parse("phone", v))
-                    .transpose()?,
-                email: p.email.map(|v| Email::parse("email", v)).transpose()?,
-                locale: p.locale,
-                preferred_channel: p.channel,
-                external_ref: p.external_ref.map(str::to_owned),
-            },
-        )?);
+        customers.push(
+            customers::create(
+                c,
+                &ctx,
+                NewCustomer {
+                    name: p.name.to_owned(),
+                    phone: p
+                        .phone
+                        .map(|v| PhoneNumber::parse("phone", v, Country::INDONESIA))
+                        .transpose()?,
+                    email: p.email.map(|v| Email::parse("email", v)).transpose()?,
+                    locale: p.locale,
+                    preferred_channel: p.channel,
+                    external_ref: p.external_ref.map(str::to_owned),
+                },
+            )?
+            .customer()
+            .clone(),
+        );
     }
 
     let tz = zone.tz();

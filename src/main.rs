@@ -7,6 +7,7 @@ use clap::Parser;
 use janji::config::Config;
 
 mod cli;
+mod cli_customers;
 
 #[derive(Parser)]
 #[command(

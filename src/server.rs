@@ -37,6 +37,28 @@ pub fn announce(created: &tenancy::CreatedOrganization) {
 pub async fn serve(config: Config) -> Result<(), String> {
     let db = open_db(&config)?;
     let pool = db.pool().clone();
+    let mut state = AppState::new(db, Clock::System);
+    state.idempotency_retention =
+        chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
+    state.secret_key = config.load_secret_key()?;
+    state.allow_private_targets = config.allow_private_targets;
+    let shared = startup::Shared::build()?;
+    // Every blocking thread waits for a pooled connection at once, so more of them than
+    // connections only hold memory (a stack and, with glibc, a malloc arena each);
+    // actix's default is 512 across the workers.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let blocking = (config.pool_size as usize).div_ceil(workers).max(1) + 1;
+    let app_state = state.clone();
+    // The port first: a start that cannot listen (the port taken) must leave no first
+    // organization behind, whose admin key would be printed by a server that then exits.
+    let server = HttpServer::new(move || startup::app_sharing(app_state.clone(), shared.clone()))
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
+        .bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
+        .client_request_timeout(HEADER_READ_TIMEOUT)
+        .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+        .shutdown_timeout(30);
     let created = actix_web::web::block(move || {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         tenancy::bootstrap(&mut conn, chrono::Utc::now()).map_err(|e| e.to_string())
@@ -46,11 +68,6 @@ pub async fn serve(config: Config) -> Result<(), String> {
     if let Some(created) = &created {
         announce(created);
     }
-    let mut state = AppState::new(db, Clock::System);
-    state.idempotency_retention =
-        chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
-    state.secret_key = config.load_secret_key()?;
-    state.allow_private_targets = config.allow_private_targets;
     let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));
     let dispatcher = config.dispatch.then(|| {
         let d = Dispatcher::new(
@@ -62,24 +79,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         actix_web::rt::spawn(d.run(state.clock.clone()))
     });
     tracing::info!(bind = %config.bind, database = %config.database_url, "janji listening");
-    let state_for_exit = state.clone();
-    let shared = startup::Shared::build()?;
-    // Every blocking thread waits for a pooled connection at once, so more of them than
-    // connections only hold memory (a stack and, with glibc, a malloc arena each);
-    // actix's default is 512 across the workers.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let blocking = (config.pool_size as usize).div_ceil(workers).max(1) + 1;
-    HttpServer::new(move || startup::app_sharing(state.clone(), shared.clone()))
-        .workers(workers)
-        .worker_max_blocking_threads(blocking)
-        .bind(&config.bind)
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?
-        .client_request_timeout(HEADER_READ_TIMEOUT)
-        .client_disconnect_timeout(DISCONNECT_TIMEOUT)
-        .shutdown_timeout(30)
-        .run()
-        .await
-        .map_err(|e| e.to_string())?;
+    let state_for_exit = state;
+    server.run().await.map_err(|e| e.to_string())?;
     chores.abort();
     if let Some(d) = dispatcher {
         d.abort();

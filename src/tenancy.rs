@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::DbConnection;
 use crate::db::tx::write_tx;
-use crate::domain::{Currency, Locale, Role, TimeZone};
+use crate::domain::{Country, Currency, Locale, Role, TimeZone};
 use crate::error::Error;
 use crate::repo::api_keys;
 use crate::repo::organizations::{self, NewOrganization, OrganizationRow};
@@ -37,6 +37,7 @@ pub fn default_organization(name: &str) -> NewOrganization {
         time_zone: TimeZone::parse("time_zone", "Asia/Jakarta").expect("known zone"),
         locale: Locale::Id,
         currency: Currency::parse("currency", "IDR").expect("known currency"),
+        country: Country::INDONESIA,
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::organization::{self, BookingSettings, Organization, OrganizationChanges};
-use crate::domain::{Currency, Locale, TimeZone, booking_rules, text};
+use crate::domain::{Country, Currency, Locale, TimeZone, booking_rules, text};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Json;
@@ -26,6 +26,10 @@ pub struct OrganizationResponse {
     pub locale: Locale,
     /// ISO 4217 currency of fees; amounts are integer minor units.
     pub currency: String,
+    /// ISO 3166-1 alpha-2 country whose national phone numbers (`0812…`) staff type;
+    /// they are stored in E.164 with its country code.
+    #[schema(example = "ID")]
+    pub country: String,
     /// Minimum minutes between now and a bookable start.
     pub booking_lead_minutes: i32,
     /// How many days ahead bookings are taken.
@@ -45,6 +49,7 @@ impl From<Organization> for OrganizationResponse {
             time_zone: o.time_zone.name().to_owned(),
             locale: o.locale,
             currency: o.currency.code().to_owned(),
+            country: o.country.code().to_owned(),
             booking_lead_minutes: o.booking_lead_minutes,
             booking_horizon_days: o.booking_horizon_days,
             slot_interval_minutes: o.slot_interval_minutes,
@@ -65,6 +70,10 @@ pub struct UpdateOrganizationRequest {
     pub locale: Option<Locale>,
     #[schema(example = "IDR")]
     pub currency: Option<String>,
+    /// ISO 3166-1 alpha-2 country of national phone numbers; stored numbers keep
+    /// their country code.
+    #[schema(example = "ID")]
+    pub country: Option<String>,
     /// 0 to 43200 minutes.
     pub booking_lead_minutes: Option<i32>,
     /// 1 to 730 days.
@@ -90,6 +99,10 @@ impl TryFrom<UpdateOrganizationRequest> for OrganizationChanges {
             currency: r
                 .currency
                 .map(|c| Currency::parse("currency", &c))
+                .transpose()?,
+            country: r
+                .country
+                .map(|c| Country::parse("country", &c))
                 .transpose()?,
             booking: BookingSettings {
                 lead_minutes: r
@@ -128,6 +141,10 @@ pub async fn get_organization(
 }
 
 /// Change organization settings (admin). Honours `If-Match`.
+///
+/// `country` (ISO 3166-1 alpha-2) is where the national phone numbers sent from now on
+/// belong (`0812…` in `ID`); stored numbers keep their country code. A change that
+/// changes nothing keeps the version (and the `ETag`).
 #[utoipa::path(
     tag = "organization",
     security(("api_key" = [])),

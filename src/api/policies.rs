@@ -202,7 +202,8 @@ pub async fn get_policy(
 /// (`tiers_not_ordered`); when late changes are charged and the minimum notice is above
 /// 0, the last tier has notice 0 (`late_fee_missing`); `max_per_customer` needs
 /// `customer_window_days` (`window_required`).
-/// A stale `If-Match` is `412 version_mismatch`.
+/// A stale `If-Match` is `412 version_mismatch`; the same rules again keep the version
+/// (and the `ETag`).
 #[utoipa::path(
     tag = "policies",
     security(("api_key" = [])),

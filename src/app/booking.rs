@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::app::Ctx;
 use crate::app::appointments::AppointmentView;
-use crate::app::customers::NewCustomer;
+use crate::app::customers::{Identified, NewCustomer};
 use crate::app::notices;
 use crate::app::suggestions::{self, SuggestionView, Wish};
 use crate::db::DbConnection;
@@ -93,9 +93,15 @@ fn resolve_customer(
             id
         }
         CustomerRef::New(new) => {
-            crate::app::customers::create(conn, ctx, new)
-                .map_err(|e| e.within("customer"))?
-                .id
+            // The customer who already has this phone number or external_ref is booked
+            // for, not a copy of them: their limits follow them.
+            match crate::app::customers::create(conn, ctx, new).map_err(|e| e.within("customer"))? {
+                Identified::Created(c) => c.id,
+                Identified::Matched(c) => {
+                    locks::customer(conn, org, &c.id)?;
+                    c.id
+                }
+            }
         }
     })
 }

@@ -10,7 +10,7 @@ use crate::domain::customer::check_reachable;
 use crate::domain::{ContactChannel, Email, Locale, PhoneNumber};
 use crate::error::{Code, Error};
 pub use crate::repo::customers::CustomerFilter;
-use crate::repo::customers::{self, CustomerRow, external_ref_taken};
+use crate::repo::customers::{self, CustomerRow, external_ref_taken, phone_taken};
 use crate::repo::{AppointmentRef, Page, check_version, from_db, locks, new_id, to_db};
 
 /// A customer as a use case returns it.
@@ -83,21 +83,62 @@ fn ensure_external_ref_free(
     }
 }
 
-/// Creates a customer who can be reached on their preferred channel, with an
-/// `external_ref` no other customer of the organization has.
-pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewCustomer) -> Result<Customer, Error> {
+/// What creating a customer came to: a new customer, or the one who already has the
+/// `external_ref` or the phone number asked for (returned unchanged).
+#[derive(Clone, Debug)]
+pub enum Identified {
+    Created(Customer),
+    Matched(Customer),
+}
+
+impl Identified {
+    pub fn customer(&self) -> &Customer {
+        match self {
+            Identified::Created(c) | Identified::Matched(c) => c,
+        }
+    }
+}
+
+/// The customer a new one would duplicate: the one with this `external_ref`, else the
+/// oldest with this phone number. Call it under the organization's lock.
+fn existing(
+    conn: &mut DbConnection,
+    org: &str,
+    new: &NewCustomer,
+) -> Result<Option<CustomerRow>, Error> {
+    if let Some(r) = &new.external_ref
+        && let Some(found) = customers::find_by_external_ref(conn, org, r)?
+    {
+        return Ok(Some(found));
+    }
+    match &new.phone {
+        Some(p) => customers::find_by_phone(conn, org, p.as_str(), None),
+        None => Ok(None),
+    }
+}
+
+/// Creates a customer who can be reached on their preferred channel, unless one of the
+/// organization already has the `external_ref` or the phone number: then that customer
+/// is the answer, unchanged, and nothing is written.
+///
+/// The organization's row is locked before looking, so two creates of one number (or a
+/// create racing a booking with an inline customer) queue, and the second finds the
+/// first's customer: existing duplicates make a unique index impossible
+/// (docs/concurrency.md).
+pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewCustomer) -> Result<Identified, Error> {
     check_reachable(
         new.phone.is_some(),
         new.email.is_some(),
         new.preferred_channel,
     )?;
+    locks::organization(conn, &ctx.org)?;
+    if let Some(found) = existing(conn, &ctx.org, &new)? {
+        return Ok(Identified::Matched(found.into()));
+    }
     let locale = match new.locale {
         Some(l) => l,
         None => crate::repo::organizations::get(conn, &ctx.org)?.locale,
     };
-    if let Some(r) = &new.external_ref {
-        ensure_external_ref_free(conn, &ctx.org, r, None)?;
-    }
     let row = CustomerRow {
         id: new_id(),
         organization_id: ctx.org.clone(),
@@ -112,7 +153,7 @@ pub fn create(conn: &mut DbConnection, ctx: &Ctx, new: NewCustomer) -> Result<Cu
         updated_at: to_db(ctx.now),
     };
     customers::insert(conn, &row)?;
-    Ok(row.into())
+    Ok(Identified::Created(row.into()))
 }
 
 pub fn get(conn: &mut DbConnection, ctx: &Ctx, id: &str) -> Result<Customer, Error> {
@@ -129,7 +170,9 @@ pub fn list(
     Ok(customers::list(conn, &ctx.org, filter, after, limit)?.map(Customer::from))
 }
 
-/// Changes a customer; the result must still be reachable on its preferred channel.
+/// Changes a customer; the result must still be reachable on its preferred channel, and
+/// a new phone number must be no other customer's (checked under the organization's
+/// lock, as creation does). A change that changes nothing keeps the version.
 pub fn update(
     conn: &mut DbConnection,
     ctx: &Ctx,
@@ -137,8 +180,12 @@ pub fn update(
     expected_version: Option<i64>,
     changes: CustomerChanges,
 ) -> Result<Customer, Error> {
+    if changes.phone.as_ref().is_some_and(Option::is_some) {
+        locks::organization(conn, &ctx.org)?;
+    }
     let mut row = customers::get(conn, &ctx.org, id)?;
     check_version(expected_version, row.version)?;
+    let before = row.clone();
     if let Some(v) = changes.name {
         row.name = v;
     }
@@ -163,8 +210,17 @@ pub fn update(
         row.email.is_some(),
         row.preferred_channel,
     )?;
+    if row == before {
+        return Ok(row.into());
+    }
     if new_ref && let Some(r) = &row.external_ref {
         ensure_external_ref_free(conn, &ctx.org, r, Some(id))?;
+    }
+    if row.phone != before.phone
+        && let Some(p) = &row.phone
+        && customers::find_by_phone(conn, &ctx.org, p, Some(id))?.is_some()
+    {
+        return Err(phone_taken(p));
     }
     let previous = row.version;
     row.version += 1;

@@ -11,6 +11,7 @@ pub mod availability;
 pub mod booking;
 pub mod cancel;
 pub mod change;
+pub mod customer_identity;
 pub mod customers;
 pub mod deliveries;
 pub mod fees;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::Ctx;
 use crate::db::DbConnection;
-use crate::domain::{Currency, Locale, TimeZone};
+use crate::domain::{Country, Currency, Locale, TimeZone};
 use crate::error::Error;
 use crate::repo::organizations::{self, OrganizationRow};
 use crate::repo::{check_version, from_db, to_db};
@@ -17,6 +17,7 @@ pub struct Organization {
     pub time_zone: TimeZone,
     pub locale: Locale,
     pub currency: Currency,
+    pub country: Country,
     pub booking_lead_minutes: i32,
     pub booking_horizon_days: i32,
     pub slot_interval_minutes: i32,
@@ -33,6 +34,7 @@ impl From<OrganizationRow> for Organization {
             name: r.name,
             time_zone: r.time_zone,
             currency: r.currency,
+            country: r.country,
             booking_lead_minutes: r.booking_lead_minutes,
             booking_horizon_days: r.booking_horizon_days,
             slot_interval_minutes: r.slot_interval_minutes,
@@ -59,6 +61,7 @@ pub struct OrganizationChanges {
     pub time_zone: Option<TimeZone>,
     pub locale: Option<Locale>,
     pub currency: Option<Currency>,
+    pub country: Option<Country>,
     pub booking: BookingSettings,
 }
 
@@ -75,6 +78,7 @@ pub fn update(
 ) -> Result<Organization, Error> {
     let mut row = organizations::get(conn, &ctx.org)?;
     check_version(expected_version, row.version)?;
+    let before = row.clone();
     if let Some(name) = changes.name {
         row.name = name;
     }
@@ -87,6 +91,9 @@ pub fn update(
     if let Some(currency) = changes.currency {
         row.currency = currency;
     }
+    if let Some(country) = changes.country {
+        row.country = country;
+    }
     if let Some(v) = changes.booking.lead_minutes {
         row.booking_lead_minutes = v;
     }
@@ -95,6 +102,10 @@ pub fn update(
     }
     if let Some(v) = changes.booking.slot_interval_minutes {
         row.slot_interval_minutes = v;
+    }
+    if row == before {
+        // Nothing changes: the version (and so the ETag) stays.
+        return Ok(row.into());
     }
     let previous = row.version;
     row.version += 1;

@@ -130,12 +130,17 @@ pub fn replace(
 ) -> Result<Policy, Error> {
     let mut row = policies::get(conn, &ctx.org, id)?;
     check_version(expected_version, row.version)?;
+    let before = row.clone();
     let previous = row.version;
     row.name = rules.name;
     if let Some(c) = rules.currency {
         row.currency = c;
     }
     row.body = rules.doc;
+    if row == before {
+        // The same rules again: the version (and so the ETag) stays.
+        return row.try_into();
+    }
     row.version += 1;
     row.updated_at = to_db(ctx.now);
     policies::save(conn, &row, previous)?;

@@ -8,7 +8,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::time::Duration;
 
-use super::url::{backend_of, redact, sqlite_path};
+use super::url::{backend_of, check_scheme, redact, sqlite_path};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -32,6 +32,7 @@ pub type DbPool = r2d2::Pool<Manager>;
 /// Connects to the backend chosen by the URL scheme, so the real cause of a failure
 /// ("connection refused", "no such database") reaches the operator, not a generic message.
 pub fn connect(url: &str) -> Result<DbConnection, String> {
+    check_scheme(url)?;
     let result = match backend_of(url) {
         Backend::Postgres => PgConnection::establish(url).map(DbConnection::Pg),
         Backend::Sqlite => SqliteConnection::establish(sqlite_path(url)).map(DbConnection::Sqlite),

@@ -15,6 +15,8 @@ diesel::table! {
         updated_at -> Timestamp,
         /// Bumped by triggers on every change to what schedules are made of.
         setup_version -> BigInt,
+        /// ISO 3166-1 alpha-2: where national phone numbers belong.
+        country -> Text,
     }
 }
 

@@ -23,8 +23,8 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::connection::MultiBackend;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
-    AppointmentStatus, Channel, ContactChannel, Currency, EventKind, FeeKind, FeeStatus, Locale,
-    MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role, TimeZone, WeeklyHours,
+    AppointmentStatus, Channel, ContactChannel, Country, Currency, EventKind, FeeKind, FeeStatus,
+    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role, TimeZone, WeeklyHours,
 };
 
 /// How a value is written to its text column and read back.
@@ -111,6 +111,7 @@ text_columns!(
     MessageStatus,
     TimeZone,
     Currency,
+    Country,
     WeeklyHours,
     PolicyDoc,
 );
@@ -162,6 +163,16 @@ impl StoredText for Currency {
 
     fn from_text(text: &str) -> Result<Self, String> {
         Currency::parse("currency", text).map_err(|e| e.detail.clone())
+    }
+}
+
+impl StoredText for Country {
+    fn to_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.code())
+    }
+
+    fn from_text(text: &str) -> Result<Self, String> {
+        Country::parse("country", text).map_err(|e| e.detail.clone())
     }
 }
 

@@ -12,6 +12,26 @@ pub fn backend_of(url: &str) -> Backend {
     }
 }
 
+/// The schemes `DATABASE_URL` may have, as an operator reads them.
+pub const SUPPORTED_SCHEMES: &str =
+    "postgres:// or postgresql:// (PostgreSQL), sqlite:// or a file path without a scheme (SQLite)";
+
+/// Refuses a URL with a scheme neither backend takes (`mysql://…`), which would
+/// otherwise be opened as a SQLite file of that odd name.
+pub fn check_scheme(url: &str) -> Result<(), String> {
+    let scheme = url.split_once("://").map(|(s, _)| s).filter(|s| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    match scheme {
+        None | Some("postgres" | "postgresql" | "sqlite") => Ok(()),
+        Some(other) => Err(format!(
+            "DATABASE_URL has the unsupported scheme '{other}://'; supported: {SUPPORTED_SCHEMES}"
+        )),
+    }
+}
+
 /// The path SQLite should open for a `DATABASE_URL`.
 pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
@@ -57,6 +77,29 @@ mod tests {
         assert_eq!(redact("postgres://db/janji"), "postgres://db/janji");
         assert_eq!(redact("./janji.db"), "./janji.db");
         assert_eq!(redact("postgres://u:p@ss@h/d"), "postgres://u:***@h/d");
+    }
+
+    #[test]
+    fn refuses_unsupported_schemes() {
+        for ok in [
+            "postgres://h/d",
+            "postgresql://h/d",
+            "sqlite://a.db",
+            "a.db",
+            "/tmp/x.db",
+            "sqlite:a.db",
+        ] {
+            assert!(check_scheme(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "mysql://u@h/d",
+            "mariadb://h/d",
+            "http://h/d",
+            "POSTGRES://h/d",
+        ] {
+            let e = check_scheme(bad).unwrap_err();
+            assert!(e.contains("postgres://") && e.contains("sqlite://"), "{e}");
+        }
     }
 
     #[test]

@@ -1,29 +1,61 @@
 //! Contact details: phone numbers in E.164 and e-mail addresses.
 
+use super::country::Country;
 use crate::error::{Code, Error};
 
-/// A phone number in E.164 form: `+`, a country code that does not start with 0, and
-/// at most 15 digits in all. Spaces and dashes are not accepted: integrations must send
-/// the canonical form so that one customer is one number.
+/// The longest phone number text accepted, separators included.
+pub const PHONE_MAX_LENGTH: usize = 40;
+
+/// A valid phone number, kept in E.164 form (`+6281234567890`) so that one customer is
+/// one number however it was typed.
+///
+/// Accepted as people write them: international (`+62 812-3456-7890`), with the country
+/// code but no `+` (`62812…`), or national (`0812-3456-7890`, `(021) 426-1234`) in the
+/// country passed in (the organization's). Only digits, spaces, `-`, `.`, parentheses
+/// and one leading `+`; the number must be one the phone metadata calls valid for its
+/// country (libphonenumber's rules, through the `phonenumber` crate).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhoneNumber(String);
 
 impl PhoneNumber {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, Error> {
-        let digits = raw.strip_prefix('+').unwrap_or("");
-        let ok = digits.len() >= 8
-            && digits.len() <= 15
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
-        if ok {
-            Ok(PhoneNumber(raw.to_owned()))
-        } else {
-            Err(Error::invalid(
+    pub fn parse(field: &str, raw: &str, country: Country) -> Result<Self, Error> {
+        Self::e164(raw, country).map(PhoneNumber).ok_or_else(|| {
+            Error::invalid(
                 field,
                 Code::InvalidPhone,
-                format!("'{raw}' is not an E.164 phone number (for example +6281234567890)"),
-            ))
+                format!(
+                    "'{raw}' is not a valid phone number (for example +6281234567890 or, in {}, a national number such as 0812-3456-7890)",
+                    country.code()
+                ),
+            )
+        })
+    }
+
+    fn e164(raw: &str, country: Country) -> Option<String> {
+        let body = raw.strip_prefix('+').unwrap_or(raw);
+        let shaped = !raw.is_empty()
+            && raw.len() <= PHONE_MAX_LENGTH
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')'))
+            && body.bytes().any(|b| b.is_ascii_digit());
+        if !shaped {
+            return None;
         }
+        let valid = |text: &str| {
+            phonenumber::parse(Some(country.id()), text)
+                .ok()
+                .filter(phonenumber::PhoneNumber::is_valid)
+        };
+        let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+        let number = if raw.starts_with('+') {
+            valid(&format!("+{digits}"))
+        } else {
+            // National first (`0812…`); else the country code typed without its `+`
+            // (`62812…`), which a national reading never makes valid.
+            valid(&digits).or_else(|| valid(&format!("+{digits}")))
+        }?;
+        Some(number.format().mode(phonenumber::Mode::E164).to_string())
     }
 
     pub fn as_str(&self) -> &str {
@@ -73,21 +105,55 @@ impl Email {
 mod tests {
     use super::*;
 
+    fn e164(raw: &str) -> Result<String, Error> {
+        PhoneNumber::parse("phone", raw, Country::INDONESIA).map(PhoneNumber::into_string)
+    }
+
     #[test]
-    fn phone_must_be_e164() {
-        assert!(PhoneNumber::parse("phone", "+6281234567890").is_ok());
-        assert!(PhoneNumber::parse("phone", "+4930123456").is_ok());
-        for bad in [
+    fn phones_as_people_type_them() {
+        for typed in [
+            "+6281234567890",
+            "0812-3456-7890",
+            "0812 3456 7890",
             "081234567890",
-            "+62 812 3456 7890",
+            "+62 812-3456-7890",
+            "+62 (812) 3456.7890",
+            "6281234567890",
+        ] {
+            assert_eq!(e164(typed).unwrap(), "+6281234567890", "{typed}");
+        }
+        // A Jakarta landline, nationally and internationally.
+        assert_eq!(e164("(021) 426-1234").unwrap(), "+62214261234");
+        // Another country's number keeps its own country code.
+        assert_eq!(e164("+60 12-345 6789").unwrap(), "+60123456789");
+        let my = Country::parse("country", "MY").unwrap();
+        assert_eq!(
+            PhoneNumber::parse("phone", "012-345 6789", my)
+                .unwrap()
+                .as_str(),
+            "+60123456789"
+        );
+    }
+
+    #[test]
+    fn impossible_numbers_are_refused_with_an_example() {
+        for bad in [
+            "0812",
             "+0812345678",
             "+62",
             "+6281234567890123",
+            "0812-3456-789O",
+            "++6281234567890",
+            "62+81234567890",
+            "1-800-FLOWERS",
             "",
+            "   ",
+            "081234567890 ext. 5",
         ] {
-            let err = PhoneNumber::parse("phone", bad).unwrap_err();
+            let err = e164(bad).unwrap_err();
             assert_eq!(err.code, Code::InvalidPhone, "{bad}");
             assert_eq!(err.field.as_deref(), Some("phone"));
+            assert!(err.detail.contains("+6281234567890"), "{}", err.detail);
         }
     }
 

@@ -6,6 +6,7 @@ pub mod availability;
 pub mod booking_rules;
 pub mod closure_span;
 pub mod contact;
+pub mod country;
 pub mod currency;
 pub mod customer;
 pub mod enums;
@@ -29,6 +30,7 @@ pub mod weekly_hours;
 
 pub use actor::Actor;
 pub use contact::{Email, PhoneNumber};
+pub use country::Country;
 pub use currency::Currency;
 pub use enums::{
     AppointmentStatus, Channel, ContactChannel, FeeKind, FeeStatus, Locale, MessageKind,

@@ -36,8 +36,8 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, Error> {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|v| v.trim().to_owned())
+        .and_then(bearer_token)
+        .map(str::to_owned)
         .ok_or_else(|| Error::unauthorized("send an API key as 'Authorization: Bearer <key>'"))?;
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -49,6 +49,14 @@ async fn resolve(req: &ServiceRequest) -> Result<Principal, Error> {
         .await?;
     state.last_use.record(&principal.key_id, state.clock.now());
     Ok(principal)
+}
+
+/// The token of an `Authorization` value in the `Bearer` scheme; the scheme's name is
+/// case-insensitive (RFC 9110 §11.1), so `bearer` and `BEARER` are taken too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 impl FromRequest for Principal {
@@ -88,5 +96,20 @@ impl Principal {
 
     pub fn org(&self) -> &str {
         &self.organization_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for v in ["Bearer jk_1", "bearer jk_1", "BEARER  jk_1 ", "bEaReR jk_1"] {
+            assert_eq!(bearer_token(v), Some("jk_1"), "{v}");
+        }
+        for v in ["Basic jk_1", "Bearer", "Bearer ", "Bearerjk_1", "jk_1"] {
+            assert_eq!(bearer_token(v), None, "{v}");
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::error::{Code, Error};
     "type": "https://janji.dev/problems/invalid_phone",
     "title": "Invalid phone number",
     "status": 422,
-    "detail": "'0812' is not an E.164 phone number (for example +6281234567890)",
+    "detail": "'0812' is not a valid phone number (for example +6281234567890 or, in ID, a national number such as 0812-3456-7890)",
     "code": "invalid_phone",
     "field": "phone"
 }))]

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use super::{Page, new_id, page_of, to_db};
 use crate::api_key;
 use crate::db::DbConnection;
-use crate::db::schema::api_keys;
-use crate::domain::Role;
+use crate::db::schema::{api_keys, organizations};
+use crate::domain::{Country, Role};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -30,6 +30,8 @@ pub struct Principal {
     pub organization_id: String,
     pub key_id: String,
     pub role: Role,
+    /// The organization's country, where the national phone numbers it is sent belong.
+    pub country: Country,
 }
 
 /// Creates a key; the returned token is the only time the secret exists in clear.
@@ -64,9 +66,12 @@ pub fn create(
 pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, Error> {
     let refused = || Error::unauthorized("missing, malformed, unknown or revoked API key");
     let prefix = api_key::prefix_of(token).ok_or_else(refused)?;
-    let row: ApiKeyRow = api_keys::table
+    // The organization's country comes along in the same statement: the handlers read
+    // phone numbers with it.
+    let (row, country): (ApiKeyRow, Country) = api_keys::table
+        .inner_join(organizations::table)
         .filter(api_keys::prefix.eq(prefix))
-        .select(ApiKeyRow::as_select())
+        .select((ApiKeyRow::as_select(), organizations::country))
         .get_result(conn)
         .optional()?
         .ok_or_else(refused)?;
@@ -77,6 +82,7 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, E
         organization_id: row.organization_id,
         key_id: row.id,
         role: row.role,
+        country,
     })
 }
 

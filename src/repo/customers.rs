@@ -1,14 +1,16 @@
 //! Customers: the people appointments are for, with how to reach them and an optional
-//! reference in an integrator's own system.
+//! reference in an integrator's own system; customers who are one person (sharing a
+//! phone number) and moving what one has to another.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Text;
 
 use super::{Page, page_of};
 use crate::db::DbConnection;
-use crate::db::schema::customers;
+use crate::db::schema::{appointments, customers, fees};
 use crate::domain::{ContactChannel, Locale, PhoneNumber};
 use crate::error::{Code, Error};
 
@@ -17,7 +19,7 @@ define_sql_function! {
     fn lower(x: Text) -> Text;
 }
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = customers)]
 pub struct CustomerRow {
     pub id: String,
@@ -38,7 +40,7 @@ pub struct CustomerRow {
 pub struct CustomerFilter {
     /// Exactly this external reference.
     pub external_ref: Option<String>,
-    /// Exactly this E.164 number.
+    /// This number (E.164, however it was typed).
     pub phone: Option<PhoneNumber>,
     /// Case-insensitive substring of the name.
     pub q: Option<String>,
@@ -51,6 +53,15 @@ pub fn external_ref_taken(external_ref: &str) -> Error {
         format!("another customer of this organization already has external_ref '{external_ref}'"),
     )
     .with_field("external_ref")
+}
+
+/// `409 phone_taken`: another customer of the organization has this phone number.
+pub fn phone_taken(phone: &str) -> Error {
+    Error::new(
+        Code::PhoneTaken,
+        format!("another customer of this organization already has the phone number {phone}"),
+    )
+    .with_field("phone")
 }
 
 /// The unique index on (organization_id, external_ref) is the real guard against
@@ -104,6 +115,26 @@ pub fn find_by_external_ref(
         .select(CustomerRow::as_select())
         .get_result(conn)
         .optional()?)
+}
+
+/// The oldest customer of this organization with this E.164 phone number (not
+/// `except_id`); before one customer per number was kept, several could share one.
+pub fn find_by_phone(
+    conn: &mut DbConnection,
+    org: &str,
+    phone: &str,
+    except_id: Option<&str>,
+) -> Result<Option<CustomerRow>, Error> {
+    let mut q = customers::table
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::phone.eq(phone))
+        .select(CustomerRow::as_select())
+        .order((customers::created_at.asc(), customers::id.asc()))
+        .into_boxed();
+    if let Some(id) = except_id {
+        q = q.filter(customers::id.ne(id.to_owned()));
+    }
+    Ok(q.first(conn).optional()?)
 }
 
 /// A customer of this organization; another organization's is simply not found.
@@ -196,6 +227,72 @@ pub fn save(
 pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     diesel::delete(customers::table.filter(customers::id.eq(id))).execute(conn)?;
     Ok(())
+}
+
+/// Customers of the organization whose phone number another customer of it has, ordered
+/// by phone and then by age (the oldest first).
+pub fn sharing_a_phone(conn: &mut DbConnection, org: &str) -> Result<Vec<CustomerRow>, Error> {
+    let shared: Vec<String> = customers::table
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::phone.is_not_null())
+        .group_by(customers::phone)
+        .having(count_star().gt(1))
+        .select(customers::phone.assume_not_null())
+        .load(conn)?;
+    Ok(customers::table
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::phone.eq_any(shared))
+        .order((
+            customers::phone.asc(),
+            customers::created_at.asc(),
+            customers::id.asc(),
+        ))
+        .select(CustomerRow::as_select())
+        .load(conn)?)
+}
+
+/// Customers of the organization whose external reference another customer of it has
+/// (none while the unique index holds; listed for databases changed by hand).
+pub fn sharing_an_external_ref(
+    conn: &mut DbConnection,
+    org: &str,
+) -> Result<Vec<CustomerRow>, Error> {
+    let shared: Vec<String> = customers::table
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::external_ref.is_not_null())
+        .group_by(customers::external_ref)
+        .having(count_star().gt(1))
+        .select(customers::external_ref.assume_not_null())
+        .load(conn)?;
+    Ok(customers::table
+        .filter(customers::organization_id.eq(org))
+        .filter(customers::external_ref.eq_any(shared))
+        .order((
+            customers::external_ref.asc(),
+            customers::created_at.asc(),
+            customers::id.asc(),
+        ))
+        .select(CustomerRow::as_select())
+        .load(conn)?)
+}
+
+/// What moved from one customer to another.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Moved {
+    pub appointments: usize,
+    pub fees: usize,
+}
+
+/// Gives `from`'s appointments (and so their history events) and fees to `into`.
+pub fn reassign(conn: &mut DbConnection, from: &str, into: &str) -> Result<Moved, Error> {
+    let appointments =
+        diesel::update(appointments::table.filter(appointments::customer_id.eq(from)))
+            .set(appointments::customer_id.eq(into))
+            .execute(conn)?;
+    let fees = diesel::update(fees::table.filter(fees::customer_id.eq(from)))
+        .set(fees::customer_id.eq(into))
+        .execute(conn)?;
+    Ok(Moved { appointments, fees })
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::domain::{TimeZone, WeeklyHours};
 use crate::error::{Code, Error};
 use crate::repo::service_links;
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = locations)]
 pub struct LocationRow {
     pub id: String,

@@ -11,7 +11,7 @@ use crate::domain::Currency;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::error::{Code, Error};
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = policies)]
 pub struct PolicyRow {
     pub id: String,

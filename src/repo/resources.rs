@@ -11,7 +11,7 @@ use crate::domain::{ResourceKind, WeeklyHours};
 use crate::error::{Code, Error};
 use crate::repo::service_links;
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = resources)]
 pub struct ResourceRow {
     pub id: String,

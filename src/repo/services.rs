@@ -15,7 +15,7 @@ use crate::db::schema::{service_locations, services};
 use crate::domain::ResourceKind;
 use crate::error::Error;
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = services)]
 pub struct ServiceRow {
     pub id: String,

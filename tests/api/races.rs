@@ -22,6 +22,8 @@ on_both_backends!(
     one_change_and_one_fee_when_moves_and_cancels_race,
     a_fee_is_settled_once_under_parallel_settlements,
     two_bookings_of_one_time_with_two_free_bays_both_succeed,
+    parallel_creates_of_one_phone_make_one_customer,
+    parallel_bookings_with_one_inline_phone_make_one_customer,
 );
 
 /// Rows of `table` that match `condition` (SQL both backends understand).
@@ -335,4 +337,70 @@ async fn two_bookings_of_one_time_with_two_free_bays_both_succeed(app: TestApp) 
         assert_ne!(bay(&pair[0]), bay(&pair[1]), "{seen:?}");
     }
     assert_eq!(count_rows(&app, "appointments"), 16);
+}
+
+/// The same number in five typed forms.
+const TYPED: [&str; 5] = [
+    "0813-5555-6666",
+    "0813 5555 6666",
+    "+62 813-5555-6666",
+    "6281355556666",
+    "+6281355556666",
+];
+
+/// Twenty creates of one phone at once, typed five ways: one customer is created, every
+/// other answer is that customer, matched.
+async fn parallel_creates_of_one_phone_make_one_customer(app: TestApp) {
+    let requests = (0..20).map(|i| {
+        app.call(Method::POST, "/v1/customers")
+            .json(json!({"name": format!("Rudi {i}"), "phone": TYPED[i % TYPED.len()]}))
+            .send()
+    });
+    let responses = join_all(requests).await;
+    let seen = outcomes(&responses);
+    assert_eq!(
+        responses.iter().filter(|r| r.status == 201).count(),
+        1,
+        "{seen:?}"
+    );
+    assert_eq!(
+        responses.iter().filter(|r| r.status == 200).count(),
+        19,
+        "{seen:?}"
+    );
+    let ids: std::collections::BTreeSet<String> =
+        responses.iter().map(|r| r.body["id"].to_string()).collect();
+    assert_eq!(ids.len(), 1, "{seen:?}");
+    assert_eq!(
+        count_where(&app, "customers", "phone = '+6281355556666'"),
+        1
+    );
+}
+
+/// Twenty bookings at twenty times, each with an inline customer of one phone, at once:
+/// every booking is made, all for one customer.
+async fn parallel_bookings_with_one_inline_phone_make_one_customer(app: TestApp) {
+    let d = dealer(&app).await;
+    let requests = (0..20).map(|i| {
+        let (day, time) = (7 + i / 4, ["08:00", "10:00", "13:00", "14:30"][i % 4]);
+        let mut booking = d.booking(&format!("2026-12-{day:02}T{time}:00+07:00"));
+        booking.as_object_mut().unwrap().remove("customer_id");
+        booking["customer"] = json!({"name": format!("Rudi {i}"), "phone": TYPED[i % TYPED.len()]});
+        app.call(Method::POST, "/v1/appointments")
+            .json(booking)
+            .send()
+    });
+    let responses = join_all(requests).await;
+    let seen = outcomes(&responses);
+    assert!(responses.iter().all(|r| r.status == 201), "{seen:?}");
+    let customers: std::collections::BTreeSet<String> = responses
+        .iter()
+        .map(|r| r.body["customer_id"].to_string())
+        .collect();
+    assert_eq!(customers.len(), 1, "{seen:?}");
+    assert_eq!(
+        count_where(&app, "customers", "phone = '+6281355556666'"),
+        1
+    );
+    assert_eq!(count_rows(&app, "appointments"), 20);
 }

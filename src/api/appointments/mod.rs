@@ -26,7 +26,7 @@ use crate::app::booking::{self, BookAppointment, BookOutcome, CustomerRef};
 use crate::app::customers::NewCustomer;
 use crate::app::suggestions::SuggestionView;
 use crate::domain::availability::Unavailable;
-use crate::domain::{AppointmentStatus, Channel, text};
+use crate::domain::{AppointmentStatus, Channel, Country, text};
 use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
@@ -39,7 +39,9 @@ use crate::repo::appointments::{self, AppointmentFilter};
 use crate::repo::from_db;
 
 /// Book an appointment. Name the customer by `customer_id`, by `customer_external_ref`,
-/// or create one inline with `customer` (exactly one of the three).
+/// or create one inline with `customer` (exactly one of the three). An inline customer
+/// whose phone number or `external_ref` an existing customer has is that customer: the
+/// appointment is theirs, nothing about them changes, and their limits apply.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAppointmentRequest {
@@ -68,16 +70,17 @@ fn in_person() -> Channel {
     Channel::InPerson
 }
 
-impl TryFrom<CreateAppointmentRequest> for BookAppointment {
+/// A request and the organization's country, where its national phone numbers belong.
+impl TryFrom<(CreateAppointmentRequest, Country)> for BookAppointment {
     type Error = Error;
 
-    fn try_from(r: CreateAppointmentRequest) -> Result<Self, Error> {
+    fn try_from((r, country): (CreateAppointmentRequest, Country)) -> Result<Self, Error> {
         let customer = match (r.customer_id, r.customer_external_ref, r.customer) {
             (Some(id), None, None) => CustomerRef::Id(id.to_string()),
             (None, Some(x), None) => CustomerRef::ExternalRef(x),
-            (None, None, Some(new)) => {
-                CustomerRef::New(NewCustomer::try_from(new).map_err(|e| e.within("customer"))?)
-            }
+            (None, None, Some(new)) => CustomerRef::New(
+                NewCustomer::try_from((new, country)).map_err(|e| e.within("customer"))?,
+            ),
             _ => {
                 return Err(Error::invalid(
                     "customer_id",
@@ -139,7 +142,7 @@ pub async fn create_appointment(
     idempotency: Idempotency,
     Json(body): Json<CreateAppointmentRequest>,
 ) -> Result<HttpResponse, Error> {
-    let cmd = BookAppointment::try_from(body)?;
+    let cmd = BookAppointment::try_from((body, principal.country))?;
     let ctx = state.ctx(&principal);
     idempotency
         .respond(&state, move |c| {

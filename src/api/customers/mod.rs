@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::app::customers::{self, Customer, CustomerChanges, CustomerFilter, NewCustomer};
+use crate::app::customers::{
+    self, Customer, CustomerChanges, CustomerFilter, Identified, NewCustomer,
+};
 use crate::domain::customer::default_channel;
-use crate::domain::{ContactChannel, Email, Locale, PhoneNumber, text};
-use crate::error::{Code, Error};
+use crate::domain::{ContactChannel, Country, Email, Locale, PhoneNumber, text};
+use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
 use crate::http::idempotency::{Idempotency, Reply};
@@ -29,7 +31,7 @@ pub struct CustomerResponse {
     #[schema(format = Uuid)]
     pub id: String,
     pub name: String,
-    /// E.164, e.g. `+6281234567890`.
+    /// E.164, e.g. `+6281234567890`, however it was typed.
     pub phone: Option<String>,
     pub email: Option<String>,
     /// Language of the messages and pages this customer gets.
@@ -42,6 +44,9 @@ pub struct CustomerResponse {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `true` only in the answer to a create (`200`, not `201`) that found this existing
+    /// customer by the `external_ref` or phone number asked for, instead of creating one.
+    pub matched: bool,
 }
 
 impl From<Customer> for CustomerResponse {
@@ -57,6 +62,7 @@ impl From<Customer> for CustomerResponse {
             version: c.version,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            matched: false,
         }
     }
 }
@@ -69,8 +75,12 @@ pub struct CreateCustomerRequest {
     /// Up to 200 characters.
     #[schema(example = "Budi Santoso")]
     pub name: String,
-    /// E.164 phone number.
-    #[schema(example = "+6281234567890")]
+    /// A phone number as people type it: international (`+62 812-3456-7890`), with the
+    /// country code but no `+` (`6281234567890`) or national in the organization's
+    /// `country` (`0812-3456-7890`); digits, spaces, `-`, `.`, parentheses and one
+    /// leading `+`. Stored in E.164 (`+6281234567890`). A customer who already has it
+    /// is the answer (`200`, `matched`).
+    #[schema(example = "0812-3456-7890")]
     pub phone: Option<String>,
     #[schema(example = "budi@example.co.id")]
     pub email: Option<String>,
@@ -80,24 +90,26 @@ pub struct CreateCustomerRequest {
     /// need a phone, `email` needs an e-mail address.
     pub preferred_channel: Option<ContactChannel>,
     /// The customer's id in your system (up to 200 characters), unique within the
-    /// organization; find the customer again with `?external_ref=`.
+    /// organization; find the customer again with `?external_ref=`. A customer who
+    /// already has it is the answer (`200`, `matched`).
     #[schema(example = "DMS-000123")]
     pub external_ref: Option<String>,
 }
 
-fn phone(raw: &str) -> Result<PhoneNumber, Error> {
-    PhoneNumber::parse("phone", raw)
+fn phone(raw: &str, country: Country) -> Result<PhoneNumber, Error> {
+    PhoneNumber::parse("phone", raw, country)
 }
 
 fn email(raw: &str) -> Result<Email, Error> {
     Email::parse("email", raw)
 }
 
-impl TryFrom<CreateCustomerRequest> for NewCustomer {
+/// A request and the organization's country, where its national phone numbers belong.
+impl TryFrom<(CreateCustomerRequest, Country)> for NewCustomer {
     type Error = Error;
 
-    fn try_from(r: CreateCustomerRequest) -> Result<Self, Error> {
-        let phone = r.phone.as_deref().map(phone).transpose()?;
+    fn try_from((r, country): (CreateCustomerRequest, Country)) -> Result<Self, Error> {
+        let phone = r.phone.as_deref().map(|p| phone(p, country)).transpose()?;
         Ok(NewCustomer {
             name: text::required("name", &r.name, 200)?,
             preferred_channel: r
@@ -130,10 +142,10 @@ pub struct UpdateCustomerRequest {
     pub external_ref: Option<Option<String>>,
 }
 
-impl TryFrom<UpdateCustomerRequest> for CustomerChanges {
+impl TryFrom<(UpdateCustomerRequest, Country)> for CustomerChanges {
     type Error = Error;
 
-    fn try_from(r: UpdateCustomerRequest) -> Result<Self, Error> {
+    fn try_from((r, country): (UpdateCustomerRequest, Country)) -> Result<Self, Error> {
         Ok(CustomerChanges {
             name: r
                 .name
@@ -141,7 +153,7 @@ impl TryFrom<UpdateCustomerRequest> for CustomerChanges {
                 .transpose()?,
             phone: r
                 .phone
-                .map(|p| p.as_deref().map(phone).transpose())
+                .map(|p| p.as_deref().map(|p| phone(p, country)).transpose())
                 .transpose()?,
             email: r
                 .email
@@ -164,7 +176,8 @@ impl TryFrom<UpdateCustomerRequest> for CustomerChanges {
 pub struct CustomerQuery {
     /// Exactly this external reference.
     pub external_ref: Option<String>,
-    /// Exactly this E.164 number; encode `+` as `%2B`.
+    /// This phone number, typed any way a customer's may be (`081234567890`,
+    /// `%2B6281234567890`); an unencoded `+` arrives as a space and is read as one.
     pub phone: Option<String>,
     /// Part of the name, case-insensitive (letters A-Z on every database).
     pub q: Option<String>,
@@ -175,21 +188,15 @@ pub struct CustomerQuery {
     pub cursor: Option<String>,
 }
 
-impl TryFrom<CustomerQuery> for CustomerFilter {
+impl TryFrom<(CustomerQuery, Country)> for CustomerFilter {
     type Error = Error;
 
-    fn try_from(r: CustomerQuery) -> Result<Self, Error> {
+    fn try_from((r, country): (CustomerQuery, Country)) -> Result<Self, Error> {
         let phone = match r.phone.as_deref() {
             None | Some("") => None,
-            // An unencoded `+` arrives as a space.
-            Some(p) if p.starts_with(' ') => {
-                return Err(Error::invalid(
-                    "phone",
-                    Code::InvalidPhone,
-                    format!("'{p}' is not an E.164 phone number; encode its '+' as %2B"),
-                ));
-            }
-            Some(p) => Some(phone(p)?),
+            // An unencoded `+` arrives as a space: ` 6281…` is read as a country code
+            // typed without its `+`, as in a body.
+            Some(p) => Some(phone(p, country)?),
         };
         Ok(CustomerFilter {
             external_ref: text::optional("external_ref", r.external_ref.as_deref(), 200)?,
@@ -210,13 +217,31 @@ fn reply(status: StatusCode, customer: Customer) -> Result<Reply, Error> {
     )
 }
 
+/// The existing customer a create found: `200`, with `matched: true`.
+fn matched_reply(customer: Customer) -> Result<Reply, Error> {
+    let body = CustomerResponse {
+        matched: true,
+        ..CustomerResponse::from(customer)
+    };
+    let location = format!("/v1/customers/{}", body.id);
+    Ok(
+        Reply::versioned(StatusCode::OK, body.version, location.clone(), &body)?
+            .with_location(location),
+    )
+}
+
 fn respond(status: StatusCode, customer: Customer) -> Result<HttpResponse, Error> {
     reply(status, customer).map(Reply::into_response)
 }
 
-/// Create a customer (any role). A duplicate `external_ref` is refused with
-/// `external_ref_taken`; contact problems with `contact_required`,
-/// `channel_needs_contact`, `invalid_phone` or `invalid_email`.
+/// Create a customer (any role), or find the one who already is: one customer per phone
+/// number and per `external_ref` in an organization.
+///
+/// A customer with the `external_ref` asked for, or else with the phone number (however
+/// typed: both are compared in E.164), is the answer as it is stored: `200` with
+/// `"matched": true`, nothing changed (change it with `PATCH`). Otherwise `201` with the
+/// new customer. Contact problems are `contact_required`, `channel_needs_contact`,
+/// `invalid_phone` or `invalid_email`.
 #[utoipa::path(
     tag = "customers",
     security(("api_key" = [])),
@@ -224,6 +249,7 @@ fn respond(status: StatusCode, customer: Customer) -> Result<HttpResponse, Error
     request_body = CreateCustomerRequest,
     responses(
         (status = 201, body = CustomerResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 200, description = "An existing customer has this phone number or external_ref: that customer, with `matched: true`", body = CustomerResponse, headers(("ETag" = String), ("Location" = String))),
         (status = 400, response = BadRequest), (status = 401, response = Unauthorized),
         (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
@@ -236,14 +262,14 @@ pub async fn create_customer(
     idempotency: Idempotency,
     Json(body): Json<CreateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
-    let new = NewCustomer::try_from(body)?;
+    let new = NewCustomer::try_from((body, principal.country))?;
     let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
-            reply(
-                StatusCode::CREATED,
-                customers::create(c, &ctx, new.clone())?,
-            )
+            match customers::create(c, &ctx, new.clone())? {
+                Identified::Created(customer) => reply(StatusCode::CREATED, customer),
+                Identified::Matched(customer) => matched_reply(customer),
+            }
         })
         .await
 }
@@ -271,7 +297,7 @@ pub async fn list_customers(
         cursor: query.cursor.clone(),
     }
     .parse()?;
-    let filter = CustomerFilter::try_from(query)?;
+    let filter = CustomerFilter::try_from((query, principal.country))?;
     let ctx = state.ctx(&principal);
     let page = state
         .db
@@ -306,7 +332,9 @@ pub async fn get_customer(
 ///
 /// The changed customer keeps a phone number or an e-mail address (`contact_required`)
 /// and a preferred channel it has (`channel_needs_contact`): clearing the only contact a
-/// customer has is refused. A stale `If-Match` is `412 version_mismatch`.
+/// customer has is refused. A phone number another customer has is `409 phone_taken`.
+/// A stale `If-Match` is `412 version_mismatch`; a change that changes nothing keeps the
+/// version (and the `ETag`).
 #[utoipa::path(
     tag = "customers",
     security(("api_key" = [])),
@@ -328,7 +356,7 @@ pub async fn update_customer(
     IfMatch(expected): IfMatch,
     Json(body): Json<UpdateCustomerRequest>,
 ) -> Result<HttpResponse, Error> {
-    let changes = CustomerChanges::try_from(body)?;
+    let changes = CustomerChanges::try_from((body, principal.country))?;
     let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let customer = state
         .db

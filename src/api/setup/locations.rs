@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::app::organization::BookingSettings;
 use crate::app::setup::locations::{self, Location, LocationChanges, NewLocation};
-use crate::domain::{PhoneNumber, TimeZone, WeeklyHours, booking_rules, text};
+use crate::domain::{Country, PhoneNumber, TimeZone, WeeklyHours, booking_rules, text};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
@@ -26,7 +26,7 @@ pub struct LocationResponse {
     pub id: String,
     pub name: String,
     pub address: Option<String>,
-    /// E.164, e.g. `+62215550123`.
+    /// E.164, e.g. `+62215550123`, however it was typed.
     pub phone: Option<String>,
     /// IANA time zone all local rules of this location use, e.g. `Asia/Jakarta`.
     pub time_zone: String,
@@ -66,7 +66,8 @@ pub struct CreateLocationRequest {
     #[schema(example = "Sinar Motor Kemayoran")]
     pub name: String,
     pub address: Option<String>,
-    /// E.164 phone number.
+    /// A phone number as people type it (`(021) 426-1234`, `+62 21 426 1234`); stored in
+    /// E.164.
     pub phone: Option<String>,
     /// IANA time zone; defaults to the organization's.
     #[schema(example = "Asia/Jakarta")]
@@ -82,17 +83,18 @@ pub struct CreateLocationRequest {
     pub slot_interval_minutes: Option<i32>,
 }
 
-impl TryFrom<CreateLocationRequest> for NewLocation {
+/// A request and the organization's country, where its national phone numbers belong.
+impl TryFrom<(CreateLocationRequest, Country)> for NewLocation {
     type Error = Error;
 
-    fn try_from(r: CreateLocationRequest) -> Result<Self, Error> {
+    fn try_from((r, country): (CreateLocationRequest, Country)) -> Result<Self, Error> {
         Ok(NewLocation {
             name: text::required("name", &r.name, 200)?,
             address: text::optional("address", r.address.as_deref(), 500)?,
             phone: r
                 .phone
                 .as_deref()
-                .map(|p| PhoneNumber::parse("phone", p))
+                .map(|p| PhoneNumber::parse("phone", p, country))
                 .transpose()?,
             time_zone: r
                 .time_zone
@@ -143,10 +145,10 @@ pub struct UpdateLocationRequest {
     pub slot_interval_minutes: Option<Option<i32>>,
 }
 
-impl TryFrom<UpdateLocationRequest> for LocationChanges {
+impl TryFrom<(UpdateLocationRequest, Country)> for LocationChanges {
     type Error = Error;
 
-    fn try_from(r: UpdateLocationRequest) -> Result<Self, Error> {
+    fn try_from((r, country): (UpdateLocationRequest, Country)) -> Result<Self, Error> {
         Ok(LocationChanges {
             name: r
                 .name
@@ -158,7 +160,10 @@ impl TryFrom<UpdateLocationRequest> for LocationChanges {
                 .transpose()?,
             phone: r
                 .phone
-                .map(|p| p.map(|p| PhoneNumber::parse("phone", &p)).transpose())
+                .map(|p| {
+                    p.map(|p| PhoneNumber::parse("phone", &p, country))
+                        .transpose()
+                })
                 .transpose()?,
             time_zone: r
                 .time_zone
@@ -229,7 +234,7 @@ pub async fn create_location(
     Json(body): Json<CreateLocationRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let new = NewLocation::try_from(body)?;
+    let new = NewLocation::try_from((body, principal.country))?;
     let ctx = state.ctx(&principal);
     idempotency
         .reply(&state, move |c| {
@@ -289,6 +294,8 @@ pub async fn get_location(
 
 /// Change a location (admin). Honours `If-Match`.
 ///
+/// A change that changes nothing keeps the version (and the `ETag`).
+///
 /// Each opening-hours interval ends after it starts (`invalid_interval`) and the
 /// intervals of a day do not overlap (`overlapping_intervals`), naming the interval.
 /// A stale `If-Match` is `412 version_mismatch`.
@@ -314,7 +321,7 @@ pub async fn update_location(
     Json(body): Json<UpdateLocationRequest>,
 ) -> Result<HttpResponse, Error> {
     principal.require_admin()?;
-    let changes = LocationChanges::try_from(body)?;
+    let changes = LocationChanges::try_from((body, principal.country))?;
     let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let location = state
         .db

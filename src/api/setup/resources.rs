@@ -254,6 +254,8 @@ pub async fn get_resource(
 
 /// Change a resource (admin). Honours `If-Match`.
 ///
+/// A change that changes nothing keeps the version (and the `ETag`).
+///
 /// Changing `kind` is refused with 409 `resource_in_use` while a service lists this
 /// resource in its `resource_ids` but does not require the new kind (`data.services`
 /// lists those services, each with `id` and `name`).

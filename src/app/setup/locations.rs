@@ -124,6 +124,7 @@ pub fn update(
 ) -> Result<Location, Error> {
     let mut row = locations::get(conn, &ctx.org, id)?;
     check_version(expected_version, row.version)?;
+    let before = row.clone();
     let zone_before = row.time_zone;
     if let Some(v) = changes.name {
         row.name = v;
@@ -148,6 +149,10 @@ pub fn update(
     }
     if let Some(v) = changes.slot_interval_minutes {
         row.slot_interval_minutes = v;
+    }
+    if row == before {
+        // Nothing changes: the version (and so the ETag) stays.
+        return Ok(row.into());
     }
     let previous = row.version;
     row.version += 1;

@@ -115,6 +115,7 @@ pub fn update(
 ) -> Result<Resource, Error> {
     let mut row = resources::get(conn, &ctx.org, id)?;
     check_version(expected_version, row.version)?;
+    let before = row.clone();
     if let Some(v) = changes.name {
         row.name = v;
     }
@@ -148,6 +149,10 @@ pub fn update(
     }
     if let Some(v) = changes.active {
         row.active = v;
+    }
+    if row == before {
+        // Nothing changes: the version (and so the ETag) stays.
+        return Ok(row.into());
     }
     let previous = row.version;
     row.version += 1;

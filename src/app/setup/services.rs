@@ -148,6 +148,7 @@ pub fn update(
     let mut row = services::get_row(conn, &ctx.org, id)?;
     let mut links = links_of(conn, id)?;
     check_version(expected_version, row.version)?;
+    let before = row.clone();
     if changes.resource_kinds.is_some() || changes.resource_ids.is_some() {
         let ids_given = changes.resource_ids.is_some();
         let kinds = match &changes.resource_kinds {
@@ -177,6 +178,18 @@ pub fn update(
     }
     if let Some(v) = changes.active {
         row.active = v;
+    }
+    let links_unchanged = changes
+        .resource_ids
+        .as_ref()
+        .is_none_or(|v| *v == links.resource_ids)
+        && changes
+            .location_ids
+            .as_ref()
+            .is_none_or(|v| *v == links.location_ids);
+    if row == before && links_unchanged {
+        // Nothing changes: the version (and so the ETag) stays.
+        return Service::new(row, links);
     }
     let previous = row.version;
     row.version += 1;

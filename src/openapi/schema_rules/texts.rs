@@ -8,13 +8,17 @@ use utoipa::openapi::schema::{Object, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 
 use super::property;
+use crate::domain::contact::PHONE_MAX_LENGTH;
 use crate::domain::text::WHITE_SPACE_CLASS;
 
 /// No string the API reads may hold U+0000 (`422 invalid_characters`, `400 invalid_query`).
 pub const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
 
-/// What `PhoneNumber::parse` accepts: E.164, `+` and 8 to 15 digits, no leading 0.
-pub const PHONE_PATTERN: &str = "^\\+[1-9][0-9]{7,14}$";
+/// The shape of what `PhoneNumber::parse` accepts (up to `PHONE_MAX_LENGTH` characters):
+/// one optional leading `+`, then digits, spaces, `-`, `.` and parentheses with at least
+/// one digit. Whether the digits are a valid number of their country is the phone
+/// metadata's call, which no pattern states (`422 invalid_phone`, see the description).
+pub const PHONE_PATTERN: &str = "^\\+?[0-9 ().-]*[0-9][0-9 ().-]*$";
 
 /// White space, control characters (and so NUL): what `Email::parse` refuses anywhere.
 const NOT_IN_EMAIL: &str =
@@ -92,6 +96,7 @@ pub(super) fn patterns(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
     for schema in PHONES {
         if let Some(p) = property(schemas.get_mut(*schema), "phone") {
             p.pattern = Some(PHONE_PATTERN.to_owned());
+            p.max_length = Some(PHONE_MAX_LENGTH);
         }
     }
     for schema in ["CreateCustomerRequest", "UpdateCustomerRequest"] {
@@ -146,6 +151,9 @@ fn no_nul_in_queries(op: &mut Operation) {
             // The customer filters, as `text::optional` bounds them.
             if p.name == "q" || p.name == "external_ref" {
                 o.max_length = Some(200);
+            }
+            if p.name == "phone" {
+                o.max_length = Some(PHONE_MAX_LENGTH);
             }
             o.pattern = Some(if p.name == "phone" {
                 format!("^$|{PHONE_PATTERN}")

@@ -144,6 +144,8 @@ pub async fn get_service(
 
 /// Change a service (admin). Honours `If-Match`.
 ///
+/// A change that changes nothing keeps the version (and the `ETag`).
+///
 /// The same rules as on creation apply to the result: changing `resource_kinds` alone
 /// is refused (`resource_kind_not_required`, field `resource_kinds`) when a listed
 /// resource would no longer be of a required kind. A resource or location named here

@@ -1,0 +1,2 @@
+DROP INDEX customers_phone;
+ALTER TABLE organizations DROP COLUMN country;
