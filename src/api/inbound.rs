@@ -17,6 +17,7 @@ use crate::error::{Code, Error};
 use crate::http::extract::{JsonBody, parse_json};
 use crate::http::responses::*;
 use crate::http::state::AppState;
+use crate::repo::organizations;
 
 /// A customer's reply, as the gateway received it.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -101,11 +102,17 @@ pub async fn receive_reply(
         ));
     }
     let org_for_read = org.clone();
-    let settings = state
+    let (settings, country) = state
         .db
-        .read(move |c| notification_settings::of(c, &org_for_read))
+        .read(move |c| {
+            let Some(settings) = notification_settings::of(c, &org_for_read)? else {
+                return Ok(None);
+            };
+            let country = organizations::get(c, &org_for_read)?.country;
+            Ok(Some((settings, country)))
+        })
         .await?
-        .filter(|s| s.gateway_url.is_some())
+        .filter(|(s, _)| s.gateway_url.is_some())
         .ok_or_else(|| refused("the signature does not match"))?;
     let verified = settings
         .signing_secrets(&state.secret_key, &org, now)
@@ -116,7 +123,9 @@ pub async fn receive_reply(
     }
 
     let reply: InboundReply = parse_json(&body)?;
-    let from = PhoneNumber::parse("from", &reply.from)?.into_string();
+    // Gateways write numbers their own way (WhatsApp: `6281234567890`); the organization's
+    // country reads national forms.
+    let from = PhoneNumber::parse("from", &reply.from, country)?.into_string();
     let text = text::required("text", &reply.text, 2000)?;
     let cmd = Inbound {
         id,

@@ -189,7 +189,8 @@ mod tests {
                 "booking_confirmation",
                 "reminder",
                 "rescheduled",
-                "cancelled"
+                "cancelled",
+                "reply_answer"
             ]
         );
         assert_eq!(

@@ -152,7 +152,9 @@ async fn change_is_answered_with_three_times_and_cancel_with_the_fee_only(app: T
 
 async fn anything_else_is_kept_for_staff(app: TestApp) {
     let s = set_up(&app).await;
-    let r = reply(&app, &s, "wamid.4", "Jam berapa bengkel buka?").await;
+    // WhatsApp writes the sender without the plus: the organization's country reads it.
+    let body = json!({"from": "6281234567890", "text": "Jam berapa bengkel buka?"});
+    let r = reply_as(&app, &app.org_id, &s.secret, "wamid.4", body).await;
     assert_eq!(r.expect(200)["intent"], "other");
     let events = replied_events(&app, &s.appointment).await;
     assert_eq!(events.len(), 1);
