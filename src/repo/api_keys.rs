@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use super::{Page, new_id, page_of, to_db};
 use crate::api_key;
 use crate::db::DbConnection;
-use crate::db::schema::api_keys;
-use crate::domain::Role;
+use crate::db::schema::{api_keys, organizations};
+use crate::domain::{Locale, Role};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -30,6 +30,9 @@ pub struct Principal {
     pub organization_id: String,
     pub key_id: String,
     pub role: Role,
+    /// The organization's locale, read with the key (one statement): money and other
+    /// text for people is rendered in it.
+    pub locale: Locale,
 }
 
 /// Creates a key; the returned token is the only time the secret exists in clear.
@@ -64,9 +67,10 @@ pub fn create(
 pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, Error> {
     let refused = || Error::unauthorized("missing, malformed, unknown or revoked API key");
     let prefix = api_key::prefix_of(token).ok_or_else(refused)?;
-    let row: ApiKeyRow = api_keys::table
+    let (row, locale): (ApiKeyRow, Locale) = api_keys::table
+        .inner_join(organizations::table)
         .filter(api_keys::prefix.eq(prefix))
-        .select(ApiKeyRow::as_select())
+        .select((ApiKeyRow::as_select(), organizations::locale))
         .get_result(conn)
         .optional()?
         .ok_or_else(refused)?;
@@ -77,6 +81,7 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, E
         organization_id: row.organization_id,
         key_id: row.id,
         role: row.role,
+        locale,
     })
 }
 
