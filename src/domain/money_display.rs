@@ -47,7 +47,7 @@ fn group(n: u64, separator: char) -> String {
     let raw = n.to_string();
     let mut out = String::with_capacity(raw.len() + raw.len() / 3);
     for (i, c) in raw.chars().enumerate() {
-        if i > 0 && (raw.len() - i) % 3 == 0 {
+        if i > 0 && (raw.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);
@@ -73,7 +73,7 @@ mod tests {
             (5_000_005, "IDR", Locale::Id, "Rp50.000,05"),
             (0, "IDR", Locale::Id, "Rp0"),
             (99, "IDR", Locale::Id, "Rp0,99"),
-            (123_456_789_00, "IDR", Locale::Id, "Rp123.456.789"),
+            (12_345_678_900, "IDR", Locale::Id, "Rp123.456.789"),
             (-5_000_000, "IDR", Locale::Id, "-Rp50.000"),
             (1_250, "USD", Locale::Id, "US$12,50"),
             (1_250, "SGD", Locale::Id, "SGD 12,50"),
