@@ -531,8 +531,8 @@ def fix_vehicle(body: dict) -> None:
 def fix_year(body: dict) -> None:
     """A vehicle's model year is 1900 to next year (`422 out_of_range`)."""
     year = body.get("year")
-    if isinstance(year, int) and not isinstance(year, bool):
-        body["year"] = min(max(year, 1900), datetime.now(timezone.utc).year + 1)
+    if isinstance(year, (int, float)) and not isinstance(year, bool):
+        body["year"] = min(max(int(year), 1900), datetime.now(timezone.utc).year + 1)
 
 
 # --- the hooks ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
 use crate::http::idempotency::{Idempotency, Reply};
+use crate::http::json_shape::object;
 use crate::http::pagination::{List, PageParams};
 use crate::http::patch::nullable;
 use crate::http::precondition::IfMatch;
@@ -107,23 +108,57 @@ impl TryFrom<CreateVehicleRequest> for NewVehicle {
 
 /// Fields to change; absent fields stay as they are, `null` clears an optional one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, from = "UpdateVehicleBody")]
 pub struct UpdateVehicleRequest {
     #[schema(example = "B 1234 XYZ")]
     pub plate: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub make: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub model: Option<Option<String>>,
-    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>, minimum = 1900)]
     pub year: Option<Option<i32>>,
     /// The odometer read at this visit.
-    #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 10000000)]
     pub odometer_km: Option<Option<i64>>,
+}
+
+/// The fields as read. Every field may be absent, so serde's derived reading would also
+/// take a JSON array (`[null, null]`) field by field: the body is read as an object only
+/// (see `http::json_shape`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateVehicleFields {
+    plate: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    make: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    model: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    year: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    odometer_km: Option<Option<i64>>,
+}
+
+/// [`UpdateVehicleFields`] read from an object only.
+struct UpdateVehicleBody(UpdateVehicleFields);
+
+impl<'de> Deserialize<'de> for UpdateVehicleBody {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d).map(UpdateVehicleBody)
+    }
+}
+
+impl From<UpdateVehicleBody> for UpdateVehicleRequest {
+    fn from(UpdateVehicleBody(f): UpdateVehicleBody) -> Self {
+        UpdateVehicleRequest {
+            plate: f.plate,
+            make: f.make,
+            model: f.model,
+            year: f.year,
+            odometer_km: f.odometer_km,
+        }
+    }
 }
 
 impl TryFrom<UpdateVehicleRequest> for VehicleChanges {

@@ -131,6 +131,10 @@ async fn registering_and_finding_vehicles_by_plate(app: TestApp) {
         .send()
         .await
         .problem(412, "version_mismatch");
+    // Only an object is a change (serde would read an array field by field).
+    let r = app.patch(&one, json!([null, null])).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(app.get(&one).await.expect(200)["version"], 2);
     // Siti's own vehicle cannot take Budi's plate either.
     let hers = register(&app, &siti, "B 99 SR").await;
     app.patch(
