@@ -162,6 +162,7 @@ fn main() -> Result<(), String> {
                     channel: Channel::InPerson,
                     notes: None,
                     external_ref: None,
+                    vehicle_id: None,
                 };
                 match write_tx(&mut conn, |c| booking::book(c, &ctx, cmd)) {
                     Ok(BookOutcome::Booked(b)) => {

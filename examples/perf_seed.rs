@@ -175,6 +175,7 @@ fn book_all(
         channel: Channel::InPerson,
         notes: None,
         external_ref: None,
+        vehicle_id: None,
     };
     let (mut booked, mut refused) = (0, 0);
     let starts: Vec<_> = starts.collect();

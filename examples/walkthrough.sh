@@ -326,7 +326,7 @@ expect_status 200
 expect 'j["alternatives"][0]["local"]["label"]' '14:15 WIB'
 expect 'j["alternatives"][0]["score_parts"]["same_resource"]' 2000000
 expect 'j["alternatives"][0]["reasons"][0]' same_resource
-expect 'j["alternatives"][0]["fee"]' '{"amount": 0, "currency": "IDR"}'
+expect 'j["alternatives"][0]["fee"]' '{"amount": 0, "currency": "IDR", "display": "Rp0"}'
 call GET "/v1/appointments/$TUE/alternatives" "$KEY"
 expect_status 409
 expect 'j["code"]' not_reschedulable
@@ -393,7 +393,7 @@ step "1. A quote for moving the 30-hours-ahead booking: IDR 50,000, the 24 h tie
 call POST "/v1/appointments/$MOVE/reschedule-quote" "$BOT" '{"start": "'"$TO_1"'", "reason_category": "schedule_change"}'
 expect_status 200
 expect 'j["allowed"]' true
-expect 'j["fee"]' '{"amount": 5000000, "currency": "IDR"}'
+expect 'j["fee"]' '{"amount": 5000000, "currency": "IDR", "display": "Rp50.000"}'
 expect 'j["fee_rule"]["tier_index"]' 1
 expect 'j["remaining_reschedules"]' '{"appointment": 2, "customer": 3}'
 expect 'j["policy"]["source"]' organization
@@ -419,6 +419,7 @@ expect_header etag '"2"'
 expect 'j["appointment"]["id"]' "$MOVE"
 expect 'j["fee"]["status"]' due
 expect 'j["fee"]["amount"]' 5000000
+expect 'j["fee"]["display"]' Rp50.000
 FEE1=$(json 'j["fee"]["id"]')
 
 step "5. The history has a rescheduled event with the fee"

@@ -29,6 +29,8 @@ real disagreement between the spec and the server. Negative cases are sent as ge
 - A gateway URL is a closed port on loopback (the server runs with
   `JANJI_ALLOW_PRIVATE_TARGETS=true`): whether a host resolves is not the schema's to say.
   Quiet hours end at another time than they start.
+- A booking's `vehicle_id` is one of its customer's vehicles (left out when the customer
+  has none); a vehicle's `year` is from 1900 to next year.
 
 fuzz.sh exports FUZZ_BASE_URL and FUZZ_API_KEY (the demo admin key).
 """
@@ -60,6 +62,7 @@ ID_KINDS = {
     "customer_id": "customers",
     "appointment_id": "appointments",
     "policy_id": "policies",
+    "vehicle_id": "vehicles",
 }
 MAX_WINDOW = timedelta(days=31)
 
@@ -114,6 +117,8 @@ class World:
             self.loaded = True
             for kind in ("locations", "services", "resources", "customers", "policies"):
                 self.ids[kind] = [x["id"] for x in items(f"/v1/{kind}?limit=200")]
+            self.ids["vehicles"] = [v["id"] for c in self.ids["customers"]
+                                    for v in items(f"/v1/customers/{c}/vehicles?limit=200")]
             self._learn_update_fields()
             self._snapshot()
             self.ids["appointments"] = self._book_one_each()
@@ -542,6 +547,25 @@ def concrete_path(case) -> str:
     return path
 
 
+def fix_vehicle(body: dict) -> None:
+    """A booking's vehicle is one of its customer's (`422 vehicle_not_customers`)."""
+    if body.get("vehicle_id") is None:
+        return
+    customer = body.get("customer_id")
+    owned = [v["id"] for v in items(f"/v1/customers/{customer}/vehicles?limit=200")] if customer else []
+    if owned:
+        body["vehicle_id"] = pick(owned, body["vehicle_id"])
+    else:
+        del body["vehicle_id"]
+
+
+def fix_year(body: dict) -> None:
+    """A vehicle's model year is 1900 to next year (`422 out_of_range`)."""
+    year = body.get("year")
+    if isinstance(year, (int, float)) and not isinstance(year, bool):
+        body["year"] = min(max(int(year), 1900), datetime.now(timezone.utc).year + 1)
+
+
 # --- the hooks ------------------------------------------------------------------------
 
 
@@ -583,6 +607,7 @@ def before_call(context, case, **kwargs):
         if method == "PATCH" and op.path == "/v1/customers/{customer_id}":
             fix_customer_change(path, body)
         if op.path == "/v1/appointments" and method == "POST":
+            fix_vehicle(body)
             slot = WORLD.slot(body.get("location_id"), body.get("service_id"), body.get("start"))
             if slot:
                 body["start"] = slot["start"]
@@ -610,6 +635,8 @@ def before_call(context, case, **kwargs):
         quiet = body.get("quiet_hours") if op.path == "/v1/notification-settings" else None
         if isinstance(quiet, dict) and quiet.get("start") == quiet.get("end"):
             quiet["end"] = "07:00" if quiet.get("start") != "07:00" else "08:00"
+        if op.path.endswith("/vehicles") or op.path.startswith("/v1/vehicles"):
+            fix_year(body)
 
     headers = case.headers if isinstance(case.headers, MutableMapping) else None
     if headers:

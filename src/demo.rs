@@ -17,6 +17,7 @@ use crate::app::setup::closures::{self, Closure, NewClosure};
 use crate::app::setup::locations::{self, Location, NewLocation};
 use crate::app::setup::resources::{self, NewResource, Resource};
 use crate::app::setup::services::{self, NewService, Service};
+use crate::app::vehicles::{self, NewVehicle, Vehicle};
 use crate::db::DbConnection;
 use crate::db::tx::write_tx;
 use crate::demo_holidays::holidays_ahead;
@@ -38,6 +39,8 @@ pub struct DemoSummary {
     pub resources: Vec<Resource>,
     pub services: Vec<Service>,
     pub customers: Vec<Customer>,
+    /// The customers' motorcycles and cars, found by plate at the front desk.
+    pub vehicles: Vec<Vehicle>,
     pub closures: Vec<Closure>,
     /// The organization's reschedule and cancellation policy (the design story's).
     pub policy: Policy,
@@ -76,6 +79,14 @@ impl DemoSummary {
         }
         for c in &self.customers {
             let _ = writeln!(s, "  customer  {}  {}", c.id, c.name);
+        }
+        for v in &self.vehicles {
+            let what = [v.make.as_deref(), v.model.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let _ = writeln!(s, "  vehicle   {}  {} ({what})", v.id, v.plate);
         }
         let _ = writeln!(
             s,
@@ -312,6 +323,28 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         );
     }
 
+    // (customer, plate as a desk types it, make, model, year, odometer at the last visit)
+    let mut vehicles = vec![];
+    for (owner, plate, make, model, year, km) in [
+        (0, "b1234xyz", "Honda", "Vario 125", 2021, 12_450),
+        (0, "B-4455-SJT", "Toyota", "Avanza", 2019, 58_200),
+        (2, "b 5678 klm", "Yamaha", "NMAX", 2023, 3_200),
+        (3, "D 4321 AB", "Honda", "Beat", 2022, 9_800),
+    ] {
+        vehicles.push(vehicles::create(
+            c,
+            &ctx,
+            &customers[owner].id,
+            NewVehicle {
+                plate: crate::domain::vehicle::Plate::parse("plate", plate)?,
+                make: Some(make.to_owned()),
+                model: Some(model.to_owned()),
+                year: Some(year),
+                odometer_km: Some(km),
+            },
+        )?);
+    }
+
     let tz = zone.tz();
     let today = now.with_timezone(&tz).date_naive();
     let mut closures = vec![];
@@ -347,6 +380,7 @@ fn seed_in(c: &mut DbConnection, now: DateTime<Utc>) -> Result<DemoSummary, Erro
         resources,
         services,
         customers,
+        vehicles,
         closures,
         policy,
     })

@@ -142,6 +142,7 @@ fn duplicates_are_listed_and_merged(url: &str) {
             channel: Channel::InPerson,
             notes: None,
             external_ref: None,
+            vehicle_id: None,
         };
         match write_tx(&mut conn, |c| booking::book(c, &ctx, cmd)) {
             Ok(BookOutcome::Booked(b)) => Some(b.id),

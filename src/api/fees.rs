@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::app::fees::{self, Fee, SettleFee, SettleOutcome, Settlement};
 use crate::domain::interval::check_order;
+use crate::domain::money_display::display;
 use crate::domain::policy::FeeSource;
-use crate::domain::{FeeKind, FeeStatus, text};
+use crate::domain::{FeeKind, FeeStatus, Locale, text};
 use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
@@ -69,8 +70,13 @@ pub struct FeeResponse {
     pub customer_id: String,
     pub kind: FeeKind,
     /// Integer minor units of `currency`.
+    #[schema(example = 5000000)]
     pub amount: i64,
+    #[schema(example = "IDR")]
     pub currency: String,
+    /// The amount as the organization's locale writes it (`Rp50.000`, `IDR 50,000`).
+    #[schema(example = "Rp50.000")]
+    pub display: String,
     pub status: FeeStatus,
     pub rule: FeeRuleResponse,
     /// The appointment event of the change that assessed it.
@@ -91,9 +97,11 @@ pub struct FeeResponse {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<Fee> for FeeResponse {
-    fn from(f: Fee) -> Self {
+impl FeeResponse {
+    /// The fee on the wire, its amount shown for a reader of `locale`.
+    pub fn of(f: Fee, locale: Locale) -> Self {
         FeeResponse {
+            display: display(f.amount, f.currency, locale),
             kind: f.kind,
             status: f.status,
             rule: f.rule.into(),
@@ -173,7 +181,9 @@ pub async fn list_fees(
         .db
         .read(move |c| fees::list(c, &ctx, &filter, after.as_deref(), limit))
         .await?;
-    Ok(HttpResponse::Ok().json(List::from_page(page, |f| Ok(FeeResponse::from(f)))?))
+    Ok(HttpResponse::Ok().json(List::from_page(page, |f| {
+        Ok(FeeResponse::of(f, principal.locale))
+    })?))
 }
 
 /// Get a fee, with its version as `ETag`.
@@ -194,7 +204,7 @@ pub async fn get_fee(
 ) -> Result<HttpResponse, Error> {
     let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let fee = state.db.read(move |c| fees::get(c, &ctx, &id)).await?;
-    fee_reply(fee).map(Reply::into_response)
+    fee_reply(fee, principal.locale).map(Reply::into_response)
 }
 
 /// Why a due fee is waived.
@@ -216,8 +226,8 @@ pub struct MarkPaidRequest {
 }
 
 /// A fee with its version as `ETag`.
-fn fee_reply(fee: Fee) -> Result<Reply, Error> {
-    let body = FeeResponse::from(fee);
+fn fee_reply(fee: Fee, locale: Locale) -> Result<Reply, Error> {
+    let body = FeeResponse::of(fee, locale);
     Reply::versioned(StatusCode::OK, body.version, String::new(), &body)
 }
 
@@ -237,10 +247,11 @@ async fn settle(
     cmd: SettleFee,
 ) -> Result<HttpResponse, Error> {
     let ctx = state.ctx(&principal);
+    let locale = principal.locale;
     idempotency
         .respond(&state, move |c| {
             Ok(match fees::settle(c, &ctx, cmd.clone())? {
-                SettleOutcome::Settled(fee) => Answer::Reply(fee_reply(*fee)?),
+                SettleOutcome::Settled(fee) => Answer::Reply(fee_reply(*fee, locale)?),
                 SettleOutcome::NotDue { status } => Answer::Refused(not_due_problem(status)),
             })
         })

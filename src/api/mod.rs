@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod organization;
 pub mod policies;
 pub mod setup;
+pub mod vehicles;
 
 use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
@@ -58,6 +59,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(customers::update_customer)
                 .service(customers::delete_customer)
                 .service(customers::appointments::list_customer_appointments)
+                .service(vehicles::create_vehicle)
+                .service(vehicles::list_customer_vehicles)
+                .service(vehicles::find_vehicles)
+                .service(vehicles::get_vehicle)
+                .service(vehicles::update_vehicle)
+                .service(vehicles::delete_vehicle)
                 .service(availability::suggestions::get_suggestions)
                 .service(availability::get_availability)
                 .service(appointments::create_appointment)

@@ -6,11 +6,9 @@ use chrono_tz::Tz;
 
 use crate::app::Ctx;
 use crate::db::DbConnection;
-use crate::domain::{
-    AppointmentStatus, Channel, EventKind, ReasonCategory, ResourceKind, TimeZone,
-};
+use crate::domain::{AppointmentStatus, Channel, EventKind, ReasonCategory, ResourceKind};
 use crate::error::Error;
-use crate::repo::appointments::{self, AppointmentRow, HeldResource};
+use crate::repo::appointments::{self, AppointmentLabels, AppointmentRow, HeldResource};
 use crate::repo::{customers, events, from_db};
 
 /// A resource that serves (or would serve) an appointment.
@@ -35,6 +33,12 @@ pub struct AppointmentView {
     pub location_id: String,
     pub service_id: String,
     pub customer_id: String,
+    pub customer_name: String,
+    pub customer_phone: Option<String>,
+    pub service_name: String,
+    pub vehicle_id: Option<String>,
+    /// The plate of the vehicle, if one was named.
+    pub plate: Option<String>,
     pub status: AppointmentStatus,
     pub channel: Channel,
     pub start: DateTime<Utc>,
@@ -52,8 +56,13 @@ pub struct AppointmentView {
 }
 
 impl AppointmentView {
-    /// The view of a row with the resources it holds and its location's zone.
-    pub(crate) fn of(row: AppointmentRow, held: Vec<HeldResource>, time_zone: TimeZone) -> Self {
+    /// The view of a row with the resources it holds, its location's zone and the names
+    /// a front desk reads.
+    pub(crate) fn of(
+        row: AppointmentRow,
+        held: Vec<HeldResource>,
+        labels: AppointmentLabels,
+    ) -> Self {
         let resources = held
             .into_iter()
             .map(|h| ResourceView {
@@ -71,7 +80,12 @@ impl AppointmentView {
             channel: row.channel,
             start: from_db(row.starts_at),
             end: from_db(row.ends_at),
-            tz: time_zone.tz(),
+            tz: labels.time_zone.tz(),
+            customer_name: labels.customer_name,
+            customer_phone: labels.customer_phone,
+            service_name: labels.service_name,
+            plate: labels.plate,
+            vehicle_id: row.vehicle_id,
             resources,
             cancel_reason,
             id: row.id,
@@ -87,25 +101,35 @@ impl AppointmentView {
     }
 }
 
-/// Completes rows with their resources and their locations' zones: two queries whatever
-/// the number of rows.
+/// Completes rows with their resources, their locations' zones and their customers' and
+/// services' names: two queries whatever the number of rows.
 pub fn views(
     conn: &mut DbConnection,
     rows: Vec<AppointmentRow>,
 ) -> Result<Vec<AppointmentView>, Error> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut held = appointments::held_resources(conn, &ids)?;
-    let location_ids: Vec<String> = rows.iter().map(|r| r.location_id.clone()).collect();
-    let zones = appointments::time_zones(conn, &location_ids)?;
+    let mut labels = appointments::labels(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let zone = *zones.get(&row.location_id).ok_or_else(|| {
-                Error::internal(format!("location of appointment {} missing", row.id))
+            let labels = labels.remove(&row.id).ok_or_else(|| {
+                Error::internal(format!(
+                    "location, customer or service of {} missing",
+                    row.id
+                ))
             })?;
             let resources = held.remove(&row.id).unwrap_or_default();
-            Ok(AppointmentView::of(row, resources, zone))
+            Ok(AppointmentView::of(row, resources, labels))
         })
         .collect()
+}
+
+/// The labels of one appointment written in this unit of work (one statement: a booking
+/// or move knows its resources and zone but not its customer's name).
+pub(crate) fn labels_of(conn: &mut DbConnection, id: &str) -> Result<AppointmentLabels, Error> {
+    appointments::labels(conn, &[id.to_owned()])?
+        .remove(id)
+        .ok_or_else(|| Error::internal(format!("location, customer or service of {id} missing")))
 }
 
 /// The view of one row read in this unit of work.

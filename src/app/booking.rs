@@ -41,6 +41,8 @@ pub struct BookAppointment {
     pub channel: Channel,
     pub notes: Option<String>,
     pub external_ref: Option<String>,
+    /// One of the customer's vehicles, the one the appointment is for.
+    pub vehicle_id: Option<String>,
 }
 
 /// How a booking ended.
@@ -199,6 +201,9 @@ pub fn book(
         }
     };
     let customer_id = resolve_customer(conn, ctx, cmd.customer)?;
+    if let Some(v) = &cmd.vehicle_id {
+        crate::app::vehicles::check_for_booking(conn, ctx, &customer_id, v)?;
+    }
 
     let block_start = slot.start - loaded.needs.buffer_before;
     let block_end = slot.end + loaded.needs.buffer_after;
@@ -229,6 +234,7 @@ pub fn book(
         moves: 0,
         original_starts_at: to_db(slot.start),
         no_show_at: None,
+        vehicle_id: cmd.vehicle_id,
     };
     let (held, resources) = holds(&row, &slot, &loaded);
     appointments::insert(conn, &row, &held)?;
@@ -254,6 +260,11 @@ pub fn book(
     if loaded.sends_messages {
         notices::after_change(conn, ctx, &row, notices::Change::Booked)?;
     }
-    let view = AppointmentView::of(row, resources, loaded.location.time_zone);
+    let id = row.id.clone();
+    let view = AppointmentView::of(
+        row,
+        resources,
+        crate::app::appointments::labels_of(conn, &id)?,
+    );
     Ok(BookOutcome::Booked(Box::new(view)))
 }

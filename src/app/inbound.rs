@@ -15,6 +15,7 @@ use super::suggestions::{self, FindAlternatives, MoveTimes};
 use crate::db::DbConnection;
 use crate::domain::lifecycle::Action;
 use crate::domain::message_text::local_when;
+use crate::domain::money_display;
 use crate::domain::policy::Ask;
 use crate::domain::replies::{self, Answer, Intent};
 use crate::domain::{AppointmentStatus, ContactChannel, Currency, EventKind, Locale};
@@ -192,14 +193,8 @@ fn fee_text(amount: i64, currency: Currency, locale: Locale) -> String {
     match (amount, locale) {
         (0, Locale::Id) => "tanpa biaya".to_owned(),
         (0, Locale::En) => "no fee".to_owned(),
-        (a, Locale::Id) => format!(
-            "biaya {}",
-            replies::money_text(a, currency.code(), currency.minor_digits(), locale)
-        ),
-        (a, Locale::En) => format!(
-            "fee {}",
-            replies::money_text(a, currency.code(), currency.minor_digits(), locale)
-        ),
+        (a, Locale::Id) => format!("biaya {}", money_display::display(a, currency, locale)),
+        (a, Locale::En) => format!("fee {}", money_display::display(a, currency, locale)),
     }
 }
 

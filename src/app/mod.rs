@@ -29,6 +29,7 @@ pub mod reschedule;
 pub mod setup;
 pub mod suggestions;
 pub mod terms;
+pub mod vehicles;
 
 use chrono::{DateTime, Utc};
 

@@ -168,7 +168,12 @@ pub fn reschedule(
             event_id: &event.id,
         },
     )?;
-    let appointment = AppointmentView::of(row, resources, loaded.location.time_zone);
+    let id = row.id.clone();
+    let appointment = AppointmentView::of(
+        row,
+        resources,
+        crate::app::appointments::labels_of(conn, &id)?,
+    );
     Ok(RescheduleOutcome::Moved(Box::new(Changed {
         appointment,
         fee,

@@ -170,6 +170,24 @@ diesel::table! {
         moves -> Integer,
         original_starts_at -> Timestamp,
         no_show_at -> Nullable<Timestamp>,
+        vehicle_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    vehicles (id) {
+        id -> Text,
+        organization_id -> Text,
+        customer_id -> Text,
+        /// Normalised (`B 1234 XYZ`); unique within the organization.
+        plate -> Text,
+        make -> Nullable<Text>,
+        model -> Nullable<Text>,
+        year -> Nullable<Integer>,
+        odometer_km -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -204,6 +222,11 @@ diesel::table! {
 }
 
 diesel::joinable!(appointment_resources -> appointments (appointment_id));
+diesel::joinable!(appointments -> locations (location_id));
+diesel::joinable!(appointments -> services (service_id));
+diesel::joinable!(appointments -> customers (customer_id));
+diesel::joinable!(appointments -> vehicles (vehicle_id));
+diesel::joinable!(vehicles -> customers (customer_id));
 diesel::joinable!(appointment_resources -> resources (resource_id));
 diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
@@ -228,6 +251,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     policies,
     appointments,
+    vehicles,
     appointment_resources,
     appointment_events,
     fees,

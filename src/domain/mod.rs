@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod local_time;
 pub mod message_text;
 pub mod money;
+pub mod money_display;
 pub mod opening;
 pub mod policy;
 pub mod policy_doc;
@@ -26,6 +27,7 @@ pub mod retry;
 pub mod suggestions;
 pub mod text;
 pub mod time_zone;
+pub mod vehicle;
 pub mod weekly_hours;
 
 pub use actor::Actor;

@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Currency;
+use super::money_display::display;
+use super::{Currency, Locale};
 use crate::error::{Code, Error};
 
-/// An amount in integer minor units (IDR 50,000 is `5000000` with `IDR`).
+/// An amount in integer minor units (IDR 50,000 is `5000000` with `IDR`), and in a
+/// response also as people read it in the organization's locale (`Rp50.000`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Money {
@@ -14,6 +16,12 @@ pub struct Money {
     pub amount: i64,
     #[schema(example = "IDR")]
     pub currency: String,
+    /// The amount as the organization's locale writes it (`Rp50.000`, `IDR 50,000`).
+    /// Every response carries it; a request may send it back with the rest of the object
+    /// (a quote's `fee` as `accepted_fee`) and it is ignored there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Rp50.000")]
+    pub display: Option<String>,
 }
 
 impl Money {
@@ -21,6 +29,16 @@ impl Money {
         Money {
             amount,
             currency: currency.to_owned(),
+            display: None,
+        }
+    }
+
+    /// An amount for a response, with its `display` for a reader of `locale`.
+    pub fn shown(amount: i64, currency: Currency, locale: Locale) -> Self {
+        Money {
+            amount,
+            currency: currency.code().to_owned(),
+            display: Some(display(amount, currency, locale)),
         }
     }
 

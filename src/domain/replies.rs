@@ -37,36 +37,6 @@ pub fn classify(text: &str) -> Intent {
     }
 }
 
-/// Money as the answer shows it: `Rp50.000` in Indonesian, `IDR 50,000` in English
-/// (zero minor digits are left out).
-pub fn money_text(amount: i64, currency: &str, minor_digits: u8, locale: Locale) -> String {
-    let scale = 10i64.pow(u32::from(minor_digits));
-    let (major, minor) = (amount / scale, amount % scale);
-    let (group, decimal) = match locale {
-        Locale::Id => ('.', ','),
-        Locale::En => (',', '.'),
-    };
-    let digits = major.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(c);
-    }
-    if minor != 0 {
-        grouped.push(decimal);
-        grouped.push_str(&format!(
-            "{minor:0width$}",
-            width = usize::from(minor_digits)
-        ));
-    }
-    match (locale, currency) {
-        (Locale::Id, "IDR") => format!("Rp{grouped}"),
-        _ => format!("{currency} {grouped}"),
-    }
-}
-
 /// The answer to a reply, in the customer's locale. `when` is the appointment's local
 /// time; `times` the other times offered, each with its fee already written.
 pub fn answer(intent: Intent, locale: Locale, a: &Answer<'_>) -> String {
@@ -147,15 +117,6 @@ mod tests {
         for t in ["", "halo", "12", "jam berapa?", "yaa"] {
             assert_eq!(classify(t), Intent::Other, "{t}");
         }
-    }
-
-    #[test]
-    fn money_as_people_read_it() {
-        assert_eq!(money_text(5_000_000, "IDR", 2, Locale::Id), "Rp50.000");
-        assert_eq!(money_text(15_000_050, "IDR", 2, Locale::Id), "Rp150.000,50");
-        assert_eq!(money_text(5_000_000, "IDR", 2, Locale::En), "IDR 50,000");
-        assert_eq!(money_text(0, "IDR", 2, Locale::Id), "Rp0");
-        assert_eq!(money_text(1_250, "USD", 2, Locale::En), "USD 12.50");
     }
 
     #[test]

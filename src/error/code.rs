@@ -171,6 +171,16 @@ codes! {
     CustomerRequired => ("customer_required", 422, "Customer required",
         "Give exactly one of `customer_id`, `customer_external_ref` or `customer`."),
 
+    // Vehicles.
+    InvalidPlate => ("invalid_plate", 422, "Invalid plate number",
+        "The plate is not an Indonesian plate number: 1-2 region letters, 1-4 digits (not starting with 0) and up to 3 letters, as in B 1234 XYZ; spaces, hyphens and case do not matter."),
+    PlateTaken => ("plate_taken", 409, "Plate taken",
+        "Another vehicle of this organization has this plate (its owner is in `data`); find it with `GET /v1/vehicles?plate=` instead of registering it again."),
+    VehicleInUse => ("vehicle_in_use", 409, "Vehicle in use",
+        "Appointments refer to the vehicle, which keeps it as their history; the vehicle cannot be deleted."),
+    VehicleNotCustomers => ("vehicle_not_customers", 422, "Vehicle of another customer",
+        "The vehicle named is not one of the booking's customer's vehicles (or does not exist); choose one of theirs, or none."),
+
     // Booking and availability.
     StartInPast => ("start_in_past", 422, "Start in the past",
         "The start has passed; choose a later time."),

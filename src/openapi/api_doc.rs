@@ -20,7 +20,8 @@ accepts `Idempotency-Key` (one key with a different request is `422 idempotency_
 updates honour `If-Match` with the `ETag` of a read (a stale one is `412 version_mismatch`). \
 Lists take \
 `limit` (1-200) and the opaque `cursor` of the previous page. Instants are RFC 3339 with \
-an offset; money is integer minor units plus an ISO 4217 currency."
+an offset; money is integer minor units plus an ISO 4217 currency, and every amount in a \
+response also carries `display`, as the organization's locale writes it (`Rp50.000`)."
     ),
     modifiers(&Security),
     components(responses(
@@ -35,6 +36,7 @@ an offset; money is integer minor units plus an ISO 4217 currency."
         (name = "resources", description = "Service bays, service advisors and other resources at a location"),
         (name = "services", description = "What customers book: duration, buffers, resources needed, where offered"),
         (name = "customers", description = "The people appointments are for, and how to reach them"),
+        (name = "vehicles", description = "Customers' motorcycles and cars, found by plate at the front desk"),
         (name = "availability", description = "Bookable slots, computed from hours, closures, buffers and bookings"),
         (name = "appointments", description = "Booking, lifecycle actions and history"),
         (name = "policies", description = "Reschedule and cancellation rules: notice, fees, limits, reasons"),

@@ -7,7 +7,7 @@ use super::{Page, new_id, page_of, to_db};
 use crate::api_key;
 use crate::db::DbConnection;
 use crate::db::schema::{api_keys, organizations};
-use crate::domain::{Country, Role};
+use crate::domain::{Country, Locale, Role};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -32,6 +32,9 @@ pub struct Principal {
     pub role: Role,
     /// The organization's country, where the national phone numbers it is sent belong.
     pub country: Country,
+    /// The organization's locale, read with the key (one statement): money and other
+    /// text for people is rendered in it.
+    pub locale: Locale,
 }
 
 /// Creates a key; the returned token is the only time the secret exists in clear.
@@ -66,12 +69,16 @@ pub fn create(
 pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, Error> {
     let refused = || Error::unauthorized("missing, malformed, unknown or revoked API key");
     let prefix = api_key::prefix_of(token).ok_or_else(refused)?;
-    // The organization's country comes along in the same statement: the handlers read
-    // phone numbers with it.
-    let (row, country): (ApiKeyRow, Country) = api_keys::table
+    // The organization's country and locale come along in the same statement: the
+    // handlers read phone numbers with the one and write money for people in the other.
+    let (row, country, locale): (ApiKeyRow, Country, Locale) = api_keys::table
         .inner_join(organizations::table)
         .filter(api_keys::prefix.eq(prefix))
-        .select((ApiKeyRow::as_select(), organizations::country))
+        .select((
+            ApiKeyRow::as_select(),
+            organizations::country,
+            organizations::locale,
+        ))
         .get_result(conn)
         .optional()?
         .ok_or_else(refused)?;
@@ -83,6 +90,7 @@ pub fn authenticate(conn: &mut DbConnection, token: &str) -> Result<Principal, E
         key_id: row.id,
         role: row.role,
         country,
+        locale,
     })
 }
 

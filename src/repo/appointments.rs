@@ -40,6 +40,8 @@ pub struct AppointmentRow {
     pub original_starts_at: NaiveDateTime,
     /// When it was last marked a no-show.
     pub no_show_at: Option<NaiveDateTime>,
+    /// The customer's vehicle it is for, if one was named.
+    pub vehicle_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -207,10 +209,15 @@ pub struct AppointmentFilter {
     /// Local dates at the appointment's location, inclusive (`YYYY-MM-DD`).
     pub from_date: Option<String>,
     pub to_date: Option<String>,
+    /// The appointments for the vehicle with this normalised plate.
+    pub plate: Option<String>,
+    /// The order, not a filter: latest start first instead of earliest.
+    pub latest_first: bool,
 }
 
-/// A page of appointments ordered by start time, then id; `after` is the last
-/// (start, id) of the previous page, and the next page continues after the last row's.
+/// A page of appointments ordered by start time, then id (both descending with
+/// `latest_first`); `after` is the last (start, id) of the previous page, and the next
+/// page continues after the last row's in that order.
 pub fn list(
     conn: &mut DbConnection,
     org: &str,
@@ -221,9 +228,13 @@ pub fn list(
     let mut q = appointments::table
         .filter(appointments::organization_id.eq(org))
         .select(AppointmentRow::as_select())
-        .order((appointments::starts_at.asc(), appointments::id.asc()))
         .limit(limit + 1)
         .into_boxed();
+    q = if filter.latest_first {
+        q.order((appointments::starts_at.desc(), appointments::id.desc()))
+    } else {
+        q.order((appointments::starts_at.asc(), appointments::id.asc()))
+    };
     if let Some(v) = &filter.location_id {
         q = q.filter(appointments::location_id.eq(v.clone()));
     }
@@ -239,6 +250,16 @@ pub fn list(
     if !filter.statuses.is_empty() {
         q = q.filter(appointments::status.eq_any(filter.statuses.clone()));
     }
+    if let Some(p) = &filter.plate {
+        // The plate's unique index finds the vehicle, the vehicle index its appointments:
+        // one statement with the page.
+        use crate::db::schema::vehicles;
+        let vehicle = vehicles::table
+            .filter(vehicles::organization_id.eq(org))
+            .filter(vehicles::plate.eq(p.clone()))
+            .select(vehicles::id.nullable());
+        q = q.filter(appointments::vehicle_id.eq_any(vehicle));
+    }
     if let Some(v) = &filter.from_date {
         q = q.filter(appointments::local_date.ge(v.clone()));
     }
@@ -247,11 +268,19 @@ pub fn list(
     }
     if let Some((t, id)) = after {
         let t = to_db(t);
-        q = q.filter(
-            appointments::starts_at
-                .gt(t)
-                .or(appointments::starts_at.eq(t).and(appointments::id.gt(id))),
-        );
+        q = if filter.latest_first {
+            q.filter(
+                appointments::starts_at
+                    .lt(t)
+                    .or(appointments::starts_at.eq(t).and(appointments::id.lt(id))),
+            )
+        } else {
+            q.filter(
+                appointments::starts_at
+                    .gt(t)
+                    .or(appointments::starts_at.eq(t).and(appointments::id.gt(id))),
+            )
+        };
     }
     Ok(super::page_of(q.load(conn)?, limit, |r| &r.id))
 }
@@ -271,16 +300,41 @@ pub fn status_counts(
     Ok(rows.into_iter().collect())
 }
 
-/// The time zone of each location named, in one query.
-pub fn time_zones(
+/// What a front desk reads beside an appointment: its location's zone, its customer's
+/// name and phone and its service's name.
+#[derive(Clone, Debug, Queryable)]
+pub struct AppointmentLabels {
+    pub time_zone: TimeZone,
+    pub customer_name: String,
+    pub customer_phone: Option<String>,
+    pub service_name: String,
+    /// The plate of the vehicle it is for, if one was named.
+    pub plate: Option<String>,
+}
+
+/// The labels of each appointment named, in one query (joins, not a lookup per row).
+pub fn labels(
     conn: &mut DbConnection,
-    location_ids: &[String],
-) -> Result<HashMap<String, TimeZone>, Error> {
-    use crate::db::schema::locations;
-    Ok(locations::table
-        .filter(locations::id.eq_any(location_ids))
-        .select((locations::id, locations::time_zone))
-        .load::<(String, TimeZone)>(conn)?
+    ids: &[String],
+) -> Result<HashMap<String, AppointmentLabels>, Error> {
+    use crate::db::schema::{customers, locations, services, vehicles};
+    Ok(appointments::table
+        .inner_join(locations::table)
+        .inner_join(customers::table)
+        .inner_join(services::table)
+        .left_join(vehicles::table)
+        .filter(appointments::id.eq_any(ids))
+        .select((
+            appointments::id,
+            (
+                locations::time_zone,
+                customers::name,
+                customers::phone,
+                services::name,
+                vehicles::plate.nullable(),
+            ),
+        ))
+        .load::<(String, AppointmentLabels)>(conn)?
         .into_iter()
         .collect())
 }

@@ -16,7 +16,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{customers, organizations};
+use crate::db::schema::{customers, organizations, vehicles};
 use crate::error::Error;
 
 /// Locks the organization row against other lockers (not against inserts that refer to
@@ -73,4 +73,36 @@ fn lock_customer(
         DbConnection::Sqlite(c) => row().get_result(c).optional()?,
     };
     found.map(drop).ok_or_else(|| Error::not_found("customer"))
+}
+
+/// Locks a vehicle for a booking that names it and returns its owner (`None`: no such
+/// vehicle in the organization). `FOR KEY SHARE`: bookings of one vehicle do not wait for
+/// each other, but a delete's `FOR UPDATE` waits for them (and they for it), so the
+/// delete's count of appointments cannot miss one being booked.
+pub fn vehicle(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<String>, Error> {
+    let row = || {
+        vehicles::table
+            .filter(vehicles::organization_id.eq(org))
+            .filter(vehicles::id.eq(id))
+            .select(vehicles::customer_id)
+    };
+    Ok(match conn {
+        DbConnection::Pg(c) => row().for_key_share().get_result(c).optional()?,
+        DbConnection::Sqlite(c) => row().get_result(c).optional()?,
+    })
+}
+
+/// Locks a vehicle about to be deleted, before its appointments are counted.
+pub fn vehicle_to_delete(conn: &mut DbConnection, org: &str, id: &str) -> Result<(), Error> {
+    let row = || {
+        vehicles::table
+            .filter(vehicles::organization_id.eq(org))
+            .filter(vehicles::id.eq(id))
+            .select(vehicles::id)
+    };
+    let found: Option<String> = match conn {
+        DbConnection::Pg(c) => row().for_update().get_result(c).optional()?,
+        DbConnection::Sqlite(c) => row().get_result(c).optional()?,
+    };
+    found.map(drop).ok_or_else(|| Error::not_found("vehicle"))
 }

@@ -23,6 +23,7 @@ pub mod resources;
 pub mod schedule;
 pub mod service_links;
 pub mod services;
+pub mod vehicles;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

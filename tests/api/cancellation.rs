@@ -40,7 +40,7 @@ async fn cancellation_fees_by_notice(app: TestApp) {
     app.clock.set(at("2026-11-28T09:00:00+07:00"));
     let q = app.post(&path("cancel-quote"), json!({})).await;
     let q = q.expect(200);
-    assert_eq!(q["fee"], json!({"amount": 0, "currency": "IDR"}));
+    assert_eq!(q["fee"], crate::reschedule::idr(0));
     assert_eq!(q["allowed"], false, "a reason is required");
     assert_eq!(q["refusals"][0]["code"], "reason_required");
     assert_eq!(

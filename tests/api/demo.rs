@@ -126,6 +126,13 @@ async fn demo_dealer_reads_back_through_the_api(app: TestApp) {
     assert_eq!(names(budi), ["Budi Santoso"]);
     assert_eq!(items(budi)[0]["phone"], "+6281234567890");
     assert_eq!(items(budi)[0]["preferred_channel"], "whatsapp");
+    // Budi's motorcycle is found by its plate, typed as the desk hears it.
+    let vario = get("/v1/vehicles?plate=b1234xyz").await;
+    let vario = vario.expect(200);
+    assert_eq!(items(vario)[0]["plate"], "B 1234 XYZ");
+    assert_eq!(items(vario)[0]["owner"]["name"], "Budi Santoso");
+    assert_eq!(demo.vehicles.len(), 4);
+    assert!(demo.describe().contains("B 1234 XYZ (Honda Vario 125)"));
     let siti = get("/v1/customers?q=siti").await;
     let siti = siti.expect(200);
     assert_eq!(items(siti)[0]["preferred_channel"], "email");

@@ -6,14 +6,10 @@ use serde_json::{Value, json};
 use crate::fixtures::dealer;
 use crate::helpers::{TestApp, count_rows};
 use crate::on_both_backends;
-use crate::reschedule::{at, book};
+use crate::reschedule::{at, book, idr};
 use janji::domain::Role;
 
 on_both_backends!(a_late_change_let_through_costs_at_least_the_last_tier);
-
-fn idr(amount: i64) -> Value {
-    json!({"amount": amount, "currency": "IDR"})
-}
 
 /// Free with 72 h notice, IDR 50,000 with 24 h; less than 24 h is refused. A staff
 /// `allow_late` used to be quoted (and charged) 0, cheaper than moving on time: it now

@@ -34,8 +34,12 @@ pub async fn book(app: &TestApp, d: &Dealer, start: &str) -> String {
         .to_owned()
 }
 
-fn idr(amount: i64) -> Value {
-    json!({"amount": amount, "currency": "IDR"})
+/// An amount of rupiah as a response carries it (the test organization reads Indonesian).
+pub fn idr(amount: i64) -> Value {
+    let currency = janji::domain::Currency::parse("currency", "IDR").unwrap();
+    let display =
+        janji::domain::money_display::display(amount, currency, janji::domain::Locale::Id);
+    json!({"amount": amount, "currency": "IDR", "display": display})
 }
 
 /// Sinar Motor's week (DESIGN.md): free with 72 h notice, IDR 50,000 with 24 h, IDR
@@ -578,7 +582,7 @@ async fn times_to_move_to_carry_their_fee_and_distance(app: TestApp) {
     let same_day = by_start("2026-11-30T13:00:00+07:00").unwrap();
     assert_eq!(
         (same_day["allowed"].clone(), same_day["fee"].clone()),
-        (json!(true), json!({"amount": 5000000, "currency": "IDR"}))
+        (json!(true), idr(5_000_000))
     );
     let edge = by_start("2026-12-01T09:00:00+07:00").unwrap();
     assert_eq!(edge["allowed"], true, "exactly one day away");

@@ -95,6 +95,6 @@ pub async fn get_alternatives(
         appointment_id: found.appointment_id,
         near: found.near,
         time_zone: found.tz.name().to_owned(),
-        alternatives: priced(found.alternatives, found.currency.code()),
+        alternatives: priced(found.alternatives, found.currency, principal.locale),
     }))
 }

@@ -12,7 +12,7 @@ use crate::api::appointments::quotes::{CancelQuoteResponse, cancel_problems};
 use crate::api::appointments::refusals::{fee_changed_problem, refused};
 use crate::app::cancel::{self, Cancel, CancelOutcome};
 use crate::app::quotes::{self, CancelQuote, QuoteCancel};
-use crate::domain::{Money, ReasonCategory};
+use crate::domain::{Locale, Money, ReasonCategory};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::MaybeJson;
@@ -46,15 +46,20 @@ pub struct CancelRequest {
 
 /// The problem a refused cancellation returns: its first refusal, every refusal in
 /// `data.refusals` and the quote in `data.quote`.
-fn refused_cancel(quote: CancelQuote) -> Error {
+fn refused_cancel(quote: CancelQuote, locale: Locale) -> Error {
     let problems = cancel_problems(&quote);
-    refused(problems, &CancelQuoteResponse::from(quote))
+    refused(problems, &CancelQuoteResponse::of(quote, locale))
 }
 
 /// `409 fee_changed` with the new quote.
-fn fee_changed_cancel(accepted: Option<&Money>, quote: CancelQuote) -> Error {
-    let problem = fee_changed_problem(accepted, quote.decision.due(), quote.policy.currency.code());
-    let body = CancelQuoteResponse::from(quote);
+fn fee_changed_cancel(accepted: Option<&Money>, quote: CancelQuote, locale: Locale) -> Error {
+    let problem = fee_changed_problem(
+        accepted,
+        quote.decision.due(),
+        quote.policy.currency,
+        locale,
+    );
+    let body = CancelQuoteResponse::of(quote, locale);
     problem.with_data_field("quote", serde_json::to_value(&body).unwrap_or_default())
 }
 
@@ -95,11 +100,12 @@ pub async fn quote_cancel(
         ask,
     };
     let ctx = state.ctx(&principal);
+    let locale = principal.locale;
     let quote = state
         .db
         .read(move |c| quotes::quote_cancel(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(CancelQuoteResponse::from(quote)))
+    Ok(HttpResponse::Ok().json(CancelQuoteResponse::of(quote, locale)))
 }
 
 /// Cancel an upcoming appointment under the cancellation policy; the time and resources
@@ -149,14 +155,17 @@ pub async fn cancel_appointment(
         note: asks::note(b.note.as_deref())?,
     };
     let ctx = state.ctx(&principal);
+    let locale = principal.locale;
     idempotency
         .respond(&state, move |c| {
             let accepted = cmd.accepted_fee.clone();
             Ok(match cancel::cancel(c, &ctx, cmd.clone())? {
-                CancelOutcome::Cancelled(changed) => Answer::Reply(changed_reply(*changed)?),
-                CancelOutcome::Refused { quote } => Answer::Refused(refused_cancel(*quote)),
+                CancelOutcome::Cancelled(changed) => {
+                    Answer::Reply(changed_reply(*changed, locale)?)
+                }
+                CancelOutcome::Refused { quote } => Answer::Refused(refused_cancel(*quote, locale)),
                 CancelOutcome::FeeChanged { quote } => {
-                    Answer::Refused(fee_changed_cancel(accepted.as_ref(), *quote))
+                    Answer::Refused(fee_changed_cancel(accepted.as_ref(), *quote, locale))
                 }
             })
         })

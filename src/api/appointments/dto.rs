@@ -10,7 +10,7 @@ use crate::api::availability::dto::{ResourceRef, resource_refs};
 use crate::api::fees::FeeResponse;
 use crate::app::appointments::AppointmentView;
 use crate::app::change::Changed;
-use crate::domain::{AppointmentStatus, Channel, ReasonCategory};
+use crate::domain::{AppointmentStatus, Channel, Locale, ReasonCategory};
 use crate::error::Error;
 use crate::http::idempotency::Reply;
 use crate::http::time::LocalSpan;
@@ -33,6 +33,19 @@ pub struct AppointmentResponse {
     pub service_id: String,
     #[schema(format = Uuid)]
     pub customer_id: String,
+    /// The customer's name and phone and the service's name as they are now, so a front
+    /// desk reads a list without looking each one up.
+    #[schema(example = "Budi Santoso")]
+    pub customer_name: String,
+    #[schema(example = "+6281234567890")]
+    pub customer_phone: Option<String>,
+    #[schema(example = "Servis berkala")]
+    pub service_name: String,
+    /// The customer's vehicle it is for, and its plate.
+    #[schema(format = Uuid)]
+    pub vehicle_id: Option<String>,
+    #[schema(example = "B 1234 XYZ")]
+    pub plate: Option<String>,
     pub status: AppointmentStatus,
     pub channel: Channel,
     pub start: DateTime<Utc>,
@@ -56,6 +69,11 @@ impl From<AppointmentView> for AppointmentResponse {
             location_id: v.location_id,
             service_id: v.service_id,
             customer_id: v.customer_id,
+            customer_name: v.customer_name,
+            customer_phone: v.customer_phone,
+            service_name: v.service_name,
+            vehicle_id: v.vehicle_id,
+            plate: v.plate,
             status: v.status,
             channel: v.channel,
             start: v.start,
@@ -95,10 +113,11 @@ pub struct ChangedAppointment {
 
 /// `200` with the changed appointment (its version as `ETag`) and its fee, as an answer
 /// an `Idempotency-Key` can remember.
-pub fn changed_reply(changed: Changed) -> Result<Reply, Error> {
+/// The fee's amount is shown for a reader of `locale`.
+pub fn changed_reply(changed: Changed, locale: Locale) -> Result<Reply, Error> {
     let body = ChangedAppointment {
         appointment: AppointmentResponse::from(changed.appointment),
-        fee: changed.fee.map(FeeResponse::from),
+        fee: changed.fee.map(|f| FeeResponse::of(f, locale)),
     };
     let version = body.appointment.version;
     Reply::versioned(StatusCode::OK, version, String::new(), &body)

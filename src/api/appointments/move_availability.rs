@@ -104,7 +104,7 @@ pub async fn get_move_availability(
             .slots
             .into_iter()
             .map(|p| MoveSlotResponse {
-                price: MovePrice::of(&p.decision, found.currency.code()),
+                price: MovePrice::of(&p.decision, found.currency, principal.locale),
                 slot: p.slot.into(),
             })
             .collect(),

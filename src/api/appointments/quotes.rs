@@ -13,7 +13,7 @@ use crate::app::suggestions::PricedTime;
 use crate::app::terms::{PolicyInForce, QuotedAppointment, ReasonsAccepted};
 use crate::domain::policy::Decision;
 use crate::domain::policy_doc::PolicyText;
-use crate::domain::{AppointmentStatus, Money, ReasonCategory};
+use crate::domain::{AppointmentStatus, Currency, Locale, Money, ReasonCategory};
 use crate::error::{Code, Error};
 use crate::http::time::LocalSpan;
 use crate::repo::policies::Scope;
@@ -74,10 +74,11 @@ pub struct MovePrice {
 }
 
 impl MovePrice {
-    pub fn of(d: &Decision, currency: &str) -> Self {
+    /// The price of a decision, its fee shown for a reader of `locale`.
+    pub fn of(d: &Decision, currency: Currency, locale: Locale) -> Self {
         MovePrice {
             allowed: d.allowed(),
-            fee: Money::new(d.due(), currency),
+            fee: Money::shown(d.due(), currency, locale),
             refusals: d.refusals.iter().map(|r| r.code()).collect(),
         }
     }
@@ -92,12 +93,16 @@ pub struct PricedAlternative {
     pub price: MovePrice,
 }
 
-/// Priced times as rendered, fees in `currency`.
-pub fn priced(found: Vec<PricedTime>, currency: &str) -> Vec<PricedAlternative> {
+/// Priced times as rendered, fees in `currency` shown for a reader of `locale`.
+pub fn priced(
+    found: Vec<PricedTime>,
+    currency: Currency,
+    locale: Locale,
+) -> Vec<PricedAlternative> {
     found
         .into_iter()
         .map(|p| PricedAlternative {
-            price: MovePrice::of(&p.decision, currency),
+            price: MovePrice::of(&p.decision, currency, locale),
             slot: p.suggestion.into(),
         })
         .collect()
@@ -118,10 +123,10 @@ pub struct FeeQuote {
     pub valid_until: Option<DateTime<Utc>>,
 }
 
-fn fee_quote(d: &Decision, currency: &str) -> FeeQuote {
+fn fee_quote(d: &Decision, currency: Currency, locale: Locale) -> FeeQuote {
     FeeQuote {
-        fee: Money::new(d.due(), currency),
-        assessed_fee: Money::new(d.fee, currency),
+        fee: Money::shown(d.due(), currency, locale),
+        assessed_fee: Money::shown(d.fee, currency, locale),
         waived: d.waived,
         fee_rule: d.fee_source.into(),
         valid_until: d.valid_until,
@@ -162,8 +167,9 @@ pub fn move_problems(q: &RescheduleQuote) -> Vec<Error> {
     q.refusals.iter().map(move_problem).collect()
 }
 
-impl From<RescheduleQuote> for RescheduleQuoteResponse {
-    fn from(q: RescheduleQuote) -> Self {
+impl RescheduleQuoteResponse {
+    /// The quote on the wire, its money shown for a reader of `locale`.
+    pub fn of(q: RescheduleQuote, locale: Locale) -> Self {
         let refusals = move_problems(&q)
             .into_iter()
             .map(RefusalResponse::from)
@@ -193,7 +199,7 @@ impl From<RescheduleQuote> for RescheduleQuoteResponse {
             end,
             local,
             resources,
-            fee: fee_quote(&q.decision, q.policy.currency.code()),
+            fee: fee_quote(&q.decision, q.policy.currency, locale),
             notice_minutes: notice.num_minutes(),
             rebooking,
             remaining_reschedules: RemainingResponse {
@@ -202,7 +208,7 @@ impl From<RescheduleQuote> for RescheduleQuoteResponse {
             },
             reason: (&q.reasons).into(),
             policy: (&q.policy).into(),
-            alternatives: priced(q.alternatives, q.policy.currency.code()),
+            alternatives: priced(q.alternatives, q.policy.currency, locale),
         }
     }
 }
@@ -228,8 +234,9 @@ pub fn cancel_problems(q: &CancelQuote) -> Vec<Error> {
     q.refusals().iter().map(policy_problem).collect()
 }
 
-impl From<CancelQuote> for CancelQuoteResponse {
-    fn from(q: CancelQuote) -> Self {
+impl CancelQuoteResponse {
+    /// The quote on the wire, its money shown for a reader of `locale`.
+    pub fn of(q: CancelQuote, locale: Locale) -> Self {
         let refusals = cancel_problems(&q)
             .into_iter()
             .map(RefusalResponse::from)
@@ -240,7 +247,7 @@ impl From<CancelQuote> for CancelQuoteResponse {
             status: q.appointment.status,
             allowed: q.decision.allowed(),
             refusals,
-            fee: fee_quote(&q.decision, q.policy.currency.code()),
+            fee: fee_quote(&q.decision, q.policy.currency, locale),
             notice_minutes: q.appointment.notice.num_minutes(),
             reason: (&q.reasons).into(),
             policy: (&q.policy).into(),

@@ -7,10 +7,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::quotes::MoveRefusal;
-use crate::domain::Money;
 use crate::domain::availability::Unavailable;
 use crate::domain::lifecycle;
+use crate::domain::money_display::display;
 use crate::domain::policy::{OverrideError, Refusal};
+use crate::domain::{Currency, Locale, Money};
 use crate::error::{Code, Error};
 
 /// The problem for an override that cannot be given.
@@ -194,15 +195,22 @@ pub fn lifecycle_problem(r: &lifecycle::Refusal) -> Error {
 
 /// `409 fee_changed`: the fee `due` now is not the one `accepted`, which the client
 /// explains with the new quote (added by the caller).
-pub fn fee_changed_problem(accepted: Option<&Money>, due: i64, currency: &str) -> Error {
+/// Amounts are written as the organization's `locale` reads them (`Rp50.000`).
+pub fn fee_changed_problem(
+    accepted: Option<&Money>,
+    due: i64,
+    currency: Currency,
+    locale: Locale,
+) -> Error {
     let accepted_text = match accepted {
         None => "none was accepted".to_owned(),
-        Some(m) => format!("{} was accepted", m.amount),
+        Some(m) => format!("{} was accepted", display(m.amount, currency, locale)),
     };
     Error::new(
         Code::FeeChanged,
         format!(
-            "the fee is now {due} {currency} (minor units) and {accepted_text}; show the customer the new quote"
+            "the fee is now {} and {accepted_text}; show the customer the new quote",
+            display(due, currency, locale)
         ),
     )
     .with_field("accepted_fee")

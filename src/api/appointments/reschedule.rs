@@ -12,7 +12,7 @@ use crate::api::appointments::quotes::{RescheduleQuoteResponse, move_problems};
 use crate::api::appointments::refusals::{fee_changed_problem, refused};
 use crate::app::quotes::{self, QuoteMove, RescheduleQuote};
 use crate::app::reschedule::{self, Reschedule, RescheduleOutcome};
-use crate::domain::{Money, ReasonCategory};
+use crate::domain::{Locale, Money, ReasonCategory};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Json;
@@ -58,17 +58,22 @@ pub struct RescheduleRequest {
 /// The problem a refused move returns: its first refusal, every refusal in
 /// `data.refusals`, the quote in `data.quote` and the best other times in
 /// `data.alternatives`.
-fn refused_move(quote: RescheduleQuote) -> Error {
+fn refused_move(quote: RescheduleQuote, locale: Locale) -> Error {
     let problems = move_problems(&quote);
-    let body = RescheduleQuoteResponse::from(quote);
+    let body = RescheduleQuoteResponse::of(quote, locale);
     let alternatives = serde_json::to_value(&body.alternatives).unwrap_or_default();
     refused(problems, &body).with_data_field("alternatives", alternatives)
 }
 
 /// `409 fee_changed` with the new quote.
-fn fee_changed_move(accepted: Option<&Money>, quote: RescheduleQuote) -> Error {
-    let problem = fee_changed_problem(accepted, quote.decision.due(), quote.policy.currency.code());
-    let body = RescheduleQuoteResponse::from(quote);
+fn fee_changed_move(accepted: Option<&Money>, quote: RescheduleQuote, locale: Locale) -> Error {
+    let problem = fee_changed_problem(
+        accepted,
+        quote.decision.due(),
+        quote.policy.currency,
+        locale,
+    );
+    let body = RescheduleQuoteResponse::of(quote, locale);
     problem.with_data_field("quote", serde_json::to_value(&body).unwrap_or_default())
 }
 
@@ -113,11 +118,12 @@ pub async fn quote_reschedule(
         ask,
     };
     let ctx = state.ctx(&principal);
+    let locale = principal.locale;
     let quote = state
         .db
         .read(move |c| quotes::quote_reschedule(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(RescheduleQuoteResponse::from(quote)))
+    Ok(HttpResponse::Ok().json(RescheduleQuoteResponse::of(quote, locale)))
 }
 
 /// Move an appointment (or rebook a missed one) under its policy, in one transaction:
@@ -173,14 +179,19 @@ pub async fn reschedule_appointment(
         note: asks::note(b.note.as_deref())?,
     };
     let ctx = state.ctx(&principal);
+    let locale = principal.locale;
     idempotency
         .respond(&state, move |c| {
             let accepted = cmd.accepted_fee.clone();
             Ok(match reschedule::reschedule(c, &ctx, cmd.clone())? {
-                RescheduleOutcome::Moved(changed) => Answer::Reply(changed_reply(*changed)?),
-                RescheduleOutcome::Refused { quote } => Answer::Refused(refused_move(*quote)),
+                RescheduleOutcome::Moved(changed) => {
+                    Answer::Reply(changed_reply(*changed, locale)?)
+                }
+                RescheduleOutcome::Refused { quote } => {
+                    Answer::Refused(refused_move(*quote, locale))
+                }
                 RescheduleOutcome::FeeChanged { quote } => {
-                    Answer::Refused(fee_changed_move(accepted.as_ref(), *quote))
+                    Answer::Refused(fee_changed_move(accepted.as_ref(), *quote, locale))
                 }
             })
         })

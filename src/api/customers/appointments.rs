@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::api::appointments::dto::AppointmentResponse;
-use crate::api::appointments::{list_page, parse_statuses};
+use crate::api::appointments::{list_page, parse_sort, parse_statuses};
 use crate::app::appointments::{self, CustomerCounts as Counts};
 use crate::error::Error;
 use crate::http::auth::Principal;
@@ -25,6 +25,10 @@ pub struct CustomerAppointmentsQuery {
         pattern = "^(booked|confirmed|checked_in|completed|cancelled|no_show)(,(booked|confirmed|checked_in|completed|cancelled|no_show))*$"
     )]
     pub status: Option<String>,
+    /// `starts_at` (earliest first, the default) or `-starts_at` (latest first: the last
+    /// visit on top).
+    #[param(pattern = "^-?starts_at$")]
+    pub sort: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -89,6 +93,7 @@ pub async fn list_customer_appointments(
     Query(q): Query<CustomerAppointmentsQuery>,
 ) -> Result<HttpResponse, Error> {
     let statuses = parse_statuses(q.status.as_deref())?;
+    let latest_first = parse_sort(q.sort.as_deref())?;
     let (ctx, id) = (state.ctx(&principal), path.into_inner().to_string());
     let body = state
         .db
@@ -97,6 +102,7 @@ pub async fn list_customer_appointments(
             let filter = AppointmentFilter {
                 customer_id: Some(customer_id.clone()),
                 statuses,
+                latest_first,
                 ..Default::default()
             };
             let page = list_page(c, &ctx.org, &filter, q.cursor.as_deref(), q.limit)?;

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use utoipa::openapi::schema::Object;
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 
-pub use texts::{NO_NUL_PATTERN, PHONE_PATTERN, email_pattern, non_blank_pattern};
+pub use texts::{NO_NUL_PATTERN, PHONE_PATTERN, PLATE_PATTERN, email_pattern, non_blank_pattern};
 
 /// Gives the request schemas in `api` the rules the server enforces on them.
 pub fn describe(api: &mut OpenApi) {

@@ -20,6 +20,10 @@ pub const NO_NUL_PATTERN: &str = "^[^\\u0000]*$";
 /// metadata's call, which no pattern states (`422 invalid_phone`, see the description).
 pub const PHONE_PATTERN: &str = "^\\+?[0-9 ().-]*[0-9][0-9 ().-]*$";
 
+/// What `Plate::parse` accepts: 1-2 letters, 1-4 digits not starting with 0, up to 3
+/// letters, in any case, with spaces, hyphens and dots anywhere between.
+pub const PLATE_PATTERN: &str = "^[ .-]*[A-Za-z][ .-]*(?:[A-Za-z][ .-]*)?[1-9][ .-]*(?:[0-9][ .-]*){0,3}(?:[A-Za-z][ .-]*){0,3}$";
+
 /// White space, control characters (and so NUL): what `Email::parse` refuses anywhere.
 const NOT_IN_EMAIL: &str =
     "\\u0000-\\u0020\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
@@ -57,6 +61,8 @@ const NON_BLANK: &[(&str, &str)] = &[
     ("OverrideRequest", "note"),
 ];
 
+const PLATES: &[&str] = &["CreateVehicleRequest", "UpdateVehicleRequest"];
+
 const PHONES: &[&str] = &[
     "CreateCustomerRequest",
     "UpdateCustomerRequest",
@@ -75,6 +81,8 @@ const MAX_LENGTHS: &[(&str, usize)] = &[
     ("note", 2000),
     ("notes", 2000),
     ("reason_text", 2000),
+    ("make", 100),
+    ("model", 100),
 ];
 
 /// Free-text query parameters of reads refuse NUL; the customer filters are bounded.
@@ -97,6 +105,11 @@ pub(super) fn patterns(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         if let Some(p) = property(schemas.get_mut(*schema), "phone") {
             p.pattern = Some(PHONE_PATTERN.to_owned());
             p.max_length = Some(PHONE_MAX_LENGTH);
+        }
+    }
+    for schema in PLATES {
+        if let Some(p) = property(schemas.get_mut(*schema), "plate") {
+            p.pattern = Some(PLATE_PATTERN.to_owned());
         }
     }
     for schema in ["CreateCustomerRequest", "UpdateCustomerRequest"] {
@@ -157,6 +170,8 @@ fn no_nul_in_queries(op: &mut Operation) {
             }
             o.pattern = Some(if p.name == "phone" {
                 format!("^$|{PHONE_PATTERN}")
+            } else if p.name == "plate" {
+                PLATE_PATTERN.to_owned()
             } else {
                 NO_NUL_PATTERN.to_owned()
             });
