@@ -3,13 +3,15 @@
 use clap::{Subcommand, ValueEnum};
 
 use janji::config::Config;
-use janji::db::{self, DbConnection, tx::write_tx};
+use janji::db;
 use janji::domain::{Country, Currency, Locale, Role, TimeZone};
-use janji::error::Error;
 use janji::repo::api_keys;
 use janji::repo::organizations::{self, NewOrganization};
 use janji::server::announce;
 use janji::tenancy;
+
+use crate::cli_customers::CustomersCommand;
+use crate::cli_db::{open, show, system_ctx, with_db};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -55,29 +57,6 @@ pub enum OrgCommand {
     },
     /// List organizations: id, name, country, created.
     List,
-}
-
-#[derive(Subcommand)]
-pub enum CustomersCommand {
-    /// List groups of customers sharing a phone number or an external_ref.
-    Duplicates {
-        /// The organization's id or name.
-        #[arg(long)]
-        org: String,
-    },
-    /// Give the appointments (with their history) and fees of one customer to another,
-    /// fill the contacts the kept one lacks, and delete the other: one transaction.
-    Merge {
-        /// The organization's id or name.
-        #[arg(long)]
-        org: String,
-        /// The customer kept.
-        #[arg(long)]
-        into: String,
-        /// The customer merged away (deleted).
-        #[arg(long)]
-        from: String,
-    },
 }
 
 #[derive(Subcommand)]
@@ -226,36 +205,4 @@ pub fn run(command: Command, config: &Config) -> Result<(), String> {
             Ok(())
         }
     }
-}
-
-/// Acting as the system in the organization an operator names (by id or name).
-pub(crate) fn system_ctx(c: &mut DbConnection, org: &str) -> Result<janji::app::Ctx, Error> {
-    let org = organizations::find_by_id_or_name(c, org)?;
-    Ok(janji::app::Ctx::new(
-        org.id,
-        janji::domain::Actor::System,
-        chrono::Utc::now(),
-    ))
-}
-
-fn show(e: Error) -> String {
-    match &e.field {
-        Some(field) => format!("{field}: {}", e.detail),
-        None => e.detail.clone(),
-    }
-}
-
-/// Opens the database and applies pending migrations.
-fn open(config: &Config) -> Result<DbConnection, String> {
-    let mut conn = db::connect(config.database_url.expose())?;
-    db::migrate_one(&mut conn)?;
-    Ok(conn)
-}
-
-/// Opens the database (migrating it) and runs `f` in one write transaction.
-pub(crate) fn with_db<T>(
-    config: &Config,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, Error>,
-) -> Result<T, String> {
-    write_tx(&mut open(config)?, f).map_err(show)
 }

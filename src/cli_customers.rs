@@ -3,7 +3,33 @@
 use janji::app::customer_identity::{self, Merge};
 use janji::config::Config;
 
-use crate::cli::{CustomersCommand, system_ctx, with_db};
+use clap::Subcommand;
+
+use crate::cli_db::{system_ctx, with_db};
+
+/// `janji customers …`
+#[derive(Subcommand)]
+pub enum CustomersCommand {
+    /// List groups of customers sharing a phone number or an external_ref.
+    Duplicates {
+        /// The organization's id or name.
+        #[arg(long)]
+        org: String,
+    },
+    /// Give the appointments (with their history) and fees of one customer to another,
+    /// fill the contacts the kept one lacks, and delete the other: one transaction.
+    Merge {
+        /// The organization's id or name.
+        #[arg(long)]
+        org: String,
+        /// The customer kept.
+        #[arg(long)]
+        into: String,
+        /// The customer merged away (deleted).
+        #[arg(long)]
+        from: String,
+    },
+}
 
 pub fn run(command: CustomersCommand, config: &Config) -> Result<(), String> {
     match command {

@@ -8,6 +8,7 @@ use janji::config::Config;
 
 mod cli;
 mod cli_customers;
+mod cli_db;
 
 #[derive(Parser)]
 #[command(
