@@ -29,6 +29,14 @@ impl Country {
         })
     }
 
+    /// Every code [`Country::parse`] accepts, in order (for the OpenAPI enumeration).
+    pub fn codes() -> Vec<String> {
+        (b'A'..=b'Z')
+            .flat_map(|a| (b'A'..=b'Z').map(move |b| String::from_utf8(vec![a, b]).unwrap()))
+            .filter(|code| Id::from_str(code).is_ok())
+            .collect()
+    }
+
     /// The two letters, e.g. `ID`.
     pub fn code(&self) -> &str {
         self.0.as_ref()

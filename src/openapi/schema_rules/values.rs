@@ -7,7 +7,7 @@ use utoipa::openapi::schema::{ArrayItems, Object, OneOf, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 
 use super::property;
-use crate::domain::Currency;
+use crate::domain::{Country, Currency};
 
 const TIME_ZONES: &[&str] = &[
     "UpdateOrganizationRequest",
@@ -51,6 +51,23 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
                 .enum_values(Some(Currency::codes()))
                 .build(),
         )),
+    );
+    schemas.insert(
+        "CountryCode".to_owned(),
+        RefOr::T(Schema::Object(
+            Object::builder()
+                .schema_type(Type::String)
+                .description(Some(
+                    "An ISO 3166-1 alpha-2 country code the phone-number metadata knows, e.g. `ID`.",
+                ))
+                .enum_values(Some(Country::codes()))
+                .build(),
+        )),
+    );
+    refer(
+        schemas.get_mut("UpdateOrganizationRequest"),
+        "country",
+        "CountryCode",
     );
     for schema in TIME_ZONES {
         refer(schemas.get_mut(*schema), "time_zone", "TimeZoneName");
