@@ -11,7 +11,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api;
 use crate::error::Error;
 use crate::http::method_not_allowed::{self, KnownPaths};
-use crate::http::{extract, request_log, state::AppState};
+use crate::http::{extract, language, request_log, state::AppState};
 use crate::openapi::api_doc::{self, ApiDoc};
 
 /// The application and its OpenAPI document, built from the same route table.
@@ -133,6 +133,7 @@ pub fn app_sharing(
             }
         }
     }))
+    .wrap(from_fn(language::localize_problems))
     .wrap(from_fn(request_log::echo_request_id))
     .wrap(request_log::logger())
 }

@@ -8,11 +8,12 @@ use crate::app::Ctx;
 use crate::app::availability::SlotView;
 use crate::app::terms::{self, Terms};
 use crate::db::DbConnection;
-use crate::domain::Currency;
 use crate::domain::interval::check_order;
+use crate::domain::message_text::local_when;
 use crate::domain::policy::{Ask, Decision, Refusal, evaluate_reschedule, refusal_for_every_time};
 use crate::domain::suggestions::{Reason, Score, Suggestion, Want, suggest};
-use crate::error::{Code, Error};
+use crate::domain::{Currency, Locale};
+use crate::error::{Code, Error, Param};
 use crate::repo::schedule::{self, LoadedSchedule};
 
 /// Suggestions are searched within this many days either side of the wanted time.
@@ -82,12 +83,7 @@ fn check_bounds(loaded: &LoadedSchedule, w: &Wish, now: DateTime<Utc>) -> Result
     check_order(w.from, w.to)?;
     let latest = now + loaded.rules.horizon;
     if w.from.is_some_and(|f| f > latest) {
-        return Err(Error::invalid(
-            "from",
-            Code::BeyondBookingHorizon,
-            format!("bookings are taken up to {}", latest.to_rfc3339()),
-        )
-        .with_data(serde_json::json!({ "latest": latest })));
+        return Err(beyond_horizon("from", latest, loaded.tz));
     }
     Ok(())
 }
@@ -374,4 +370,19 @@ pub(crate) fn instead_of_move(
             .take(limit)
             .collect(),
     })
+}
+
+/// `field` (a start, or the `from` of a search) lies after the booking horizon, whose
+/// end is shown in the location's zone `tz`.
+pub fn beyond_horizon(field: &str, latest: DateTime<Utc>, tz: Tz) -> Error {
+    Error::invalid(
+        field,
+        Code::BeyondBookingHorizon,
+        format!(
+            "bookings are taken up to {}",
+            local_when(latest, tz, Locale::En)
+        ),
+    )
+    .with_param("latest", Param::Instant(latest, tz))
+    .with_data(serde_json::json!({ "latest": latest }))
 }

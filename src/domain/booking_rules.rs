@@ -14,7 +14,9 @@ fn in_range(field: &str, v: i32, min: i32, max: i32, unit: &str) -> Result<i32, 
             field,
             Code::OutOfRange,
             format!("{field} must be between {min} and {max} {unit}"),
-        ))
+        )
+        .with_param("min", i64::from(min))
+        .with_param("max", i64::from(max)))
     }
 }
 

@@ -28,6 +28,7 @@ impl PhoneNumber {
                     country.code()
                 ),
             )
+            .with_param("value", raw)
         })
     }
 
@@ -92,7 +93,8 @@ impl Email {
                 field,
                 Code::InvalidEmail,
                 format!("'{raw}' is not an e-mail address"),
-            ))
+            )
+            .with_param("value", raw))
         }
     }
 

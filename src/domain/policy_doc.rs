@@ -127,7 +127,8 @@ fn at_most(field: &str, v: i64, max: i64) -> Result<(), Error> {
             field,
             Code::OutOfRange,
             format!("{field} must be at most {max}"),
-        ));
+        )
+        .with_param("max", max));
     }
     Ok(())
 }

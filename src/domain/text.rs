@@ -39,7 +39,8 @@ fn bounded<'a>(field: &str, v: &'a str, max: usize) -> Result<&'a str, Error> {
             field,
             Code::TooLong,
             format!("{field} must be at most {max} characters"),
-        ));
+        )
+        .with_param("max", max));
     }
     Ok(v)
 }

@@ -23,6 +23,7 @@ impl Plate {
                     raw.chars().take(40).collect::<String>()
                 ),
             )
+            .with_param("value", raw.chars().take(40).collect::<String>())
         };
         let compact: String = raw
             .chars()
@@ -74,7 +75,9 @@ pub fn check_year(field: &str, year: i32, this_year: i32) -> Result<i32, Error> 
             field,
             Code::OutOfRange,
             format!("{field} must be from {FIRST_YEAR} to {}", this_year + 1),
-        ));
+        )
+        .with_param("min", i64::from(FIRST_YEAR))
+        .with_param("max", i64::from(this_year + 1)));
     }
     Ok(year)
 }
@@ -89,7 +92,9 @@ pub fn check_odometer(field: &str, km: i64) -> Result<i64, Error> {
             field,
             Code::OutOfRange,
             format!("{field} must be from 0 to {MAX_ODOMETER_KM}"),
-        ));
+        )
+        .with_param("min", 0_i64)
+        .with_param("max", MAX_ODOMETER_KM));
     }
     Ok(km)
 }

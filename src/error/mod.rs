@@ -24,6 +24,41 @@ pub struct Details {
     pub cause: Option<String>,
     /// A transient conflict between transactions: the unit of work may run again.
     pub retryable: bool,
+    /// The values `detail` was written from, by name, so that the problem can be told
+    /// again in the caller's language when the response is written (`http::language`).
+    pub params: Vec<(&'static str, Param)>,
+}
+
+/// One value a `detail` names: text as it is, or an instant that is shown in the
+/// location's time zone and the caller's language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Text(String),
+    Instant(chrono::DateTime<chrono::Utc>, chrono_tz::Tz),
+}
+
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(v)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(v.to_owned())
+    }
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Text(v.to_string())
+    }
+}
+
+impl From<usize> for Param {
+    fn from(v: usize) -> Self {
+        Param::Text(v.to_string())
+    }
 }
 
 impl Error {
@@ -36,7 +71,19 @@ impl Error {
             data: None,
             cause: None,
             retryable: false,
+            params: Vec::new(),
         }))
+    }
+
+    /// Names a value `detail` was written from (see [`Details::params`]).
+    pub fn with_param(mut self, name: &'static str, value: impl Into<Param>) -> Self {
+        self.0.params.push((name, value.into()));
+        self
+    }
+
+    /// The value named `name`, if the problem was given one.
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -80,7 +127,7 @@ impl Error {
 
     /// `what` does not exist in the caller's organization (or at all: no difference shown).
     pub fn not_found(what: &str) -> Self {
-        Error::new(Code::NotFound, format!("{what} not found"))
+        Error::new(Code::NotFound, format!("{what} not found")).with_param("what", what)
     }
 
     pub fn version_mismatch(current: i64) -> Self {

@@ -201,29 +201,39 @@ fn parse_typed<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() {
-            Code::MalformedJson
-        } else if inner.to_string().starts_with("unknown field") {
+        if inner.is_syntax() || inner.is_eof() {
+            return malformed(&inner, "");
+        }
+        let path = (path != ".").then_some(path);
+        let message = strip_position(&inner.to_string());
+        let code = if message.starts_with("unknown field") {
             Code::UnknownField
         } else {
             Code::InvalidField
         };
-        let mut err = Error::new(code, strip_position(&inner.to_string()));
-        if path != "." {
-            err = err.with_field(path);
-        }
-        err
+        in_our_words(code, path.as_deref(), &message)
     })?;
     de.end().map_err(|e| {
-        Error::new(
-            Code::MalformedJson,
-            format!(
-                "{}: the body must hold one JSON value",
-                strip_position(&e.to_string())
-            ),
+        malformed(
+            &e,
+            "; the body must hold one JSON value, with nothing after it",
         )
     })?;
     Ok(value)
+}
+
+/// Malformed JSON, told by where it breaks.
+fn malformed(e: &serde_json::Error, more: &str) -> Error {
+    Error::new(
+        Code::MalformedJson,
+        format!(
+            "malformed JSON at line {}, column {}{more}",
+            e.line(),
+            e.column()
+        ),
+    )
+    .with_param("line", e.line())
+    .with_param("column", e.column())
 }
 
 /// serde_json appends " at line 1 column 42"; the field path says more.
@@ -231,6 +241,113 @@ fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_owned(),
         None => msg.to_owned(),
+    }
+}
+
+/// The problem for a value serde could not read, in our words: serde's own messages
+/// (`invalid type: string "a", expected u32`, `missing field `name``) name Rust types,
+/// so they are told again by what the client should send. A message serde did not write
+/// (one of ours, from a custom reader such as the time parameters) is kept as it is.
+pub fn in_our_words(code: Code, field: Option<&str>, message: &str) -> Error {
+    let quoted = |s: &str| s.split('`').nth(1).map(str::to_owned);
+    let at = |name: &str| match field {
+        Some(f) => format!("{f}.{name}"),
+        None => name.to_owned(),
+    };
+    let here = field.unwrap_or("the value").to_owned();
+    let (field, detail) = if let Some(rest) = message.strip_prefix("missing field") {
+        let name = quoted(rest).unwrap_or_default();
+        (Some(at(&name)), format!("{} is required", at(&name)))
+    } else if let Some(rest) = message.strip_prefix("unknown field") {
+        // The path already ends with the unknown key.
+        let name = field.map_or_else(|| quoted(rest).unwrap_or_default(), str::to_owned);
+        (
+            Some(name.clone()),
+            format!("{name} is not a field this request takes"),
+        )
+    } else if let Some(rest) = message.strip_prefix("unknown variant") {
+        let value = quoted(rest).unwrap_or_default();
+        let allowed: Vec<&str> = rest
+            .split_once("expected ")
+            .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        let detail = if allowed.is_empty() {
+            format!("{here} does not take '{value}'")
+        } else {
+            format!(
+                "{here} does not take '{value}'; it takes {}",
+                allowed.join(", ")
+            )
+        };
+        (field.map(str::to_owned), detail)
+    } else if let Some(kind) = serde_kind(message) {
+        (field.map(str::to_owned), format!("{here} must be {kind}"))
+    } else {
+        (field.map(str::to_owned), message.to_owned())
+    };
+    let err = Error::new(code, detail);
+    match field {
+        Some(f) => err.with_field(f),
+        None => err,
+    }
+}
+
+/// What a value must be, from serde's or the standard library's message about it;
+/// `None` for a message neither wrote.
+fn serde_kind(message: &str) -> Option<&'static str> {
+    const INTEGER: &str = "a whole number (within range)";
+    let expected = message.split_once("expected ").map(|(_, e)| e);
+    if let Some(e) = expected.filter(|_| {
+        message.starts_with("invalid type")
+            || message.starts_with("invalid value")
+            || message.starts_with("invalid length")
+    }) {
+        let e = e.trim_start_matches("a ").trim_start_matches("an ");
+        return Some(
+            if [
+                "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "usize", "integer",
+            ]
+            .iter()
+            .any(|t| e.starts_with(t))
+            {
+                INTEGER
+            } else if e.starts_with("f32") || e.starts_with("f64") || e.starts_with("number") {
+                "a number"
+            } else if e.starts_with("bool") || e.starts_with("boolean") {
+                "true or false"
+            } else if e.starts_with("string") || e.starts_with("char") || e.starts_with("borrowed")
+            {
+                "a text"
+            } else if e.starts_with("sequence") || e.starts_with("tuple") || e.starts_with("array")
+            {
+                "a list"
+            } else if e.starts_with("UUID") || e.to_ascii_lowercase().contains("uuid") {
+                "a UUID"
+            } else if e.starts_with("struct") || e.starts_with("map") || e.starts_with("object") {
+                "an object"
+            } else {
+                "of the type the schema gives"
+            },
+        );
+    }
+    let m = message.to_ascii_lowercase();
+    if m.contains("invalid digit")
+        || m.contains("number too large")
+        || m.contains("number too small")
+        || m.contains("cannot parse integer")
+    {
+        Some(INTEGER)
+    } else if m.contains("invalid float literal") {
+        Some("a number")
+    } else if m.contains("was not `true` or `false`") {
+        Some("true or false")
+    } else if m.contains("uuid") || m.contains("invalid character") || m.contains("invalid length")
+    {
+        Some("of the form the schema gives")
+    } else if m.starts_with("invalid type") || m.starts_with("invalid value") {
+        Some("of the type the schema gives")
+    } else {
+        None
     }
 }
 
@@ -259,19 +376,21 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
                 .map(Query)
                 .map_err(|e| {
                     let path = e.path().to_string();
-                    let mut err = Error::new(Code::InvalidQuery, e.into_inner().to_string());
-                    if path != "." {
-                        err = err.with_field(path);
-                    }
-                    err
+                    let path = (path != ".").then_some(path);
+                    in_our_words(
+                        Code::InvalidQuery,
+                        path.as_deref(),
+                        &e.into_inner().to_string(),
+                    )
                 }),
         )
     }
 }
 
 /// A path id that is not even a UUID cannot name anything: it is simply not found.
-pub fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
-    Error::not_found(&format!("resource ({err})")).into()
+/// (The library's message, which names Rust types, is not passed on.)
+pub fn path_error(_: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    Error::not_found("resource").into()
 }
 
 #[cfg(test)]
@@ -304,10 +423,59 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code, Code::UnknownField);
         assert!(e.detail.contains("organization_id"), "{}", e.detail);
-        let e = parse_json::<Body>(br#"{"name": "#).unwrap_err();
+        let e = parse_json::<Body>(b"{\n  \"name\": ,\n}").unwrap_err();
         assert_eq!(e.code, Code::MalformedJson);
+        assert_eq!(e.detail, "malformed JSON at line 2, column 11");
         let e = parse_json::<Body>(br#"{"hours": []}"#).unwrap_err();
-        assert!(e.detail.contains("missing field `name`"), "{}", e.detail);
+        assert_eq!(
+            (e.code, e.field.as_deref(), e.detail.as_str()),
+            (Code::InvalidField, Some("name"), "name is required")
+        );
+        let e = parse_json::<Body>(br#"{"name": "x", "hours": [{}]}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("hours[0].start"));
+    }
+
+    #[test]
+    fn serde_messages_are_told_in_our_words() {
+        let e = parse_json::<Body>(br#"{"name": "x", "hours": [{"start": "a"}]}"#).unwrap_err();
+        assert_eq!(
+            e.detail,
+            "hours[0].start must be a whole number (within range)"
+        );
+        let e = parse_json::<Body>(br#"{"name": 5, "hours": []}"#).unwrap_err();
+        assert_eq!(e.detail, "name must be a text");
+        let e = parse_json::<Body>(br#"{"name": "x", "hours": {}}"#).unwrap_err();
+        assert_eq!(e.detail, "hours must be a list");
+        let e = in_our_words(
+            Code::InvalidQuery,
+            Some("status"),
+            "unknown variant `nope`, expected one of `booked`, `confirmed`",
+        );
+        assert_eq!(
+            e.detail,
+            "status does not take 'nope'; it takes booked, confirmed"
+        );
+        let e = in_our_words(
+            Code::InvalidQuery,
+            Some("limit"),
+            "invalid digit found in string",
+        );
+        assert_eq!(e.detail, "limit must be a whole number (within range)");
+        for e in [
+            parse_json::<Body>(br#"{"name": "x", "hours": [{"start": -1}]}"#).unwrap_err(),
+            parse_json::<Body>(br#"{"name": [], "hours": []}"#).unwrap_err(),
+        ] {
+            for word in ["invalid type", "expected", "u32", "sequence"] {
+                assert!(!e.detail.contains(word), "{}", e.detail);
+            }
+        }
+        // A message of our own (from a custom reader) is kept.
+        let e = in_our_words(
+            Code::InvalidQuery,
+            Some("from"),
+            "give a time with an offset",
+        );
+        assert_eq!(e.detail, "give a time with an offset");
     }
 
     #[test]
@@ -325,7 +493,7 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(body)
             );
-            assert!(e.detail.contains("trailing characters"), "{}", e.detail);
+            assert!(e.detail.contains("nothing after it"), "{}", e.detail);
         }
         let e = parse_json::<Option<Body>>(br#"null null"#).unwrap_err();
         assert_eq!(e.code, Code::MalformedJson);

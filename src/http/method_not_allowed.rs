@@ -50,10 +50,14 @@ pub fn response(method: &str, allow: &str) -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, allow.to_owned()))
         .content_type("application/problem+json")
-        .json(Problem::from_error(&Error::new(
-            Code::MethodNotAllowed,
-            format!("{method} is not served here; this path takes {allow}"),
-        )))
+        .insert_header((header::CONTENT_LANGUAGE, "en"))
+        .json(Problem::from_error(
+            &Error::new(
+                Code::MethodNotAllowed,
+                format!("{method} is not served here; this path takes {allow}"),
+            ),
+            crate::domain::Locale::En,
+        ))
 }
 
 #[cfg(test)]

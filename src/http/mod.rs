@@ -7,6 +7,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod json_numbers;
 pub mod json_shape;
+pub mod language;
 pub mod method_not_allowed;
 pub mod pagination;
 pub mod patch;

@@ -5,7 +5,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::Locale;
 use crate::error::{Code, Error};
+use crate::http::language;
 
 /// An RFC 9457 problem. `code` is stable and meant for programs; `detail` is for people.
 #[derive(Debug, Serialize, ToSchema)]
@@ -38,12 +40,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn from_error(e: &Error) -> Self {
+    /// The problem of `e`, its detail in `locale` (see [`crate::http::language`]).
+    pub fn from_error(e: &Error, locale: Locale) -> Self {
         Problem {
             type_: format!("https://janji.dev/problems/{}", e.code),
             title: e.code.title(),
             status: e.status(),
-            detail: e.detail.clone(),
+            detail: language::detail(e, locale),
             code: e.code,
             field: e.field.clone(),
             data: e.data.clone(),
@@ -61,20 +64,29 @@ impl ResponseError for Error {
             // The request span carries the request id, so this line can be matched to it.
             tracing::error!(code = self.code.as_str(), cause = %cause, "request failed");
         }
-        let mut resp = HttpResponse::build(self.status_code());
-        resp.content_type("application/problem+json");
-        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
-            // Transient by nature (a pool wait, a lock, contention): tell clients when.
-            resp.insert_header((header::RETRY_AFTER, "1"));
-        }
-        if self.status_code() == StatusCode::UNAUTHORIZED {
-            resp.insert_header((
-                header::WWW_AUTHENTICATE,
-                r#"Bearer realm="janji", error="invalid_token""#,
-            ));
-        }
-        resp.json(Problem::from_error(self))
+        // English here; `language::localize_problems` writes it again in the caller's
+        // language once the request's `Accept-Language` and key are at hand.
+        response(self, Locale::En)
     }
+}
+
+/// The problem response of `e`, its detail in `locale`, with `Content-Language`.
+pub fn response(e: &Error, locale: Locale) -> HttpResponse {
+    let status = e.status_code();
+    let mut resp = HttpResponse::build(status);
+    resp.content_type("application/problem+json");
+    resp.insert_header((header::CONTENT_LANGUAGE, language::tag(locale)));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // Transient by nature (a pool wait, a lock, contention): tell clients when.
+        resp.insert_header((header::RETRY_AFTER, "1"));
+    }
+    if status == StatusCode::UNAUTHORIZED {
+        resp.insert_header((
+            header::WWW_AUTHENTICATE,
+            r#"Bearer realm="janji", error="invalid_token""#,
+        ));
+    }
+    resp.json(Problem::from_error(e, locale))
 }
 
 #[cfg(test)]

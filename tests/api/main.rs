@@ -14,6 +14,7 @@ mod desk_lists;
 mod fees;
 mod fuzzing;
 mod idempotency;
+mod languages;
 mod late_overrides;
 mod lifecycle;
 mod locations;

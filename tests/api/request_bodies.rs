@@ -27,6 +27,7 @@ async fn data_after_the_json_value_is_refused(app: TestApp) {
     ] {
         let r = app
             .call(Method::POST, "/v1/locations")
+            .header("Accept-Language", "en")
             .raw("application/json", body)
             .send()
             .await;

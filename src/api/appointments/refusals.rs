@@ -9,10 +9,11 @@ use utoipa::ToSchema;
 use crate::app::quotes::MoveRefusal;
 use crate::domain::availability::Unavailable;
 use crate::domain::lifecycle;
+use crate::domain::message_text::local_when;
 use crate::domain::money_display::display;
 use crate::domain::policy::{OverrideError, Refusal};
 use crate::domain::{Currency, Locale, Money};
-use crate::error::{Code, Error};
+use crate::error::{Code, Error, Param};
 
 /// The problem for an override that cannot be given.
 pub fn override_problem(e: OverrideError) -> Error {
@@ -115,21 +116,17 @@ pub fn policy_problem(r: &Refusal) -> Error {
 pub fn slot_problem(u: &Unavailable) -> Error {
     match u {
         Unavailable::InPast => Error::invalid("start", Code::StartInPast, "the start is in the past"),
-        Unavailable::InsideLeadTime { earliest } => Error::invalid(
+        Unavailable::InsideLeadTime { earliest, tz } => Error::invalid(
             "start",
             Code::InsideLeadTime,
             format!(
                 "bookings need more notice; the earliest start is {}",
-                earliest.to_rfc3339()
+                local_when(*earliest, *tz, Locale::En)
             ),
         )
+        .with_param("earliest", Param::Instant(*earliest, *tz))
         .with_data(serde_json::json!({ "earliest": earliest })),
-        Unavailable::BeyondHorizon { latest } => Error::invalid(
-            "start",
-            Code::BeyondBookingHorizon,
-            format!("bookings are taken up to {}", latest.to_rfc3339()),
-        )
-        .with_data(serde_json::json!({ "latest": latest })),
+        Unavailable::BeyondHorizon { latest, tz } => crate::app::suggestions::beyond_horizon("start", *latest, *tz),
         Unavailable::OutsideOpeningHours => Error::invalid(
             "start",
             Code::OutsideOpeningHours,
@@ -212,6 +209,11 @@ pub fn fee_changed_problem(
             "the fee is now {} and {accepted_text}; show the customer the new quote",
             display(due, currency, locale)
         ),
+    )
+    .with_param("due", display(due, currency, locale))
+    .with_param(
+        "accepted",
+        accepted.map_or_else(String::new, |m| display(m.amount, currency, locale)),
     )
     .with_field("accepted_fee")
 }

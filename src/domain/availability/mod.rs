@@ -78,11 +78,14 @@ pub struct Slot {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unavailable {
     InPast,
+    /// `tz` is the location's zone, in which a refusal shows the time.
     InsideLeadTime {
         earliest: DateTime<Utc>,
+        tz: Tz,
     },
     BeyondHorizon {
         latest: DateTime<Utc>,
+        tz: Tz,
     },
     OutsideOpeningHours,
     Closed,
@@ -372,11 +375,13 @@ pub fn check_start(
     if start < now + rules.lead {
         return Err(Unavailable::InsideLeadTime {
             earliest: now + rules.lead,
+            tz: s.tz,
         });
     }
     if start > now + rules.horizon {
         return Err(Unavailable::BeyondHorizon {
             latest: now + rules.horizon,
+            tz: s.tz,
         });
     }
     let service = Interval::new(start, start + needs.duration);

@@ -199,7 +199,9 @@ fn minutes(field: &str, value: i64, range: RangeInclusive<i64>) -> Result<i32, E
                 range.start(),
                 range.end()
             ),
-        ));
+        )
+        .with_param("min", *range.start())
+        .with_param("max", *range.end()));
     }
     Ok(value as i32)
 }

@@ -1,0 +1,192 @@
+//! Problems in the caller's language and time: `Accept-Language` picks Indonesian or
+//! English, else the organization's locale; times are the location's, with its zone; and
+//! what the libraries say about unreadable input is told in our own words.
+
+use actix_web::http::Method;
+use serde_json::{Value, json};
+
+use crate::fixtures::dealer;
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(
+    details_follow_accept_language_then_the_organization,
+    a_lead_time_refusal_shows_the_locations_time,
+    unreadable_input_is_told_in_our_words,
+);
+
+async fn detail_in(app: &TestApp, accept: Option<&str>, body: Value) -> (String, String) {
+    let mut call = app.call(Method::POST, "/v1/customers").json(body);
+    if let Some(a) = accept {
+        call = call.header("Accept-Language", a);
+    }
+    let r = call.send().await;
+    let p = r.problem(422, "too_long").clone();
+    assert_eq!(p["field"], "name");
+    (
+        p["detail"].as_str().unwrap().to_owned(),
+        r.header("content-language").unwrap_or_default().to_owned(),
+    )
+}
+
+async fn details_follow_accept_language_then_the_organization(app: TestApp) {
+    let long = json!({"name": "x".repeat(300), "phone": "+6281234567891"});
+    let english = "name must be at most 200 characters";
+    let indonesian = "name paling banyak 200 karakter";
+    for (accept, want, tag) in [
+        (Some("id"), indonesian, "id"),
+        (Some("id-ID,id;q=0.9,en;q=0.8"), indonesian, "id"),
+        (Some("en-US"), english, "en"),
+        (Some("en;q=0.4, id;q=0.9"), indonesian, "id"),
+        (Some("id;q=0, en;q=0.2"), english, "en"),
+        // Neither language, or none asked: the organization's (Indonesian).
+        (Some("fr"), indonesian, "id"),
+        (None, indonesian, "id"),
+    ] {
+        assert_eq!(
+            detail_in(&app, accept, long.clone()).await,
+            (want.to_owned(), tag.to_owned()),
+            "{accept:?}"
+        );
+    }
+
+    // An English-speaking organization's default is English; a caller may still ask.
+    app.patch("/v1/organization", json!({"locale": "en"}))
+        .await
+        .expect(200);
+    assert_eq!(detail_in(&app, None, long.clone()).await.0, english);
+    assert_eq!(detail_in(&app, Some("fr"), long.clone()).await.0, english);
+    assert_eq!(detail_in(&app, Some("id"), long).await.0, indonesian);
+
+    // Without a key there is no organization: English, unless Indonesian is asked for.
+    let r = app
+        .call(Method::GET, "/v1/customers")
+        .no_key()
+        .header("Accept-Language", "id")
+        .send()
+        .await;
+    let p = r.problem(401, "unauthorized");
+    assert!(
+        p["detail"].as_str().unwrap().starts_with("kunci API"),
+        "{p}"
+    );
+    assert_eq!(r.header("content-language"), Some("id"));
+    let r = app.call(Method::GET, "/v1/customers").no_key().send().await;
+    r.problem(401, "unauthorized");
+    assert_eq!(r.header("content-language"), Some("en"));
+
+    // A code without an Indonesian text is told in English.
+    let r = app
+        .call(Method::GET, "/v1/customers?limit=500")
+        .header("Accept-Language", "id")
+        .send()
+        .await;
+    r.problem(400, "invalid_limit");
+}
+
+async fn a_lead_time_refusal_shows_the_locations_time(app: TestApp) {
+    let d = dealer(&app).await;
+    // Monday 23 November 2026, 10:00 in Jakarta; the lead time makes 11:00 the earliest.
+    let booking = d.booking("2026-11-23T10:30:00+07:00");
+    for (accept, want) in [
+        (
+            "id",
+            "paling cepat mulai Senin, 23 November 2026, 11.00 WIB",
+        ),
+        (
+            "en",
+            "the earliest start is Monday, 23 November 2026, 11:00 WIB",
+        ),
+    ] {
+        let r = app
+            .call(Method::POST, "/v1/appointments")
+            .json(booking.clone())
+            .header("Accept-Language", accept)
+            .send()
+            .await;
+        let p = r.problem(422, "inside_lead_time");
+        let detail = p["detail"].as_str().unwrap();
+        assert!(detail.ends_with(want), "{detail}");
+        assert!(!detail.contains("+00:00"), "{detail}");
+        // Programs still get the instant in `data`.
+        assert_eq!(p["data"]["earliest"], "2026-11-23T04:00:00Z");
+    }
+}
+
+fn no_library_words(p: &Value) {
+    let detail = p["detail"].as_str().unwrap();
+    for word in [
+        "deserialize",
+        "invalid type",
+        "expected",
+        "i64",
+        "u32",
+        "Path",
+    ] {
+        assert!(!detail.contains(word), "{word} in {detail}");
+    }
+}
+
+async fn unreadable_input_is_told_in_our_words(app: TestApp) {
+    let en = |m: Method, path: &str| app.call(m, path).header("Accept-Language", "en");
+
+    // Malformed JSON says where.
+    let r = en(Method::POST, "/v1/customers")
+        .raw(
+            "application/json",
+            "{\n  \"name\": \"Budi\",\n  \"phone\": ,\n}",
+        )
+        .send()
+        .await;
+    let p = r.problem(400, "malformed_json");
+    assert_eq!(p["detail"], "malformed JSON at line 3, column 12");
+    let r = app
+        .call(Method::POST, "/v1/customers")
+        .header("Accept-Language", "id")
+        .raw(
+            "application/json",
+            "{\n  \"name\": \"Budi\",\n  \"phone\": ,\n}",
+        )
+        .send()
+        .await;
+    assert_eq!(
+        r.problem(400, "malformed_json")["detail"],
+        "JSON tidak valid pada baris 3, kolom 12"
+    );
+
+    // A field of the wrong type, and a missing one, named in `field`.
+    let r = en(Method::POST, "/v1/customers")
+        .json(json!({"name": 7, "phone": "+6281234567891"}))
+        .send()
+        .await;
+    let p = r.problem(400, "invalid_field");
+    assert_eq!(
+        (&p["field"], &p["detail"]),
+        (&json!("name"), &json!("name must be a text"))
+    );
+    no_library_words(p);
+    let d = dealer(&app).await;
+    let r = en(Method::POST, "/v1/appointments")
+        .json(json!({"location_id": d.location, "customer_id": d.customer}))
+        .send()
+        .await;
+    let p = r.problem(400, "invalid_field");
+    assert!(
+        p["detail"].as_str().unwrap().ends_with("is required"),
+        "{p}"
+    );
+    no_library_words(p);
+
+    // A path id that is not an id, and a query number that is not a number.
+    let r = en(Method::GET, "/v1/customers/not-a-uuid").send().await;
+    let p = r.problem(404, "not_found");
+    assert_eq!(p["detail"], "resource not found");
+    no_library_words(p);
+    let r = en(Method::GET, "/v1/customers?limit=ten").send().await;
+    let p = r.problem(400, "invalid_query");
+    assert_eq!(p["field"], "limit");
+    no_library_words(p);
+    let r = en(Method::GET, "/v1/appointments?status=nope").send().await;
+    let p = r.problem(400, "invalid_query");
+    no_library_words(p);
+}
