@@ -112,13 +112,10 @@ pub fn indonesian(e: &Error) -> Option<String> {
             (Some(l), Some(c)) => format!("JSON tidak valid pada baris {l}, kolom {c}"),
             _ => "isi permintaan bukan JSON yang valid".to_owned(),
         },
-        Code::Required => match data("missing") {
-            Some(_) => {
-                let names = missing_list(e);
-                format!("kolom wajib belum diisi: {names}")
-            }
-            None => format!("{field} wajib diisi"),
-        },
+        Code::Required => format!("{field} wajib diisi"),
+        Code::InvalidField if data("missing").is_some() => {
+            format!("kolom wajib belum diisi: {}", missing_list(e))
+        }
         Code::TooLong => match p("max") {
             Some(max) => format!("{field} paling banyak {max} karakter"),
             None => format!("{field} terlalu panjang"),
