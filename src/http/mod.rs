@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod patch;
 pub mod precondition;
 pub mod problem;
+pub mod problem_text;
 pub mod request_log;
 pub mod responses;
 pub mod shared_params;

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::Locale;
 use crate::error::{Code, Error};
-use crate::http::language;
+use crate::http::problem_text;
 
 /// An RFC 9457 problem. `code` is stable and meant for programs; `detail` is for people.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,7 +46,7 @@ impl Problem {
             type_: format!("https://janji.dev/problems/{}", e.code),
             title: e.code.title(),
             status: e.status(),
-            detail: language::detail(e, locale),
+            detail: problem_text::detail(e, locale),
             code: e.code,
             field: e.field.clone(),
             data: e.data.clone(),
@@ -75,7 +75,7 @@ pub fn response(e: &Error, locale: Locale) -> HttpResponse {
     let status = e.status_code();
     let mut resp = HttpResponse::build(status);
     resp.content_type("application/problem+json");
-    resp.insert_header((header::CONTENT_LANGUAGE, language::tag(locale)));
+    resp.insert_header((header::CONTENT_LANGUAGE, problem_text::tag(locale)));
     if status == StatusCode::SERVICE_UNAVAILABLE {
         // Transient by nature (a pool wait, a lock, contention): tell clients when.
         resp.insert_header((header::RETRY_AFTER, "1"));
