@@ -108,8 +108,49 @@ pub fn indonesian(e: &Error) -> Option<String> {
                                'Authorization: Bearer <kunci>' dengan kunci yang aktif"
             .to_owned(),
         Code::Forbidden => "peran kunci API ini tidak boleh melakukan ini".to_owned(),
+        Code::NoticeTooShort => format!(
+            "perubahan perlu pemberitahuan {}; yang ini hanya {}",
+            duration_id(&data("required_minutes")?),
+            duration_id(&data("given_minutes")?)
+        ),
+        Code::RescheduleLimitReached => format!(
+            "janji temu ini sudah dipindah {} kali; batasnya {}",
+            data("used")?,
+            data("max")?
+        ),
+        Code::CustomerLimitReached => format!(
+            "pelanggan ini sudah memindah {} janji temu dalam {} hari terakhir; batasnya {}",
+            data("used")?,
+            data("window_days")?,
+            data("max")?
+        ),
+        Code::ReasonRequired => "kebijakan meminta alasan (reason_category)".to_owned(),
+        Code::ReasonNotAccepted => "kebijakan tidak menerima alasan itu".to_owned(),
+        Code::TooFar => format!(
+            "waktu baru paling jauh {} dari waktu yang semula dipesan",
+            duration_id(&data("max_minutes")?)
+        ),
+        Code::PhoneTaken => "pelanggan lain sudah memakai nomor telepon ini".to_owned(),
+        Code::PlateTaken => match data("customer_name") {
+            Some(owner) => format!("nomor polisi ini sudah terdaftar untuk {owner}"),
+            None => "nomor polisi ini sudah terdaftar untuk pelanggan lain".to_owned(),
+        },
+        Code::VehicleInUse => {
+            "kendaraan ini masih disebut oleh janji temu, jadi tidak dapat dihapus".to_owned()
+        }
+        Code::VehicleNotCustomers => "kendaraan itu bukan milik pelanggan ini".to_owned(),
         _ => return None,
     })
+}
+
+/// Minutes as people say them: `3 hari`, `72 jam` is `3 hari`, `90 menit`.
+fn duration_id(minutes: &str) -> String {
+    match minutes.parse::<i64>() {
+        Ok(m) if m > 0 && m % 1440 == 0 => format!("{} hari", m / 1440),
+        Ok(m) if m > 0 && m % 60 == 0 => format!("{} jam", m / 60),
+        Ok(m) => format!("{m} menit"),
+        Err(_) => format!("{minutes} menit"),
+    }
 }
 
 fn missing_list(e: &Error) -> String {
@@ -175,7 +216,10 @@ mod tests {
                 .with_param("earliest", "t")
                 .with_param("latest", "t")
                 .with_param("due", "Rp1")
-                .with_data(serde_json::json!({ "current_version": 1 }))
+                .with_data(serde_json::json!({
+                    "current_version": 1, "required_minutes": 4320, "given_minutes": 90,
+                    "used": 2, "max": 2, "window_days": 90, "max_minutes": 20160,
+                }))
         };
         let both: Vec<&str> = Code::ALL
             .iter()
@@ -197,13 +241,23 @@ mod tests {
                 "invalid_email",
                 "customer_has_appointments",
                 "invalid_plate",
+                "plate_taken",
+                "vehicle_in_use",
+                "vehicle_not_customers",
                 "inside_lead_time",
                 "beyond_booking_horizon",
                 "outside_opening_hours",
                 "location_closed",
                 "slot_unavailable",
+                "phone_taken",
                 "not_reschedulable",
                 "not_cancellable",
+                "notice_too_short",
+                "reschedule_limit_reached",
+                "customer_limit_reached",
+                "reason_required",
+                "reason_not_accepted",
+                "too_far",
                 "fee_changed",
             ]
         );
@@ -230,6 +284,13 @@ mod tests {
         assert_eq!(
             detail(&Error::not_found("vehicle"), Locale::Id),
             "kendaraan tidak ditemukan"
+        );
+        let e = Error::new(Code::NoticeTooShort, "x").with_data(serde_json::json!({
+            "required_minutes": 4320, "given_minutes": 90
+        }));
+        assert_eq!(
+            detail(&e, Locale::Id),
+            "perubahan perlu pemberitahuan 3 hari; yang ini hanya 90 menit"
         );
     }
 }
