@@ -11,8 +11,8 @@ use super::Ctx;
 use super::notification_settings;
 use crate::db::DbConnection;
 use crate::domain::message_text::{self, Details};
-use crate::domain::reminders;
 use crate::domain::{Actor, ContactChannel, EventKind, MessageKind, MessageStatus};
+use crate::domain::{customer, reminders};
 use crate::error::Error;
 use crate::repo::appointments::AppointmentRow;
 use crate::repo::events::{self, NewEvent};
@@ -57,7 +57,11 @@ pub fn after_change(
         &row.location_id,
         &row.service_id,
     )?;
-    let Some((channel, recipient)) = address(&context) else {
+    let Some((channel, recipient)) = customer::reach(
+        context.preferred_channel,
+        context.phone.as_deref(),
+        context.email.as_deref(),
+    ) else {
         return Ok(());
     };
     let start = from_db(row.starts_at);
@@ -80,20 +84,9 @@ pub fn after_change(
     let rows: Vec<MessageRow> = due
         .into_iter()
         .filter(|(_, at)| *at < start)
-        .map(|(kind, at)| message(ctx, row, &context, kind, at, channel, &recipient))
+        .map(|(kind, at)| message(ctx, row, &context, kind, at, channel, recipient))
         .collect();
     outbox::insert_all(conn, &rows)
-}
-
-/// Where a customer is reached: their preferred channel, else whatever they have.
-fn address(c: &MessageContext) -> Option<(ContactChannel, String)> {
-    let by = |ch: ContactChannel| match ch {
-        ContactChannel::Whatsapp | ContactChannel::Sms => c.phone.clone().map(|p| (ch, p)),
-        ContactChannel::Email => c.email.clone().map(|e| (ch, e)),
-    };
-    by(c.preferred_channel)
-        .or_else(|| by(ContactChannel::Whatsapp))
-        .or_else(|| by(ContactChannel::Email))
 }
 
 fn message(

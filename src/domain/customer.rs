@@ -13,6 +13,22 @@ pub fn default_channel(has_phone: bool) -> ContactChannel {
     }
 }
 
+/// Where a message to a customer goes: their preferred channel when they have its
+/// address, else WhatsApp on their phone, else e-mail; `None` when they have neither.
+pub fn reach<'a>(
+    preferred: ContactChannel,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+) -> Option<(ContactChannel, &'a str)> {
+    let by = |ch: ContactChannel| match ch {
+        ContactChannel::Whatsapp | ContactChannel::Sms => phone.map(|p| (ch, p)),
+        ContactChannel::Email => email.map(|e| (ch, e)),
+    };
+    by(preferred)
+        .or_else(|| by(ContactChannel::Whatsapp))
+        .or_else(|| by(ContactChannel::Email))
+}
+
 /// A customer must be reachable: a phone number or an e-mail address, and the
 /// preferred channel must be one the customer actually has (WhatsApp and SMS need a
 /// phone, e-mail needs an address).
@@ -46,6 +62,17 @@ pub fn check_reachable(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_goes_where_the_customer_can_be_reached() {
+        use ContactChannel::*;
+        let (p, e) = (Some("+62812"), Some("b@x.id"));
+        assert_eq!(reach(Sms, p, e), Some((Sms, "+62812")));
+        assert_eq!(reach(Email, p, e), Some((Email, "b@x.id")));
+        assert_eq!(reach(Email, p, None), Some((Whatsapp, "+62812")));
+        assert_eq!(reach(Whatsapp, None, e), Some((Email, "b@x.id")));
+        assert_eq!(reach(Whatsapp, None, None), None);
+    }
 
     #[test]
     fn defaults_follow_the_phone() {
