@@ -3,7 +3,6 @@
 //! (Standard Webhooks, the secret Janji's own messages are signed with).
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -42,6 +41,17 @@ pub struct InboundResult {
     pub intent: Option<String>,
     #[schema(format = Uuid)]
     pub appointment_id: Option<String>,
+}
+
+impl InboundResult {
+    /// A reply recorded with nothing acted on.
+    fn recorded(status: &str) -> Self {
+        InboundResult {
+            status: status.to_owned(),
+            intent: None,
+            appointment_id: None,
+        }
+    }
 }
 
 fn refused(detail: &str) -> Error {
@@ -94,9 +104,7 @@ pub async fn receive_reply(
         .parse()
         .map_err(|_| refused("webhook-timestamp is not a number of seconds"))?;
     let now = state.clock.now();
-    let sent_at = DateTime::<Utc>::from_timestamp(timestamp, 0)
-        .ok_or_else(|| refused("webhook-timestamp is out of range"))?;
-    if !inbound::fresh(sent_at, now) {
+    if !signature::is_fresh(timestamp, now.timestamp()) {
         return Err(refused(
             "webhook-timestamp is more than five minutes from now",
         ));
@@ -140,21 +148,9 @@ pub async fn receive_reply(
         .write(move |c| inbound::receive(c, &ctx, cmd.clone()))
         .await?;
     let result = match outcome {
-        InboundOutcome::Duplicate => InboundResult {
-            status: "duplicate".into(),
-            intent: None,
-            appointment_id: None,
-        },
-        InboundOutcome::UnknownSender => InboundResult {
-            status: "unknown_sender".into(),
-            intent: None,
-            appointment_id: None,
-        },
-        InboundOutcome::NoUpcomingAppointment => InboundResult {
-            status: "no_upcoming_appointment".into(),
-            intent: None,
-            appointment_id: None,
-        },
+        InboundOutcome::Duplicate => InboundResult::recorded("duplicate"),
+        InboundOutcome::UnknownSender => InboundResult::recorded("unknown_sender"),
+        InboundOutcome::NoUpcomingAppointment => InboundResult::recorded("no_upcoming_appointment"),
         InboundOutcome::Answered {
             intent,
             appointment_id,

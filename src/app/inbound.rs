@@ -4,7 +4,6 @@
 //! and answered through the outbox: the confirmation, the best three other times with
 //! their fees, or what cancelling would cost (a bare word never cancels).
 
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::Ctx;
@@ -196,9 +195,4 @@ fn fee_text(amount: i64, currency: Currency, locale: Locale) -> String {
         (a, Locale::Id) => format!("biaya {}", money_display::display(a, currency, locale)),
         (a, Locale::En) => format!("fee {}", money_display::display(a, currency, locale)),
     }
-}
-
-/// The instant a reply's signature may be at most this far from `now`.
-pub fn fresh(timestamp: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    (now - timestamp).num_seconds().abs() <= 300
 }

@@ -33,6 +33,15 @@ pub fn header(secrets: &[[u8; 32]], id: &str, timestamp: i64, body: &[u8]) -> St
         .join(" ")
 }
 
+/// How far a `webhook-timestamp` may be from now: an older (or far future) post is
+/// refused as a possible replay, as Standard Webhooks advises.
+pub const TOLERANCE_SECONDS: i64 = 300;
+
+/// Whether a `webhook-timestamp` (Unix seconds) is within the tolerance of `now`.
+pub fn is_fresh(timestamp: i64, now: i64) -> bool {
+    (now - timestamp).abs() <= TOLERANCE_SECONDS
+}
+
 /// Whether any signature in a `webhook-signature` header is this secret's (for inbound
 /// messages), compared in constant time.
 pub fn verify(secret: &[u8; 32], id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
@@ -64,6 +73,12 @@ mod tests {
             sign(&key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
+    }
+
+    #[test]
+    fn a_timestamp_is_fresh_for_five_minutes_either_way() {
+        assert!(is_fresh(1_000, 1_300) && is_fresh(1_300, 1_000));
+        assert!(!is_fresh(1_000, 1_301) && !is_fresh(1_301, 1_000));
     }
 
     #[test]
