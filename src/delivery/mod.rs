@@ -120,22 +120,19 @@ impl Dispatcher {
         while let Some(done) = sends.join_next().await {
             let (message, result, latency) =
                 done.map_err(|e| Error::internal(format!("a send task failed: {e}")))?;
-            let outcome = match &result {
-                Ok(status) if (200..300).contains(status) => Outcome::Sent,
-                _ => match retry::next_attempt(
-                    message.row.attempts,
-                    now,
-                    jitter(),
-                    outbox::expires(&message.row),
-                ) {
-                    Some(at) => Outcome::Retry(at),
-                    None => Outcome::Failed,
-                },
-            };
             let (code, error) = match result {
                 Ok(status) if (200..300).contains(&status) => (Some(status), None),
                 Ok(status) => (Some(status), Some(format!("the gateway answered {status}"))),
                 Err(e) => (None, Some(e)),
+            };
+            let outcome = if error.is_none() {
+                Outcome::Sent
+            } else {
+                let expires = outbox::expires(&message.row);
+                match retry::next_attempt(message.row.attempts, now, jitter(), expires) {
+                    Some(at) => Outcome::Retry(at),
+                    None => Outcome::Failed,
+                }
             };
             let attempt = outbox::attempt(&message, now, code, latency, error);
             results.push((message, attempt, outcome));
