@@ -14,7 +14,98 @@ on_both_backends!(
     keys_are_listed_without_secrets,
     last_admin_key_cannot_be_revoked,
     organization_settings_are_validated,
+    this_sessions_operations_follow_their_roles,
 );
+
+/// Every operation added with messages, vehicles and replies, asked by each role and by
+/// no key: the status each must get (`0`: anything but 401 and 403).
+async fn this_sessions_operations_follow_their_roles(app: TestApp) {
+    let keys = [
+        Some(app.admin_key.clone()),
+        Some(app.key(Role::Staff)),
+        Some(app.key(Role::Integration)),
+        None,
+    ];
+    let nobody = "0199b1f0-0000-7000-8000-000000000000";
+    let org = app.org_id.clone();
+    // (method, path, body, [admin, staff, integration, no key])
+    let cases: Vec<(Method, String, Option<serde_json::Value>, [u16; 4])> = vec![
+        (
+            Method::GET,
+            "/v1/notification-settings".into(),
+            None,
+            [200, 403, 403, 401],
+        ),
+        (
+            Method::PUT,
+            "/v1/notification-settings".into(),
+            Some(json!({})),
+            [200, 403, 403, 401],
+        ),
+        (
+            Method::POST,
+            "/v1/notification-settings/secret".into(),
+            None,
+            [409, 403, 403, 401],
+        ),
+        (
+            Method::GET,
+            "/v1/deliveries".into(),
+            None,
+            [200, 200, 403, 401],
+        ),
+        (
+            Method::POST,
+            format!("/v1/deliveries/{nobody}/retry"),
+            None,
+            [404, 404, 403, 401],
+        ),
+        (Method::GET, "/v1/vehicles".into(), None, [0, 0, 0, 401]),
+        (
+            Method::GET,
+            format!("/v1/vehicles/{nobody}"),
+            None,
+            [404, 404, 404, 401],
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/vehicles/{nobody}"),
+            None,
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::GET,
+            format!("/v1/customers/{nobody}/vehicles"),
+            None,
+            [404, 404, 404, 401],
+        ),
+        // Replies are signed by the gateway: an API key opens nothing there.
+        (
+            Method::POST,
+            format!("/v1/inbound/{org}"),
+            Some(json!({"from": "+6281234567890", "text": "YA"})),
+            [401, 401, 401, 401],
+        ),
+    ];
+    for (method, path, body, want) in cases {
+        for (key, want) in keys.iter().zip(want) {
+            let mut call = app.call(method.clone(), &path);
+            call = match key {
+                Some(k) => call.key(k),
+                None => call.no_key(),
+            };
+            if let Some(b) = &body {
+                call = call.json(b.clone());
+            }
+            let got = call.send().await.status.as_u16();
+            if want == 0 {
+                assert!(got != 401 && got != 403, "{method} {path} {key:?}: {got}");
+            } else {
+                assert_eq!(got, want, "{method} {path} with {key:?}");
+            }
+        }
+    }
+}
 
 async fn missing_malformed_and_revoked_keys_are_401(app: TestApp) {
     let r = app.call(Method::GET, "/v1/locations").no_key().send().await;
