@@ -26,7 +26,37 @@ on_both_backends!(
     settings_are_for_admins_and_checked_field_by_field,
     no_gateway_no_messages,
     the_delivery_log_shows_every_attempt_and_a_failed_message_goes_again_once,
+    racing_first_saves_of_the_settings_make_one_secret,
 );
+
+/// The settings are read, checked against `If-Match` and written: ten first saves at once
+/// (each expecting version 0) must leave one winner and one secret.
+async fn racing_first_saves_of_the_settings_make_one_secret(app: TestApp) {
+    let rx = Receiver::start().await;
+    let saves: Vec<_> = (0..10)
+        .map(|_| {
+            app.call(Method::PUT, "/v1/notification-settings")
+                .header("if-match", "\"0\"")
+                .json(json!({ "gateway_url": rx.url }))
+                .send()
+        })
+        .collect();
+    let answers = futures_util::future::join_all(saves).await;
+    let won: Vec<_> = answers.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        won.len(),
+        1,
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(won[0].body["secret"].is_string());
+    for r in answers.iter().filter(|r| r.status != 200) {
+        r.problem(412, "version_mismatch");
+    }
+    let now = app.get("/v1/notification-settings").await;
+    assert_eq!(now.expect(200)["version"], 1);
+    assert_eq!(now.body["secret_generation"], 1);
+}
 
 fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
