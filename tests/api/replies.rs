@@ -211,6 +211,17 @@ async fn unsigned_stale_or_foreign_replies_are_refused(app: TestApp) {
         .send()
         .await;
     stale.problem(401, "invalid_signature");
+    // A timestamp at the end of the range is refused, not an overflow.
+    let far = app
+        .call(Method::POST, &format!("/v1/inbound/{}", app.org_id))
+        .no_key()
+        .header("webhook-id", "wamid.12")
+        .header("webhook-timestamp", "-9223372036854775807")
+        .header("webhook-signature", "v1,AAAA")
+        .json(body.clone())
+        .send()
+        .await;
+    far.problem(401, "invalid_signature");
     let a = app
         .get(&format!("/v1/appointments/{}", s.appointment))
         .await;
