@@ -13,7 +13,9 @@ use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::Error;
-use crate::repo::appointments::{self, AppointmentResourceRow, AppointmentRow, HeldResource};
+use crate::repo::appointments::{
+    self, AppointmentLabels, AppointmentResourceRow, AppointmentRow, HeldResource,
+};
 use crate::repo::customers;
 use crate::repo::events::{self, NewEvent};
 use crate::repo::locks;
@@ -73,39 +75,47 @@ fn offers_alternatives(refusal: &Unavailable) -> bool {
     )
 }
 
+/// The customer booked for: id, name and phone.
+struct Booked {
+    id: String,
+    name: String,
+    phone: Option<String>,
+}
+
 fn resolve_customer(
     conn: &mut DbConnection,
     ctx: &Ctx,
     customer: CustomerRef,
-) -> Result<String, Error> {
+) -> Result<Booked, Error> {
     let org = ctx.org.as_str();
     // An existing customer is locked, so a delete racing this booking either
     // committed first (the lock finds no customer: 404) or waits for it and then counts
     // its appointment (409 `customer_has_appointments`); never an orphan.
-    Ok(match customer {
-        CustomerRef::Id(id) => {
-            locks::customer(conn, org, &id)?;
-            id
-        }
+    let locked = |conn: &mut DbConnection, id: String| {
+        let (name, phone) = locks::customer_to_book(conn, org, &id)?;
+        Ok::<_, Error>(Booked { id, name, phone })
+    };
+    match customer {
+        CustomerRef::Id(id) => locked(conn, id),
         CustomerRef::ExternalRef(r) => {
             let id = customers::find_by_external_ref(conn, org, &r)?
                 .ok_or_else(|| Error::not_found("customer with that external_ref"))?
                 .id;
-            locks::customer(conn, org, &id)?;
-            id
+            locked(conn, id)
         }
         CustomerRef::New(new) => {
             // The customer who already has this phone number or external_ref is booked
             // for, not a copy of them: their limits follow them.
             match crate::app::customers::create(conn, ctx, new).map_err(|e| e.within("customer"))? {
-                Identified::Created(c) => c.id,
-                Identified::Matched(c) => {
-                    locks::customer(conn, org, &c.id)?;
-                    c.id
-                }
+                Identified::Created(c) => Ok(Booked {
+                    id: c.id,
+                    name: c.name,
+                    phone: c.phone,
+                }),
+                Identified::Matched(c) => locked(conn, c.id),
             }
         }
-    })
+    }
 }
 
 /// The rows by which `row` holds the slot's resources, and those resources as the
@@ -200,10 +210,26 @@ pub fn book(
             });
         }
     };
-    let customer_id = resolve_customer(conn, ctx, cmd.customer)?;
-    if let Some(v) = &cmd.vehicle_id {
-        crate::app::vehicles::check_for_booking(conn, ctx, &customer_id, v)?;
-    }
+    let customer = resolve_customer(conn, ctx, cmd.customer)?;
+    let plate = match &cmd.vehicle_id {
+        Some(v) => Some(crate::app::vehicles::check_for_booking(
+            conn,
+            ctx,
+            &customer.id,
+            v,
+        )?),
+        None => None,
+    };
+    // What the appointment shows of its customer, service and vehicle, known by now
+    // without reading them again.
+    let labels = AppointmentLabels {
+        time_zone: loaded.location.time_zone,
+        customer_name: customer.name,
+        customer_phone: customer.phone,
+        service_name: loaded.service.name.clone(),
+        plate,
+    };
+    let customer_id = customer.id;
 
     let block_start = slot.start - loaded.needs.buffer_before;
     let block_end = slot.end + loaded.needs.buffer_after;
@@ -237,7 +263,7 @@ pub fn book(
         vehicle_id: cmd.vehicle_id,
     };
     let (held, resources) = holds(&row, &slot, &loaded);
-    appointments::insert(conn, &row, &held)?;
+    appointments::insert_row(conn, &row)?;
     let changes = serde_json::json!({
         "status": { "old": null, "new": row.status },
         "starts_at": { "old": null, "new": slot.start },
@@ -260,11 +286,11 @@ pub fn book(
     if loaded.sends_messages {
         notices::after_change(conn, ctx, &row, notices::Change::Booked)?;
     }
-    let id = row.id.clone();
-    let view = AppointmentView::of(
-        row,
-        resources,
-        crate::app::appointments::labels_of(conn, &id)?,
-    );
-    Ok(BookOutcome::Booked(Box::new(view)))
+    // Last: holding the resources bumps their busy versions, which locks their rows
+    // until the commit (PostgreSQL), so bookings of the same bay wait on each other for
+    // as short a time as possible.
+    appointments::insert_held(conn, &held)?;
+    Ok(BookOutcome::Booked(Box::new(AppointmentView::of(
+        row, resources, labels,
+    ))))
 }

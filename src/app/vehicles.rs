@@ -217,20 +217,19 @@ pub fn delete(
 }
 
 /// Checks that a booking's vehicle is the customer's, and locks it against a delete
-/// (`422 vehicle_not_customers` otherwise, naming `vehicle_id`).
+/// (`422 vehicle_not_customers` otherwise, naming `vehicle_id`); returns its plate.
 pub fn check_for_booking(
     conn: &mut DbConnection,
     ctx: &Ctx,
     customer_id: &str,
     vehicle_id: &str,
-) -> Result<(), Error> {
-    let owner = locks::vehicle(conn, &ctx.org, vehicle_id)?;
-    if owner.as_deref() != Some(customer_id) {
-        return Err(Error::invalid(
+) -> Result<String, Error> {
+    match locks::vehicle(conn, &ctx.org, vehicle_id)? {
+        Some((owner, plate)) if owner == customer_id => Ok(plate),
+        _ => Err(Error::invalid(
             "vehicle_id",
             Code::VehicleNotCustomers,
             "the vehicle is not one of this customer's vehicles",
-        ));
+        )),
     }
-    Ok(())
 }

@@ -3,43 +3,41 @@
 //! Writes are retried when transactions got in each other's way (a PostgreSQL deadlock
 //! or serialization failure): the whole unit of work runs again, a bounded number of
 //! times, then the caller gets `503 database_contention` with `Retry-After`. On SQLite,
-//! writers queue on one in-process gate before they take a connection, so the database
-//! sees one writer at a time by design and readers never wait behind a writer's lock.
+//! writes queue for one writer thread (`db::writer`), so the database sees one writer at
+//! a time by design and readers never wait behind a writer's lock.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::prelude::*;
-use tokio::sync::Semaphore;
-
+pub use super::transaction::{MAX_ATTEMPTS, read_tx, write_tx, write_with_retry};
+use super::writer::{LostGroupHook, Writer};
 use super::{Backend, DbConnection, DbPool};
 use crate::error::{Code, Error};
-
-/// How many times a unit of work runs at most when it keeps meeting contention.
-pub const MAX_ATTEMPTS: u32 = 5;
-
-/// How long a SQLite writer waits for its turn: the pool's own wait, so that a queue of
-/// writers answers 503 at the same moment a pool wait would.
-pub const WRITER_WAIT: Duration = super::connection::POOL_WAIT;
 
 /// The shared pool plus the knowledge of which backend it talks to.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
     backend: Backend,
-    /// SQLite's one writer, taken in arrival order (PostgreSQL: none).
-    writer: Option<Arc<Semaphore>>,
+    /// SQLite's one writer, a thread fed in arrival order (`db::writer`; PostgreSQL: none).
+    writer: Option<Writer>,
+    lost_group: LostGroupHook,
 }
 
 impl Db {
     pub fn new(pool: DbPool, backend: Backend) -> Self {
-        let writer = (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1)));
+        let lost_group = LostGroupHook::default();
+        let writer =
+            (backend == Backend::Sqlite).then(|| Writer::start(pool.clone(), lost_group.clone()));
         Db {
             pool,
             backend,
             writer,
+            lost_group,
         }
+    }
+
+    /// What to forget when SQLite's writer lost a group of units of work that had run
+    /// but could not commit (what they kept in memory may never have happened). Set once.
+    pub fn on_lost_group(&self, forget: impl Fn() + Send + Sync + 'static) {
+        let _ = self.lost_group.set(Box::new(forget));
     }
 
     pub fn backend(&self) -> Backend {
@@ -85,21 +83,17 @@ impl Db {
 
     /// Runs `f` in a write transaction on a blocking thread, again when it met contention
     /// (so `f` must be able to run more than once); on SQLite the transaction takes the
-    /// write lock at `BEGIN` so a read-then-write cannot fail half-way.
+    /// write lock at `BEGIN` so a read-then-write cannot fail half-way, and runs on the
+    /// writer thread, possibly in one transaction with others that queued beside it
+    /// (`db::writer`).
     pub async fn write<T, F>(&self, mut f: F) -> Result<T, Error>
     where
         F: FnMut(&mut DbConnection) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
     {
-        let _turn = match &self.writer {
-            Some(gate) => Some(
-                tokio::time::timeout(WRITER_WAIT, gate.clone().acquire_owned())
-                    .await
-                    .map_err(|_| Error::unavailable("timed out waiting for the SQLite writer"))?
-                    .map_err(|e| Error::internal(format!("writer gate closed: {e}")))?,
-            ),
-            None => None,
-        };
+        if let Some(writer) = &self.writer {
+            return writer.write(f).await;
+        }
         let pool = self.pool.clone();
         off_the_executor(move || once_on(&pool, |c| write_with_retry(c, &mut f))).await
     }
@@ -157,80 +151,4 @@ where
     actix_web::web::block(f)
         .await
         .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
-}
-
-/// A write transaction, run again after contention with a growing, jittered pause.
-pub fn write_with_retry<T, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, Error>
-where
-    F: FnMut(&mut DbConnection) -> Result<T, Error>,
-{
-    let mut attempt = 1;
-    loop {
-        match write_tx(conn, &mut *f) {
-            Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
-                tracing::debug!(attempt, error = %e, "unit of work met contention; running it again");
-                std::thread::sleep(backoff(attempt));
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-/// 4, 8, 16, 32 ms, each plus up to as much again at random, so that the transactions
-/// that collided do not collide again in step.
-fn backoff(attempt: u32) -> Duration {
-    let base = 2u64 << attempt;
-    let mut byte = [0u8; 2];
-    let jitter = match getrandom::fill(&mut byte) {
-        Ok(()) => u64::from(u16::from_le_bytes(byte)) % (base * 1000),
-        Err(_) => 0,
-    };
-    Duration::from_micros(base * 1000 + jitter)
-}
-
-/// A write transaction on any connection (also used by the CLI, outside actix).
-pub fn write_tx<T, F>(conn: &mut DbConnection, f: F) -> Result<T, Error>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, Error>,
-{
-    match conn {
-        DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
-    finish(conn, f)
-}
-
-/// A read transaction: one consistent view of the data for the whole unit of work.
-pub fn read_tx<T, F>(conn: &mut DbConnection, f: F) -> Result<T, Error>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, Error>,
-{
-    type Tm = <DbConnection as Connection>::TransactionManager;
-    Tm::begin_transaction(conn)?;
-    finish(conn, f)
-}
-
-/// Commits what `f` did, or rolls it back. The caller always gets `f`'s own error: when
-/// the rollback fails too (the connection is gone), that failure is only logged, and the
-/// connection is left broken so the pool discards it.
-fn finish<T, F>(conn: &mut DbConnection, f: F) -> Result<T, Error>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, Error>,
-{
-    type Tm = <DbConnection as Connection>::TransactionManager;
-    match f(conn) {
-        Ok(value) => {
-            Tm::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(e) => {
-            if let Err(rollback) = Tm::rollback_transaction(conn) {
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
-            Err(e)
-        }
-    }
 }

@@ -31,12 +31,15 @@ pub struct AppState {
 impl AppState {
     /// A state with the default idempotency retention.
     pub fn new(db: Db, clock: Clock) -> Self {
+        let schedules = Snapshots::default();
+        let forget = schedules.clone();
+        db.on_lost_group(move || forget.clear());
         AppState {
             db,
             clock,
             idempotency_retention: DEFAULT_RETENTION,
             last_use: LastUse::default(),
-            schedules: Snapshots::default(),
+            schedules,
             secret_key: SecretKey::random(),
             allow_private_targets: false,
         }

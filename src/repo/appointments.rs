@@ -94,6 +94,12 @@ pub fn insert(
     row: &AppointmentRow,
     held: &[AppointmentResourceRow],
 ) -> Result<(), Error> {
+    insert_row(conn, row)?;
+    insert_held(conn, held)
+}
+
+/// The appointment's own row, without the resources it holds.
+pub fn insert_row(conn: &mut DbConnection, row: &AppointmentRow) -> Result<(), Error> {
     diesel::insert_into(appointments::table)
         .values(row)
         .execute(conn)
@@ -105,7 +111,7 @@ pub fn insert(
             .with_field("external_ref"),
             _ => e.into(),
         })?;
-    insert_held(conn, held)
+    Ok(())
 }
 
 /// Holds resources for an appointment; an overlap with another booking is

@@ -9,8 +9,8 @@
 //! one order (organization, customer, appointment) and at the start of the unit of work,
 //! so two of them never wait on each other in a circle. See docs/concurrency.md.
 //!
-//! SQLite needs none of this: every write transaction begins IMMEDIATE behind one writer
-//! gate (`db::tx`), so writers already run one at a time. There the functions only check
+//! SQLite needs none of this: every write unit of work runs on one writer thread
+//! (`db::writer`), so writers already run one at a time. There the functions only check
 //! that the row exists, so both backends answer alike.
 
 use diesel::prelude::*;
@@ -48,6 +48,29 @@ pub fn customer(conn: &mut DbConnection, org: &str, id: &str) -> Result<(), Erro
     lock_customer(conn, org, id, false)
 }
 
+/// A booking's hold on its customer, returning how the appointment shows them (name,
+/// phone). `FOR KEY SHARE`: bookings of one customer do not queue behind each other (a
+/// booking counts none of the customer's rows), but a delete's `FOR UPDATE` waits for
+/// them and they for it, so a booking never outlives its customer. `404` as
+/// [`customer`].
+pub fn customer_to_book(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<(String, Option<String>), Error> {
+    let row = || {
+        customers::table
+            .filter(customers::organization_id.eq(org))
+            .filter(customers::id.eq(id))
+            .select((customers::name, customers::phone))
+    };
+    let found: Option<(String, Option<String>)> = match conn {
+        DbConnection::Pg(c) => row().for_key_share().get_result(c).optional()?,
+        DbConnection::Sqlite(c) => row().get_result(c).optional()?,
+    };
+    found.ok_or_else(|| Error::not_found("customer"))
+}
+
 /// Locks a customer that is about to be deleted, before its appointments are counted:
 /// a booking for them either committed before (and is counted) or waits and then finds
 /// no customer.
@@ -75,16 +98,20 @@ fn lock_customer(
     found.map(drop).ok_or_else(|| Error::not_found("customer"))
 }
 
-/// Locks a vehicle for a booking that names it and returns its owner (`None`: no such
+/// Locks a vehicle for a booking that names it and returns its owner and plate (`None`: no such
 /// vehicle in the organization). `FOR KEY SHARE`: bookings of one vehicle do not wait for
 /// each other, but a delete's `FOR UPDATE` waits for them (and they for it), so the
 /// delete's count of appointments cannot miss one being booked.
-pub fn vehicle(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<String>, Error> {
+pub fn vehicle(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<Option<(String, String)>, Error> {
     let row = || {
         vehicles::table
             .filter(vehicles::organization_id.eq(org))
             .filter(vehicles::id.eq(id))
-            .select(vehicles::customer_id)
+            .select((vehicles::customer_id, vehicles::plate))
     };
     Ok(match conn {
         DbConnection::Pg(c) => row().for_key_share().get_result(c).optional()?,

@@ -39,3 +39,4 @@ mod schema_rules;
 mod services;
 mod suggestions;
 mod vehicles;
+mod writer;

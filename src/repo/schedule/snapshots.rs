@@ -92,6 +92,16 @@ impl Snapshots {
             .cloned()
     }
 
+    /// Forgets everything kept (after writes that were read back never committed).
+    pub fn clear(&self) {
+        if let Ok(mut map) = self.inner.setups.write() {
+            map.clear();
+        }
+        if let Ok(mut map) = self.inner.busy.write() {
+            map.clear();
+        }
+    }
+
     pub fn keep_setup(&self, setup: Arc<Setup>) {
         if let Ok(mut map) = self.inner.setups.write() {
             if map.len() >= MAX_ENTRIES {
