@@ -134,18 +134,20 @@ fn world(
             },
             hours: None,
             closures: vec![],
-            busy: vec![],
+            busy: Default::default(),
         })
         .collect();
+    let mut busy: Vec<Vec<Interval>> = vec![Vec::new(); n];
     for b in &booked {
         let block = Interval::new(b.start, b.start + Duration::minutes(30 * b.halves as i64));
-        resources[b.bay].busy.push(block);
-        resources[b.advisor].busy.push(block);
+        busy[b.bay].push(block);
+        busy[b.advisor].push(block);
     }
     // Blocks arrive in start order, as `repo::schedule` hands them over (read by
     // resource and start, kept so in the process's snapshots).
-    for r in &mut resources {
-        r.busy.sort_unstable();
+    for (r, mut blocks) in resources.iter_mut().zip(busy) {
+        blocks.sort_unstable();
+        r.busy = blocks.into();
     }
     let busy_count = (0..days)
         .map(|d| {
@@ -199,8 +201,10 @@ fn benches(c: &mut Criterion) {
             moving.start,
             moving.start + Duration::minutes(30 * moving.halves as i64),
         );
-        let i = w.resources[r].busy.iter().position(|&b| b == own).unwrap();
-        w.resources[r].busy.swap_remove(i);
+        let mut blocks = w.resources[r].busy.to_vec();
+        let i = blocks.iter().position(|&b| b == own).unwrap();
+        blocks.remove(i);
+        w.resources[r].busy = blocks.into();
     }
     let s = Schedule {
         tz: Asia::Jakarta,

@@ -230,7 +230,7 @@ fn case() -> impl Strategy<Value = Case> {
                         kind,
                         hours,
                         closures: intervals(base, &closures),
-                        busy: intervals(base, &busy),
+                        busy: intervals(base, &busy).into(),
                     })
                     .collect();
                 let from = now + Duration::minutes(from);

@@ -1,7 +1,8 @@
 //! Weekly local opening hours turned into UTC intervals, day by day, DST-correct.
 
 use chrono::{
-    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone as _, Utc,
+    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset as _,
+    TimeZone as _, Utc,
 };
 use chrono_tz::Tz;
 
@@ -46,6 +47,24 @@ pub fn open_intervals(
     normalize(out)
 }
 
+/// The instants of local `start` and `end` when each exists once and both have the same
+/// UTC offset (no clock change between them: zones change at most twice a year, never
+/// twice within a day and back); `None` otherwise.
+fn one_offset(
+    tz: Tz,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    match (tz.from_local_datetime(&start), tz.from_local_datetime(&end)) {
+        (LocalResult::Single(a), LocalResult::Single(b))
+            if a.offset().fix() == b.offset().fix() =>
+        {
+            Some((a.with_timezone(&Utc), b.with_timezone(&Utc)))
+        }
+        _ => None,
+    }
+}
+
 /// Candidate slot starts: every `step` of local wall-clock time from the start of each
 /// opening interval, at every instant showing that time: a local time that does not
 /// exist (clocks jump forward) gives none, a repeated one (clocks fall back) gives both
@@ -63,6 +82,18 @@ pub fn candidate_starts(
         for r in hours.day(date.weekday()) {
             let end = wall(date, r.end);
             let mut local = wall(date, r.start);
+            if let Some((first, last)) = one_offset(tz, local, end) {
+                // The zone keeps one offset over the whole range: the starts are every
+                // `step` in UTC too, without a zone lookup for each.
+                let mut t = first;
+                while t < last && t < to {
+                    if t >= from {
+                        out.push(t);
+                    }
+                    t += step;
+                }
+                continue;
+            }
             while local < end {
                 let (first, second) = match tz.from_local_datetime(&local) {
                     LocalResult::Single(t) => (Some(t), None),
@@ -230,5 +261,72 @@ mod tests {
                 "03:45 EST"
             ]
         );
+    }
+
+    /// The starts found per range (one zone lookup at each end) are those found by
+    /// converting every local step, for a year of days in zones with and without DST,
+    /// including ranges across midnight-adjacent changes and a 30-minute change.
+    #[test]
+    fn starts_per_range_match_a_lookup_per_step() {
+        fn per_step(
+            tz: Tz,
+            hours: &WeeklyHours,
+            from: DateTime<Utc>,
+            to: DateTime<Utc>,
+            step: Duration,
+        ) -> Vec<DateTime<Utc>> {
+            let mut out = Vec::new();
+            for date in local_dates(tz, from, to) {
+                for r in hours.day(date.weekday()) {
+                    let (mut local, end) = (wall(date, r.start), wall(date, r.end));
+                    while local < end {
+                        let found = match tz.from_local_datetime(&local) {
+                            LocalResult::Single(t) => vec![t],
+                            LocalResult::Ambiguous(a, b) => vec![a, b],
+                            LocalResult::None => vec![],
+                        };
+                        out.extend(
+                            found
+                                .into_iter()
+                                .map(|t| t.with_timezone(&Utc))
+                                .filter(|t| *t >= from && *t < to),
+                        );
+                        local += step;
+                    }
+                }
+            }
+            out.sort_unstable();
+            out.dedup();
+            out
+        }
+        let shapes = [
+            serde_json::json!([{"start": "00:00", "end": "24:00"}]),
+            serde_json::json!([{"start": "01:15", "end": "03:45"}, {"start": "08:00", "end": "17:00"}]),
+            serde_json::json!([{"start": "22:00", "end": "24:00"}]),
+        ];
+        let zones = [
+            Asia::Jakarta,
+            America::New_York,
+            Europe::London,
+            chrono_tz::Australia::Lord_Howe,
+            America::Santiago,
+            chrono_tz::Asia::Tehran,
+        ];
+        for day in shapes {
+            let h = hours(serde_json::json!({
+                "mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day
+            }));
+            for tz in zones {
+                for minutes in [15, 20, 45] {
+                    let step = Duration::minutes(minutes);
+                    let (from, to) = (utc("2026-01-01T00:00:00Z"), utc("2027-01-01T00:00:00Z"));
+                    assert_eq!(
+                        candidate_starts(tz, &h, from, to, step),
+                        per_step(tz, &h, from, to, step),
+                        "{tz} every {minutes} min, {day}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -17,5 +17,6 @@ pub mod problem_text;
 pub mod request_log;
 pub mod responses;
 pub mod shared_params;
+pub mod short_text;
 pub mod state;
 pub mod time;

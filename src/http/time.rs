@@ -5,6 +5,8 @@ use chrono_tz::{OffsetName, Tz};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::short_text::{self, ShortText};
+
 /// An RFC 3339 instant that must carry an offset (`Z` or `+07:00`); a time without one
 /// is ambiguous and refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ToSchema)]
@@ -64,40 +66,41 @@ impl<'de> Deserialize<'de> for Date {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LocalSpan {
     /// IANA zone of the location.
-    #[schema(example = "Asia/Jakarta")]
-    pub time_zone: String,
+    #[schema(value_type = String, example = "Asia/Jakarta")]
+    pub time_zone: &'static str,
     /// The zone's abbreviation at the start, e.g. `WIB`.
-    #[schema(example = "WIB")]
-    pub zone: String,
+    #[schema(value_type = String, example = "WIB")]
+    pub zone: ShortText,
     /// Start with the local offset.
-    #[schema(example = "2026-11-30T09:00:00+07:00")]
-    pub start: String,
-    #[schema(example = "2026-11-30T10:00:00+07:00")]
-    pub end: String,
+    #[schema(value_type = String, example = "2026-11-30T09:00:00+07:00")]
+    pub start: ShortText,
+    #[schema(value_type = String, example = "2026-11-30T10:00:00+07:00")]
+    pub end: ShortText,
     /// Local calendar date of the start.
-    #[schema(example = "2026-11-30")]
-    pub date: String,
+    #[schema(value_type = String, example = "2026-11-30")]
+    pub date: ShortText,
     /// What a person reads, e.g. `09:00 WIB`.
-    #[schema(example = "09:00 WIB")]
-    pub label: String,
+    #[schema(value_type = String, example = "09:00 WIB")]
+    pub label: ShortText,
 }
 
 impl LocalSpan {
+    /// Written into inline buffers, not allocated strings, and without chrono's
+    /// pattern formatting: a month of slots shows hundreds of these
+    /// (`http::short_text`).
     pub fn new(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
         let (s, e) = (start.with_timezone(&tz), end.with_timezone(&tz));
-        // Written out rather than through `format("%Z")`, which parses its pattern on
-        // every call: a month of slots shows hundreds of these.
         let zone = match s.offset().abbreviation() {
-            Some(abbreviation) => abbreviation.to_owned(),
-            None => s.format("%Z").to_string(),
+            Some(abbreviation) => ShortText::from(abbreviation),
+            None => ShortText::from(s.format("%Z").to_string().as_str()),
         };
         LocalSpan {
-            time_zone: tz.name().to_owned(),
-            label: format!("{:02}:{:02} {zone}", s.hour(), s.minute()),
+            time_zone: tz.name(),
+            label: short_text::clock_label(s.hour(), s.minute(), zone.as_str()),
             zone,
-            start: s.to_rfc3339(),
-            end: e.to_rfc3339(),
-            date: s.date_naive().to_string(),
+            start: short_text::rfc3339(&s),
+            end: short_text::rfc3339(&e),
+            date: short_text::date(s.date_naive()),
         }
     }
 }
@@ -164,8 +167,8 @@ mod tests {
             for _ in 0..400 {
                 let span = LocalSpan::new(tz, t, t + chrono::Duration::minutes(30));
                 let local = t.with_timezone(&tz);
-                assert_eq!(span.zone, local.format("%Z").to_string());
-                assert_eq!(span.label, local.format("%H:%M %Z").to_string());
+                assert_eq!(span.zone.as_str(), local.format("%Z").to_string());
+                assert_eq!(span.label.as_str(), local.format("%H:%M %Z").to_string());
                 t += chrono::Duration::minutes(1337);
             }
         }

@@ -9,6 +9,7 @@ use crate::app::availability::SlotView;
 use crate::app::suggestions::SuggestionView;
 use crate::domain::ResourceKind;
 use crate::domain::suggestions::{Reason, Score};
+use crate::http::short_text::serialize_utc;
 use crate::http::time::LocalSpan;
 
 /// A resource that would serve (or serves) an appointment.
@@ -38,7 +39,9 @@ pub fn resource_refs(resources: Vec<ResourceView>) -> Vec<ResourceRef> {
 /// A bookable start.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlotResponse {
+    #[serde(serialize_with = "serialize_utc")]
     pub start: DateTime<Utc>,
+    #[serde(serialize_with = "serialize_utc")]
     pub end: DateTime<Utc>,
     pub local: LocalSpan,
     /// One resource per kind the service needs: those a booking at this start gets
@@ -61,7 +64,9 @@ impl From<SlotView> for SlotResponse {
 /// unless someone else takes it first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionResponse {
+    #[serde(serialize_with = "serialize_utc")]
     pub start: DateTime<Utc>,
+    #[serde(serialize_with = "serialize_utc")]
     pub end: DateTime<Utc>,
     pub local: LocalSpan,
     /// The resources a booking at this start gets (the current ones kept when free).

@@ -2,6 +2,8 @@
 //! the service and the booking rules, with `now` passed in.
 
 use std::borrow::Cow;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -21,6 +23,46 @@ pub const MAX_BUFFER_MINUTES: i64 = 240;
 /// and the SQLite overlap guard rely on it.
 pub const MAX_BLOCK: Duration = Duration::minutes(MAX_DURATION_MINUTES + 2 * MAX_BUFFER_MINUTES);
 
+/// A resource's busy blocks in start order: a stretch of a shared list, so that blocks
+/// kept in memory between requests are handed to a query without being copied.
+#[derive(Clone, Debug, Default)]
+pub struct Blocks {
+    all: Arc<[Interval]>,
+    from: usize,
+    to: usize,
+}
+
+impl Blocks {
+    /// `all[from..to]`, without copying `all`.
+    pub fn stretch(all: Arc<[Interval]>, from: usize, to: usize) -> Self {
+        let to = to.min(all.len());
+        Blocks {
+            from: from.min(to),
+            to,
+            all,
+        }
+    }
+}
+
+impl Deref for Blocks {
+    type Target = [Interval];
+
+    fn deref(&self) -> &[Interval] {
+        &self.all[self.from..self.to]
+    }
+}
+
+impl From<Vec<Interval>> for Blocks {
+    fn from(blocks: Vec<Interval>) -> Self {
+        let to = blocks.len();
+        Blocks {
+            all: blocks.into(),
+            from: 0,
+            to,
+        }
+    }
+}
+
 /// A resource able to perform the service, with what already occupies it.
 #[derive(Clone, Debug)]
 pub struct ResourceSchedule {
@@ -30,8 +72,8 @@ pub struct ResourceSchedule {
     pub hours: Option<WeeklyHours>,
     /// Closures of this resource only.
     pub closures: Vec<Interval>,
-    /// Blocks (appointment plus buffers) of its active appointments.
-    pub busy: Vec<Interval>,
+    /// Blocks (appointment plus buffers) of its active appointments, in start order.
+    pub busy: Blocks,
 }
 
 /// Everything about one location that decides availability.

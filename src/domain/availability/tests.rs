@@ -29,7 +29,7 @@ fn bay(id: &str) -> ResourceSchedule {
         kind: ResourceKind::ServiceBay,
         hours: None,
         closures: vec![],
-        busy: vec![],
+        busy: vec![].into(),
     }
 }
 
@@ -95,7 +95,7 @@ fn jakarta_day_with_lunch_break_and_a_booking() {
         serde_json::json!({"mon": [{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "15:00"}]}),
     );
     let mut r = bay("b1");
-    r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")];
+    r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")].into();
     let res = [r];
     let s = jakarta(&h, &res);
     let slots = monday_slots(&s);
@@ -117,7 +117,7 @@ fn buffers_keep_appointments_apart() {
     let h = weekdays("08:00", "17:00");
     let mut r = bay("b1");
     // An existing booking 10:00-11:00 whose own block includes 15 minutes after.
-    r.busy = vec![iv("2026-11-30T10:00:00+07:00", "2026-11-30T11:15:00+07:00")];
+    r.busy = vec![iv("2026-11-30T10:00:00+07:00", "2026-11-30T11:15:00+07:00")].into();
     let res = [r];
     let s = jakarta(&h, &res);
     let needs = ServiceNeeds {
@@ -227,7 +227,7 @@ fn lead_time_and_horizon_bound_the_window() {
 fn check_start_names_the_reason() {
     let h = weekdays("08:00", "17:00");
     let mut r = bay("b1");
-    r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")];
+    r.busy = vec![iv("2026-11-30T09:00:00+07:00", "2026-11-30T10:00:00+07:00")].into();
     let res = [r];
     let closures = [iv("2026-12-25T00:00:00+07:00", "2026-12-26T00:00:00+07:00")];
     let s = Schedule {
@@ -367,7 +367,7 @@ fn the_second_pass_of_a_repeated_time_is_offered_and_accepted() {
     let h = weekdays("00:00", "04:00");
     let mut r = bay("b1");
     // The first 01:30 (EDT) is booked for half an hour.
-    r.busy = vec![iv("2026-11-01T01:30:00-04:00", "2026-11-01T02:00:00-04:00")];
+    r.busy = vec![iv("2026-11-01T01:30:00-04:00", "2026-11-01T02:00:00-04:00")].into();
     let res = [r];
     let s = Schedule {
         tz: America::New_York,
@@ -476,9 +476,9 @@ fn no_start_at_a_local_time_that_does_not_exist() {
 fn needs_one_of_each_kind_and_prefers_the_least_loaded() {
     let h = weekdays("08:00", "17:00");
     let mut busy_bay = bay("b1");
-    busy_bay.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T09:00:00+07:00")];
+    busy_bay.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T09:00:00+07:00")].into();
     let mut a1 = advisor("a1");
-    a1.busy = vec![iv("2026-11-30T14:00:00+07:00", "2026-11-30T16:00:00+07:00")];
+    a1.busy = vec![iv("2026-11-30T14:00:00+07:00", "2026-11-30T16:00:00+07:00")].into();
     let res = [busy_bay, bay("b2"), a1, advisor("a2")];
     let s = jakarta(&h, &res);
     let needs = ServiceNeeds {
@@ -564,7 +564,7 @@ fn resource_hours_and_closures_narrow_the_location() {
 fn preferred_resources_win_when_free() {
     let h = weekdays("08:00", "17:00");
     let mut a1 = advisor("a1");
-    a1.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T12:00:00+07:00")];
+    a1.busy = vec![iv("2026-11-30T08:00:00+07:00", "2026-11-30T12:00:00+07:00")].into();
     let res = [bay("b1"), a1, advisor("a2")];
     let s = jakarta(&h, &res);
     let needs = ServiceNeeds {

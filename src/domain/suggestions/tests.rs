@@ -52,7 +52,7 @@ fn resource(id: &str, kind: ResourceKind, busy: Vec<Interval>) -> ResourceSchedu
         kind,
         hours: None,
         closures: vec![],
-        busy,
+        busy: busy.into(),
     }
 }
 

@@ -186,7 +186,7 @@ pub fn load(
                 let fresh = Arc::new(Busy {
                     version,
                     covers,
-                    blocks: list,
+                    blocks: list.into(),
                 });
                 reader.snapshots.keep_busy(&r.id, fresh.clone());
                 found[i] = Some(fresh);
@@ -205,10 +205,17 @@ pub fn load(
         .map(|(r, kept)| {
             let mut schedule = r.clone();
             if let Some(kept) = kept {
-                schedule.busy = kept
-                    .overlapping(lo, hi, MAX_BLOCK)
-                    .filter(|b| !excluded.iter().any(|(id, own)| *id == r.id && own == b))
-                    .collect();
+                let near = kept.overlapping(lo, hi, MAX_BLOCK);
+                // Shared as kept, unless the appointment being moved holds this resource.
+                schedule.busy = if excluded.iter().any(|(id, _)| *id == r.id) {
+                    near.iter()
+                        .filter(|b| !excluded.iter().any(|(id, own)| *id == r.id && own == *b))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .into()
+                } else {
+                    near
+                };
             }
             schedule
         })

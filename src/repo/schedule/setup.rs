@@ -133,7 +133,7 @@ pub fn read(
             kind,
             hours: r.weekly_hours,
             closures: Vec::new(),
-            busy: Vec::new(),
+            busy: Default::default(),
         });
         names.push(r.name);
     }

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
+use crate::domain::availability::Blocks;
 use crate::domain::interval::Interval;
 
 use super::setup::Setup;
@@ -32,23 +33,22 @@ const MAX_ENTRIES: usize = 4096;
 pub struct Busy {
     pub version: i64,
     pub covers: Interval,
-    pub blocks: Vec<Interval>,
+    pub blocks: Arc<[Interval]>,
 }
 
 impl Busy {
-    /// The blocks overlapping `[lo, hi)`; blocks are never longer than `max_block`.
+    /// The stretch of blocks that can overlap `[lo, hi)` (blocks are never longer than
+    /// `max_block`), shared, not copied: those starting after `lo - max_block` and
+    /// before `hi`.
     pub fn overlapping(
         &self,
         lo: chrono::DateTime<chrono::Utc>,
         hi: chrono::DateTime<chrono::Utc>,
         max_block: chrono::Duration,
-    ) -> impl Iterator<Item = Interval> + '_ {
+    ) -> Blocks {
         let first = self.blocks.partition_point(|b| b.start <= lo - max_block);
-        self.blocks[first..]
-            .iter()
-            .take_while(move |b| b.start < hi)
-            .filter(move |b| b.end > lo)
-            .copied()
+        let last = first + self.blocks[first..].partition_point(|b| b.start < hi);
+        Blocks::stretch(self.blocks.clone(), first, last)
     }
 }
 
@@ -159,7 +159,8 @@ mod tests {
             blocks: blocks
                 .iter()
                 .map(|&(s, e)| Interval::new(at(s), at(e)))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         })
     }
 
@@ -185,11 +186,17 @@ mod tests {
     #[test]
     fn overlapping_finds_exactly_the_blocks_touching_the_window() {
         let b = busy(1, &[(0, 2), (3, 5), (5, 6), (8, 9)]);
-        let found: Vec<_> = b.overlapping(at(4), at(6), Duration::hours(3)).collect();
+        // Every block that can touch [4, 6): starting after 1 (4 - 3) and before 6.
+        let found = b.overlapping(at(4), at(6), Duration::hours(3));
         assert_eq!(
-            found,
-            vec![Interval::new(at(3), at(5)), Interval::new(at(5), at(6))]
+            &found[..],
+            &[Interval::new(at(3), at(5)), Interval::new(at(5), at(6))]
         );
-        assert_eq!(b.overlapping(at(6), at(8), Duration::hours(3)).count(), 0);
+        let later = b.overlapping(at(6), at(8), Duration::hours(3));
+        assert_eq!(&later[..], &[Interval::new(at(5), at(6))]);
+        assert!(
+            later.iter().all(|x| x.end <= at(6)),
+            "touches, does not overlap"
+        );
     }
 }
