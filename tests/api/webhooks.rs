@@ -31,6 +31,7 @@ on_both_backends!(
     endpoints_are_managed_and_checked_field_by_field,
     a_test_event_is_sent_and_logged,
     racing_rotations_each_make_their_own_secret,
+    an_internal_url_is_refused_unless_the_server_allows_it,
 );
 
 const ALL: [&str; 11] = [
@@ -733,4 +734,42 @@ async fn racing_rotations_each_make_their_own_secret(app: TestApp) {
     assert!(!secrets.contains(&signature::secret_text(&first)));
     let now = app.get(&format!("/v1/webhook-endpoints/{ep}")).await;
     assert_eq!(now.expect(200)["secret_generation"], 11);
+}
+
+/// The test servers allow loopback targets (their receivers listen there); the same
+/// application on the same database without that allowance refuses them, on create and
+/// on change, and writes nothing.
+async fn an_internal_url_is_refused_unless_the_server_allows_it(app: TestApp) {
+    use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
+    let rx = Receiver::start().await;
+    let (ep, _) = endpoint(&app, &rx.url, &["fee.paid"]).await;
+    let mut state = app.state.clone();
+    state.allow_private_targets = false;
+    let strict = init_service(janji::startup::app(state)).await;
+    let auth = ("authorization", format!("Bearer {}", app.admin_key));
+    for (method, path) in [
+        (Method::POST, "/v1/webhook-endpoints".to_owned()),
+        (Method::PATCH, format!("/v1/webhook-endpoints/{ep}")),
+    ] {
+        for url in [
+            "http://127.0.0.1:9/hook",
+            "http://[::1]:9/hook",
+            "http://10.0.0.8/hook",
+        ] {
+            let req = TestRequest::default()
+                .method(method.clone())
+                .uri(&path)
+                .insert_header(auth.clone())
+                .set_json(json!({"url": url, "event_types": ["fee.paid"]}))
+                .to_request();
+            let res = call_service(&strict, req).await;
+            assert_eq!(res.status().as_u16(), 422, "{method} {url}");
+            let body: Value = read_body_json(res).await;
+            assert_eq!(body["code"], "private_target", "{body}");
+            assert_eq!(body["field"], "url");
+        }
+    }
+    assert_eq!(count_rows(&app, "webhook_endpoints"), 1);
+    let e = app.get(&format!("/v1/webhook-endpoints/{ep}")).await;
+    assert_eq!(e.expect(200)["url"], rx.url.as_str());
 }
