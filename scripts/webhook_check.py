@@ -3,10 +3,11 @@
 
 Run by scripts/webhook_check.sh against a live server seeded with the demo dealer. It
 starts a receiver on loopback that verifies every POST with `Webhook(secret).verify`,
-points the organization's gateway at it, books an appointment, rotates the secret with an
-overlap, books another, and requires that every message arrived, verified with the
-secrets in force when it was signed: the first with the first secret, the later ones
-with both the old and the new secret (the overlap). Exits non-zero otherwise.
+points the organization's gateway (path /hook) and an integration webhook endpoint
+(path /events, every event type) at it, books an appointment, rotates both secrets with
+an overlap, books another, and requires that every message and event arrived, verified
+with the secrets in force when it was signed: the first with the first secret, the later
+ones with both the old and the new secret (the overlap). Exits non-zero otherwise.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 (the standard library's name)
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
         with lock:
-            received.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+            received.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                             "body": body})
         self.send_response(204)
         self.end_headers()
 
@@ -83,48 +85,66 @@ def book(days_ahead: int) -> str:
     sys.exit("webhook check: found no bookable slot in the demo data")
 
 
-def wait_for(count: int) -> list[dict]:
+def wait_for(count: int, path: str = "/hook") -> list[dict]:
     deadline = time.time() + 20
     while time.time() < deadline:
         with lock:
-            if len(received) >= count:
-                return list(received)
+            got = [m for m in received if m["path"] == path]
+            if len(got) >= count:
+                return got
         time.sleep(0.2)
-    sys.exit(f"webhook check: {len(received)} of {count} messages arrived in 20 s")
+    sys.exit(f"webhook check: {len(got)} of {count} posts to {path} arrived in 20 s")
+
+
+def check(name: str, first: str, second: str, before: list[dict], after: list[dict]) -> list[str]:
+    """Before the rotation: the first secret; after: both (the overlap); a changed body: none."""
+    failures = []
+    for m in before:
+        if not verifies(first, m):
+            failures.append(f"{name} {m['headers'].get('webhook-id')}: not verified with the first secret")
+    for m in after[len(before):]:
+        for label, secret in (("new", second), ("old (overlap)", first)):
+            if not verifies(secret, m):
+                failures.append(f"{name} {m['headers'].get('webhook-id')}: not verified with the {label} secret")
+    tampered = dict(after[-1], body=after[-1]["body"] + b" ")
+    if verifies(second, tampered):
+        failures.append(f"{name}: a changed body still verified")
+    return failures
 
 
 def main() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    base = f"http://127.0.0.1:{server.server_address[1]}"
 
-    status, settings = api("PUT", "/v1/notification-settings", {"gateway_url": url})
+    status, settings = api("PUT", "/v1/notification-settings", {"gateway_url": f"{base}/hook"})
     assert status == 200, settings
     first = settings["secret"]
+    status, endpoint = api("POST", "/v1/webhook-endpoints", {
+        "url": f"{base}/events", "event_types": ["appointment.booked", "appointment.confirmed"]})
+    assert status == 201, endpoint
+    first_ep = endpoint["secret"]
     book(2)
     before = wait_for(1)
+    before_ep = wait_for(1, "/events")
     status, rotated = api("POST", "/v1/notification-settings/secret?overlap_hours=1")
     assert status == 200, rotated
     second = rotated["secret"]
+    status, rotated_ep = api("POST", f"/v1/webhook-endpoints/{endpoint['id']}/secret?overlap_hours=1")
+    assert status == 200, rotated_ep
+    second_ep = rotated_ep["secret"]
     book(3)
     after = wait_for(len(before) + 1)
+    after_ep = wait_for(len(before_ep) + 1, "/events")
 
-    failures = []
-    for m in before:
-        if not verifies(first, m):
-            failures.append(f"{m['headers'].get('webhook-id')}: not verified with the first secret")
-    for m in after[len(before):]:
-        for name, secret in (("new", second), ("old (overlap)", first)):
-            if not verifies(secret, m):
-                failures.append(f"{m['headers'].get('webhook-id')}: not verified with the {name} secret")
-    tampered = dict(after[-1], body=after[-1]["body"] + b" ")
-    if verifies(second, tampered):
-        failures.append("a changed body still verified")
+    failures = check("message", first, second, before, after)
+    failures += check("event", first_ep, second_ep, before_ep, after_ep)
     if failures:
         sys.exit("webhook check failed:\n" + "\n".join(failures))
     kinds = [json.loads(m["body"])["kind"] for m in after]
-    print(f"webhook check: {len(after)} messages ({', '.join(kinds)}) verified by standardwebhooks, "
-          "with the rotated secret's overlap")
+    types = [json.loads(m["body"])["type"] for m in after_ep]
+    print(f"webhook check: {len(after)} messages ({', '.join(kinds)}) and {len(after_ep)} webhook events "
+          f"({', '.join(types)}) verified by standardwebhooks, with the rotated secrets' overlap")
 
 
 if __name__ == "__main__":

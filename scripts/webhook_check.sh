@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Verifies the signatures of Janji's messages with the official Standard Webhooks package
-# (scripts/webhook_check.py says how), against a fresh server on a temporary SQLite file
+# Verifies the signatures of Janji's messages and integration webhook events with the
+# official Standard Webhooks package (scripts/webhook_check.py says how), including during
+# a rotation's overlap, against a fresh server on a temporary SQLite file
 # seeded with the demo dealer. Installs the pinned `standardwebhooks` into .venv.
 #
 #   scripts/webhook_check.sh        (JANJI_BIN=path skips the cargo build)

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use diesel::prelude::*;
 use janji::db::tx::write_tx;
-use janji::domain::{ContactChannel, MessageKind, MessageStatus};
+use janji::domain::{DeliveryChannel, MessageKind, MessageStatus};
 use janji::repo::notification_settings::{self, SettingsRow};
 use janji::repo::outbox::{self, MessageRow};
 use janji::tenancy;
@@ -112,7 +112,7 @@ fn seed(url: &str, gateway_port: u16) -> Vec<String> {
                 organization_id: org.clone(),
                 appointment_id: None,
                 kind: MessageKind::Reminder,
-                channel: ContactChannel::Whatsapp,
+                channel: DeliveryChannel::Whatsapp,
                 recipient: "+6281234567890".into(),
                 payload: format!(r#"{{"n": {i}}}"#),
                 status: MessageStatus::Pending,
@@ -125,6 +125,8 @@ fn seed(url: &str, gateway_port: u16) -> Vec<String> {
                 created_at: t,
                 sent_at: None,
                 last_error: None,
+                endpoint_id: None,
+                event_type: None,
             })
             .collect();
         for chunk in rows.chunks(200) {

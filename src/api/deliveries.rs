@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::deliveries::{self, Delivery};
-use crate::domain::{ContactChannel, MessageKind, MessageStatus};
+use crate::domain::{DeliveryChannel, MessageKind, MessageStatus};
 use crate::error::Error;
 use crate::http::auth::Principal;
 use crate::http::extract::Query;
@@ -41,8 +41,16 @@ pub struct DeliveryResponse {
     pub webhook_id: String,
     pub kind: MessageKind,
     pub status: MessageStatus,
-    pub channel: ContactChannel,
+    /// The customer's channel, or `webhook`.
+    pub channel: DeliveryChannel,
+    /// The customer's address, or the webhook endpoint's URL.
     pub recipient: String,
+    /// A webhook delivery's event type.
+    #[schema(example = "appointment.booked")]
+    pub event_type: Option<String>,
+    /// A webhook delivery's endpoint (absent once it is deleted).
+    #[schema(format = Uuid)]
+    pub endpoint_id: Option<String>,
     #[schema(format = Uuid)]
     pub appointment_id: Option<String>,
     /// When it was planned to go out (a reminder's time after quiet hours and catch-up).
@@ -68,6 +76,8 @@ impl From<Delivery> for DeliveryResponse {
             status: m.status,
             channel: m.channel,
             recipient: m.recipient,
+            event_type: m.event_type,
+            endpoint_id: m.endpoint_id,
             appointment_id: m.appointment_id,
             due_at: from_db(m.due_at),
             sent_at: m.sent_at.map(from_db),
@@ -92,6 +102,8 @@ impl From<Delivery> for DeliveryResponse {
 pub struct DeliveryFilter {
     /// Only the messages about this appointment.
     pub appointment_id: Option<Uuid>,
+    /// Only the deliveries to this webhook endpoint.
+    pub endpoint_id: Option<Uuid>,
     /// Only messages in this state.
     pub status: Option<MessageStatus>,
     /// Items per page, 1 to 200 (default 50).
@@ -127,6 +139,7 @@ pub async fn list_deliveries(
     .parse()?;
     let filter = MessageFilter {
         appointment_id: filter.appointment_id.map(|u| u.to_string()),
+        endpoint_id: filter.endpoint_id.map(|u| u.to_string()),
         status: filter.status,
     };
     let ctx = state.ctx(&principal);

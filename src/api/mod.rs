@@ -14,6 +14,7 @@ pub mod organization;
 pub mod policies;
 pub mod setup;
 pub mod vehicles;
+pub mod webhook_endpoints;
 
 use actix_web::middleware::from_fn;
 use utoipa_actix_web::scope;
@@ -95,6 +96,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(notifications::rotate_gateway_secret)
                 .service(deliveries::list_deliveries)
                 .service(deliveries::retry_delivery)
+                .service(webhook_endpoints::create_webhook_endpoint)
+                .service(webhook_endpoints::list_webhook_endpoints)
+                .service(webhook_endpoints::get_webhook_endpoint)
+                .service(webhook_endpoints::update_webhook_endpoint)
+                .service(webhook_endpoints::delete_webhook_endpoint)
+                .service(webhook_endpoints::rotate_webhook_endpoint_secret)
+                .service(webhook_endpoints::test_webhook_endpoint)
                 .service(fees::mark_fee_paid),
         );
 }

@@ -282,9 +282,12 @@ pub fn book(
         note: row.notes.clone(),
         details: None,
     };
-    events::record(conn, org, &row.id, &ctx.actor, event, now)?;
+    let event = events::record(conn, org, &row.id, &ctx.actor, event, now)?;
     if loaded.sends_messages {
         notices::after_change(conn, ctx, &row, notices::Change::Booked)?;
+    }
+    if loaded.sends_webhooks {
+        crate::app::webhooks::appointment_changed(conn, ctx, &row, &event)?;
     }
     // Last: holding the resources bumps their busy versions, which locks their rows
     // until the commit (PostgreSQL), so bookings of the same bay wait on each other for

@@ -95,6 +95,14 @@ pub fn cancel(conn: &mut DbConnection, ctx: &Ctx, cmd: Cancel) -> Result<CancelO
             event_id: &event.id,
         },
     )?;
+    if let Some(f) = &fee {
+        crate::app::webhooks::publish(
+            conn,
+            &ctx.org,
+            ctx.now,
+            &crate::app::webhooks::fee_assessed(&f.event_data(), &event),
+        )?;
+    }
     let appointment = appointments::view(conn, row)?;
     Ok(CancelOutcome::Cancelled(Box::new(Changed {
         appointment,

@@ -78,6 +78,23 @@ impl TryFrom<FeeRow> for Fee {
     }
 }
 
+impl Fee {
+    /// The fee as an integration's webhook event shows it (`app::webhooks`).
+    pub fn event_data(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "appointment_id": self.appointment_id,
+            "customer_id": self.customer_id,
+            "kind": self.kind,
+            "amount": self.amount,
+            "currency": self.currency.code(),
+            "status": self.status,
+            "note": self.note,
+            "payment_ref": self.payment_ref,
+        })
+    }
+}
+
 /// The status a newly assessed fee starts in; `None` when nothing was assessed.
 pub fn initial_status(decision: &Decision) -> Option<FeeStatus> {
     match (decision.fee > 0, decision.waived) {
@@ -257,7 +274,7 @@ pub fn settle(conn: &mut DbConnection, ctx: &Ctx, cmd: SettleFee) -> Result<Sett
             "payment_ref": row.payment_ref,
         })),
     };
-    events::record(
+    let event = events::record(
         conn,
         &ctx.org,
         &row.appointment_id,
@@ -265,5 +282,7 @@ pub fn settle(conn: &mut DbConnection, ctx: &Ctx, cmd: SettleFee) -> Result<Sett
         event,
         ctx.now,
     )?;
-    Ok(SettleOutcome::Settled(Box::new(Fee::try_from(row)?)))
+    let fee = Fee::try_from(row)?;
+    crate::app::webhooks::fee_settled(conn, ctx, fee.event_data(), &event)?;
+    Ok(SettleOutcome::Settled(Box::new(fee)))
 }

@@ -113,6 +113,7 @@ pub(crate) fn apply(
         details: record.details,
     };
     let event = events::record(conn, &ctx.org, &row.id, &ctx.actor, event, ctx.now)?;
+    crate::app::webhooks::appointment_changed(conn, ctx, &row, &event)?;
     let notice = match action {
         Action::Confirm => None,
         Action::Cancel => Some(notices::Change::Cancelled),

@@ -30,6 +30,8 @@ pub mod setup;
 pub mod suggestions;
 pub mod terms;
 pub mod vehicles;
+pub mod webhook_endpoints;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 

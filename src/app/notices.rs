@@ -198,7 +198,7 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
         organization_id: ctx.org.clone(),
         appointment_id: Some(row.id.clone()),
         kind,
-        channel,
+        channel: channel.into(),
         recipient: recipient.to_owned(),
         payload: payload.to_string(),
         status: MessageStatus::Pending,
@@ -212,6 +212,8 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
         created_at: to_db(ctx.now),
         sent_at: None,
         last_error: None,
+        endpoint_id: None,
+        event_type: None,
     }
 }
 

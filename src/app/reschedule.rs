@@ -9,10 +9,11 @@ use crate::app::Ctx;
 use crate::app::appointments::AppointmentView;
 use crate::app::booking::holds;
 use crate::app::change::{Changed, change_details, check_currency, fee_changed};
-use crate::app::fees::{self, Assessed};
+use crate::app::fees::{self, Assessed, Fee};
 use crate::app::notices;
 use crate::app::quotes::{self, QuoteMove, RescheduleQuote};
 use crate::app::terms;
+use crate::app::webhooks;
 use crate::db::DbConnection;
 use crate::domain::policy::Ask;
 use crate::domain::{AppointmentStatus, EventKind, FeeKind, Money};
@@ -168,6 +169,20 @@ pub fn reschedule(
             event_id: &event.id,
         },
     )?;
+    if loaded.sends_webhooks {
+        webhooks::publish(
+            conn,
+            &ctx.org,
+            ctx.now,
+            &webhooks::moved(
+                &row,
+                &event,
+                (old_start, old_end),
+                fee.as_ref().map(Fee::event_data).as_ref(),
+                rebooking,
+            ),
+        )?;
+    }
     let id = row.id.clone();
     let appointment = AppointmentView::of(
         row,

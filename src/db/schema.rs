@@ -259,6 +259,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     delivery_attempts,
     inbound_messages,
+    webhook_endpoints,
 );
 
 diesel::table! {
@@ -337,6 +338,26 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        endpoint_id -> Nullable<Text>,
+        event_type -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        organization_id -> Text,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Text,
+        active -> Bool,
+        secret_generation -> Integer,
+        previous_secret_until -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+        disabled_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 

@@ -23,8 +23,9 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::connection::MultiBackend;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
-    AppointmentStatus, Channel, ContactChannel, Country, Currency, EventKind, FeeKind, FeeStatus,
-    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role, TimeZone, WeeklyHours,
+    AppointmentStatus, Channel, ContactChannel, Country, Currency, DeliveryChannel, EventKind,
+    FeeKind, FeeStatus, Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
+    TimeZone, WeeklyHours,
 };
 
 /// How a value is written to its text column and read back.
@@ -100,6 +101,7 @@ text_columns!(
     AppointmentStatus,
     Channel,
     ContactChannel,
+    DeliveryChannel,
     FeeKind,
     FeeStatus,
     Locale,
@@ -135,6 +137,7 @@ by_name!(
     AppointmentStatus,
     Channel,
     ContactChannel,
+    DeliveryChannel,
     FeeKind,
     FeeStatus,
     Locale,

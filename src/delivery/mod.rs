@@ -1,5 +1,7 @@
 //! The dispatcher: claims due outbox messages with a lease, posts each to its
-//! organization's gateway, signed per Standard Webhooks, and records every attempt.
+//! organization's gateway (a message to a customer) or to its webhook endpoint (an
+//! integration's event, docs/webhooks.md), signed per Standard Webhooks, and records every
+//! attempt.
 //!
 //! Runs as a task in every serving process (and alone as `janji dispatch`). Several
 //! dispatchers on one PostgreSQL database never hold the same message at once (see
@@ -16,12 +18,25 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::app::notification_settings::{self, NotificationSettings};
+use crate::app::{webhook_endpoints as endpoints, webhooks};
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::domain::retry;
+use crate::domain::{MessageKind, retry};
 use crate::error::Error;
 use crate::repo::outbox::{self, Claimed, Outcome};
+use crate::repo::webhook_endpoints::{self, EndpointRow};
 use crate::secret_key::SecretKey;
+
+/// Where a claimed message goes: the organization's gateway, or a webhook endpoint
+/// (`None` when it has been deleted).
+#[derive(Clone)]
+enum Target {
+    Gateway(Option<NotificationSettings>),
+    Endpoint(Option<EndpointRow>),
+}
+
+/// An endpoint that answers this is gone for good: it is turned off.
+const GONE: u16 = 410;
 
 /// How long a claimed message is this dispatcher's by default: well over one send's
 /// timeout.
@@ -86,62 +101,104 @@ impl Dispatcher {
         if claimed.is_empty() {
             return Ok(Round::default());
         }
-        let orgs: Vec<String> = {
-            let mut o: Vec<String> = claimed
-                .iter()
-                .map(|m| m.row.organization_id.clone())
-                .collect();
-            o.sort();
-            o.dedup();
-            o
-        };
-        let settings: HashMap<String, Option<NotificationSettings>> = self
+        let is_webhook = |m: &Claimed| m.row.kind == MessageKind::Webhook;
+        let mut orgs: Vec<String> = claimed
+            .iter()
+            .filter(|m| !is_webhook(m))
+            .map(|m| m.row.organization_id.clone())
+            .collect();
+        orgs.sort();
+        orgs.dedup();
+        let ids: Vec<String> = claimed
+            .iter()
+            .filter_map(|m| m.row.endpoint_id.clone())
+            .collect();
+        let (settings, hooks) = self
             .db
             .read(move |c| {
-                orgs.iter()
+                let settings = orgs
+                    .iter()
                     .map(|o| Ok((o.clone(), notification_settings::of(c, o)?)))
-                    .collect()
+                    .collect::<Result<HashMap<String, Option<NotificationSettings>>, Error>>()?;
+                let hooks: HashMap<String, EndpointRow> = webhook_endpoints::by_ids(c, &ids)?
+                    .into_iter()
+                    .map(|e| (e.id.clone(), e))
+                    .collect();
+                Ok((settings, hooks))
             })
             .await?;
         let mut sends = tokio::task::JoinSet::new();
         for message in claimed {
-            let target = settings
-                .get(&message.row.organization_id)
-                .cloned()
-                .flatten();
+            let target = if is_webhook(&message) {
+                Target::Endpoint(
+                    message
+                        .row
+                        .endpoint_id
+                        .as_ref()
+                        .and_then(|id| hooks.get(id))
+                        .cloned(),
+                )
+            } else {
+                Target::Gateway(
+                    settings
+                        .get(&message.row.organization_id)
+                        .cloned()
+                        .flatten(),
+                )
+            };
+            // A delivery to a deleted endpoint has nowhere to go, now or later.
+            let orphan = matches!(target, Target::Endpoint(None));
             let this = self.clone();
             sends.spawn(async move {
                 let started = Instant::now();
-                let result = this.send(&message, target.as_ref(), now).await;
-                (message, result, started.elapsed())
+                let result = this.send(&message, &target, now).await;
+                (message, result, started.elapsed(), orphan)
             });
         }
         let mut results = Vec::new();
         while let Some(done) = sends.join_next().await {
-            let (message, result, latency) =
+            let (message, result, latency, orphan) =
                 done.map_err(|e| Error::internal(format!("a send task failed: {e}")))?;
+            let webhook = is_webhook(&message);
+            let receiver = if webhook {
+                "the endpoint"
+            } else {
+                "the gateway"
+            };
+            let gone = webhook && result == Ok(GONE);
             let (code, error) = match result {
                 Ok(status) if (200..300).contains(&status) => (Some(status), None),
-                Ok(status) => (Some(status), Some(format!("the gateway answered {status}"))),
+                Ok(status) if gone => (
+                    Some(status),
+                    Some("the endpoint answered 410 Gone; it is turned off".to_owned()),
+                ),
+                Ok(status) => (Some(status), Some(format!("{receiver} answered {status}"))),
                 Err(e) => (None, Some(e)),
+            };
+            let waits: &[i64] = if webhook {
+                &retry::WEBHOOK_BACKOFF_SECONDS
+            } else {
+                &retry::BACKOFF_SECONDS
             };
             let outcome = if error.is_none() {
                 Outcome::Sent
+            } else if gone || orphan {
+                Outcome::Failed
             } else {
                 let expires = outbox::expires(&message.row);
-                match retry::next_attempt(message.row.attempts, now, jitter(), expires) {
+                match retry::next_attempt_by(waits, message.row.attempts, now, jitter(), expires) {
                     Some(at) => Outcome::Retry(at),
                     None => Outcome::Failed,
                 }
             };
             let attempt = outbox::attempt(&message, now, code, latency, error);
-            results.push((message, attempt, outcome));
+            results.push((message, attempt, outcome, gone));
         }
         let mut round = Round {
             claimed: results.len(),
             ..Round::default()
         };
-        for (_, _, outcome) in &results {
+        for (_, _, outcome, _) in &results {
             match outcome {
                 Outcome::Sent => round.sent += 1,
                 Outcome::Retry(_) => round.retried += 1,
@@ -150,10 +207,16 @@ impl Dispatcher {
         }
         self.db
             .write(move |c| {
-                for (message, attempt, outcome) in &results {
+                for (message, attempt, outcome, gone) in &results {
                     let recorded = outbox::record(c, message, attempt, outcome)?;
-                    if recorded && matches!(outcome, Outcome::Failed) {
+                    if !recorded {
+                        continue;
+                    }
+                    if let (true, Some(endpoint)) = (*gone, &message.row.endpoint_id) {
+                        webhooks::endpoint_gone(c, endpoint, now)?;
+                    } else if matches!(outcome, Outcome::Failed) && !is_webhook(message) {
                         crate::app::notices::failed(c, message, now)?;
+                        webhooks::message_failed(c, message, attempt.error.as_deref(), now)?;
                     }
                 }
                 Ok(())
@@ -166,19 +229,32 @@ impl Dispatcher {
     async fn send(
         &self,
         message: &Claimed,
-        settings: Option<&NotificationSettings>,
+        target: &Target,
         now: DateTime<Utc>,
     ) -> Result<u16, String> {
-        let settings = settings.ok_or("the organization has no notification settings")?;
-        let url = settings
-            .gateway_url
-            .as_deref()
-            .ok_or("the organization has no gateway")?;
+        let (url, secrets) = match target {
+            Target::Gateway(settings) => {
+                let settings = settings
+                    .as_ref()
+                    .ok_or("the organization has no notification settings")?;
+                let url = settings
+                    .gateway_url
+                    .as_deref()
+                    .ok_or("the organization has no gateway")?;
+                let org = &message.row.organization_id;
+                (url, settings.signing_secrets(&self.key, org, now))
+            }
+            Target::Endpoint(endpoint) => {
+                let endpoint = endpoint.as_ref().ok_or("the endpoint was deleted")?;
+                (
+                    endpoint.url.as_str(),
+                    endpoints::signing_secrets(endpoint, &self.key, now),
+                )
+            }
+        };
         let url = targets::check(url, self.allow_private)
             .await
             .map_err(|r| r.to_string())?;
-        let org = &message.row.organization_id;
-        let secrets = settings.signing_secrets(&self.key, org, now);
         // The signature's time is the transport's, not the (possibly simulated) clock's:
         // receivers compare it with their own to refuse replays.
         let timestamp = Utc::now().timestamp();

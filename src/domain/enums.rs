@@ -96,6 +96,25 @@ string_enum! {
         Cancelled,
         /// Janji's answer to a customer's reply.
         ReplyAnswer,
+        /// An event POSTed to an integration's webhook endpoint (its type is the
+        /// delivery's `event_type`).
+        Webhook,
+    }
+}
+
+string_enum! {
+    /// Where a message in the outbox goes: a customer's channel (through the gateway), or
+    /// an integration's webhook endpoint.
+    DeliveryChannel { Whatsapp, Sms, Email, Webhook }
+}
+
+impl From<ContactChannel> for DeliveryChannel {
+    fn from(c: ContactChannel) -> Self {
+        match c {
+            ContactChannel::Whatsapp => DeliveryChannel::Whatsapp,
+            ContactChannel::Sms => DeliveryChannel::Sms,
+            ContactChannel::Email => DeliveryChannel::Email,
+        }
     }
 }
 
@@ -190,7 +209,8 @@ mod tests {
                 "reminder",
                 "rescheduled",
                 "cancelled",
-                "reply_answer"
+                "reply_answer",
+                "webhook"
             ]
         );
         assert_eq!(

@@ -50,6 +50,8 @@ pub fn default_template(kind: MessageKind, locale: Locale) -> &'static str {
         }
         // Written whole by `domain::replies::answer`, not from a template.
         (_, ReplyAnswer) => "",
+        // Not a text to a customer: an integration's JSON event (`app::webhooks`).
+        (_, Webhook) => "",
     }
 }
 
@@ -164,7 +166,7 @@ mod tests {
     fn every_template_names_the_time_and_place() {
         use strum::VariantArray;
         for &kind in MessageKind::VARIANTS {
-            if kind == MessageKind::ReplyAnswer {
+            if matches!(kind, MessageKind::ReplyAnswer | MessageKind::Webhook) {
                 continue;
             }
             for &locale in Locale::VARIANTS {

@@ -28,6 +28,7 @@ pub mod suggestions;
 pub mod text;
 pub mod time_zone;
 pub mod vehicle;
+pub mod webhook_event;
 pub mod weekly_hours;
 
 pub use actor::Actor;
@@ -35,8 +36,8 @@ pub use contact::{Email, PhoneNumber};
 pub use country::Country;
 pub use currency::Currency;
 pub use enums::{
-    AppointmentStatus, Channel, ContactChannel, FeeKind, FeeStatus, Locale, MessageKind,
-    MessageStatus, ReasonCategory, ResourceKind, Role,
+    AppointmentStatus, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus, Locale,
+    MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
 };
 pub use event_kind::EventKind;
 pub use money::Money;

@@ -11,6 +11,15 @@ pub const BACKOFF_SECONDS: [i64; 8] = [30, 120, 600, 1_800, 3_600, 7_200, 14_400
 /// Attempts in all before a message is `failed`.
 pub const MAX_ATTEMPTS: i32 = BACKOFF_SECONDS.len() as i32 + 1;
 
+/// The waits of a webhook delivery: the messages' waits, then 8 hours twice more, so an
+/// integration that is down overnight still gets its events: ten attempts over about
+/// 23.7 hours.
+pub const WEBHOOK_BACKOFF_SECONDS: [i64; 9] =
+    [30, 120, 600, 1_800, 3_600, 7_200, 14_400, 28_800, 28_800];
+
+/// Attempts in all before a webhook delivery is `failed`.
+pub const WEBHOOK_MAX_ATTEMPTS: i32 = WEBHOOK_BACKOFF_SECONDS.len() as i32 + 1;
+
 /// The next attempt after `attempts` failed ones, or `None` when there is none: the
 /// attempts are spent, or the next would come at or after `expires_at`. `jitter` is in
 /// `[-1, 1]` (scaled to a tenth of the wait).
@@ -20,8 +29,19 @@ pub fn next_attempt(
     jitter: f64,
     expires_at: Option<DateTime<Utc>>,
 ) -> Option<DateTime<Utc>> {
+    next_attempt_by(&BACKOFF_SECONDS, attempts, failed_at, jitter, expires_at)
+}
+
+/// [`next_attempt`] with another list of waits (a webhook's).
+pub fn next_attempt_by(
+    waits: &[i64],
+    attempts: i32,
+    failed_at: DateTime<Utc>,
+    jitter: f64,
+    expires_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     let index = usize::try_from(attempts.checked_sub(1)?).ok()?;
-    let wait = *BACKOFF_SECONDS.get(index)?;
+    let wait = *waits.get(index)?;
     let spread = (wait as f64 * 0.1 * jitter.clamp(-1.0, 1.0)).round() as i64;
     let at = failed_at + Duration::seconds(wait + spread);
     match expires_at {
@@ -58,6 +78,22 @@ mod tests {
         assert_eq!(next_attempt(0, t0(), 0.0, None), None);
         let total: i64 = BACKOFF_SECONDS.iter().sum();
         assert!((15 * 3600..=17 * 3600).contains(&total), "{total}");
+    }
+
+    #[test]
+    fn a_webhook_gets_ten_attempts_over_about_a_day() {
+        let total: i64 = WEBHOOK_BACKOFF_SECONDS.iter().sum();
+        assert!((22 * 3600..=25 * 3600).contains(&total), "{total}");
+        assert_eq!(WEBHOOK_MAX_ATTEMPTS, 10);
+        let w = &WEBHOOK_BACKOFF_SECONDS;
+        assert_eq!(
+            next_attempt_by(w, 9, t0(), 0.0, None),
+            Some(t0() + Duration::hours(8))
+        );
+        assert_eq!(
+            next_attempt_by(w, WEBHOOK_MAX_ATTEMPTS, t0(), 0.0, None),
+            None
+        );
     }
 
     #[test]

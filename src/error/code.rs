@@ -274,6 +274,10 @@ codes! {
         "An inbound message must carry `webhook-id`, a `webhook-timestamp` within five minutes and a `webhook-signature` made with the organization's gateway secret."),
     GatewayNotSet => ("gateway_not_set", 409, "No gateway",
         "The organization has no `gateway_url`, so there is no secret to rotate; set the gateway first (its first secret comes with that answer)."),
+
+    // Integration webhooks.
+    UnknownEventType => ("unknown_event_type", 422, "Unknown event type",
+        "An event type is not one Janji publishes, or is listed twice; `event_types` takes one or more of the names in docs/webhooks.md (`appointment.booked`, `fee.paid`, …)."),
 }
 
 impl std::fmt::Display for Code {

@@ -42,6 +42,7 @@ response also carries `display`, as the organization's locale writes it (`Rp50.0
         (name = "policies", description = "Reschedule and cancellation rules: notice, fees, limits, reasons"),
         (name = "fees", description = "The ledger of fees assessed by reschedules, rebookings and cancellations"),
         (name = "notifications", description = "Where messages to customers go, how reminders are timed, and what was delivered"),
+        (name = "webhooks", description = "Integration webhooks: endpoints the organization's events are POSTed to, signed per Standard Webhooks"),
     )
 )]
 pub struct ApiDoc;

@@ -24,6 +24,7 @@ pub mod schedule;
 pub mod service_links;
 pub mod services;
 pub mod vehicles;
+pub mod webhook_endpoints;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 

@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use super::{from_db, new_id, to_db};
 use crate::db::DbConnection;
 use crate::db::schema::{delivery_attempts, outbox_messages};
-use crate::domain::{ContactChannel, MessageKind, MessageStatus};
+use crate::domain::{ContactChannel, DeliveryChannel, MessageKind, MessageStatus};
 use crate::error::Error;
 
 /// The `webhook-id` of a message: `msg_` and its id's 32 hex digits, the same on every
@@ -29,7 +29,8 @@ pub struct MessageRow {
     pub organization_id: String,
     pub appointment_id: Option<String>,
     pub kind: MessageKind,
-    pub channel: ContactChannel,
+    pub channel: DeliveryChannel,
+    /// The customer's address, or a webhook endpoint's URL.
     pub recipient: String,
     pub payload: String,
     pub status: MessageStatus,
@@ -42,6 +43,11 @@ pub struct MessageRow {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    /// A webhook delivery's endpoint (`None` for a message to a customer, or once the
+    /// endpoint is deleted).
+    pub endpoint_id: Option<String>,
+    /// A webhook delivery's event type (`appointment.booked`, …).
+    pub event_type: Option<String>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
@@ -72,8 +78,9 @@ pub fn insert_all(conn: &mut DbConnection, rows: &[MessageRow]) -> Result<(), Er
     Ok(())
 }
 
-/// Cancels an appointment's messages not yet sent (a claimed one included: its result
-/// can no longer be recorded as sent). Returns how many.
+/// Cancels an appointment's messages to the customer not yet sent (a claimed one
+/// included: its result can no longer be recorded as sent). Returns how many. Webhook
+/// deliveries about it are left alone: an integration hears of every change.
 pub fn cancel_pending(
     conn: &mut DbConnection,
     org: &str,
@@ -83,6 +90,22 @@ pub fn cancel_pending(
         outbox_messages::table
             .filter(outbox_messages::organization_id.eq(org))
             .filter(outbox_messages::appointment_id.eq(appointment_id))
+            .filter(outbox_messages::kind.ne(MessageKind::Webhook))
+            .filter(outbox_messages::status.eq(MessageStatus::Pending)),
+    )
+    .set((
+        outbox_messages::status.eq(MessageStatus::Cancelled),
+        outbox_messages::lease_token.eq(None::<String>),
+    ))
+    .execute(conn)?)
+}
+
+/// Cancels an endpoint's deliveries not yet sent (it was turned off, answered 410 Gone,
+/// or is being deleted). Returns how many.
+pub fn cancel_endpoint_pending(conn: &mut DbConnection, endpoint_id: &str) -> Result<usize, Error> {
+    Ok(diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::endpoint_id.eq(endpoint_id))
             .filter(outbox_messages::status.eq(MessageStatus::Pending)),
     )
     .set((
@@ -299,6 +322,8 @@ pub fn context_of(
 #[derive(Clone, Debug, Default)]
 pub struct MessageFilter {
     pub appointment_id: Option<String>,
+    /// Only one webhook endpoint's deliveries.
+    pub endpoint_id: Option<String>,
     pub status: Option<MessageStatus>,
 }
 
@@ -318,6 +343,9 @@ pub fn list(
         .into_boxed();
     if let Some(a) = filter.appointment_id {
         q = q.filter(outbox_messages::appointment_id.eq(a));
+    }
+    if let Some(e) = filter.endpoint_id {
+        q = q.filter(outbox_messages::endpoint_id.eq(e));
     }
     if let Some(s) = filter.status {
         q = q.filter(outbox_messages::status.eq(s));

@@ -79,6 +79,49 @@ async fn this_sessions_operations_follow_their_roles(app: TestApp) {
             None,
             [404, 404, 404, 401],
         ),
+        // Webhook endpoints are the admin's.
+        (
+            Method::POST,
+            "/v1/webhook-endpoints".into(),
+            Some(json!({"url": "http://127.0.0.1:9/hook", "event_types": ["fee.paid"]})),
+            [201, 403, 403, 401],
+        ),
+        (
+            Method::GET,
+            "/v1/webhook-endpoints".into(),
+            None,
+            [200, 403, 403, 401],
+        ),
+        (
+            Method::GET,
+            format!("/v1/webhook-endpoints/{nobody}"),
+            None,
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/webhook-endpoints/{nobody}"),
+            Some(json!({"active": false})),
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/webhook-endpoints/{nobody}"),
+            None,
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::POST,
+            format!("/v1/webhook-endpoints/{nobody}/secret"),
+            None,
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::POST,
+            format!("/v1/webhook-endpoints/{nobody}/test"),
+            None,
+            [404, 403, 403, 401],
+        ),
         // Replies are signed by the gateway: an API key opens nothing there.
         (
             Method::POST,

@@ -39,4 +39,5 @@ mod schema_rules;
 mod services;
 mod suggestions;
 mod vehicles;
+mod webhooks;
 mod writer;

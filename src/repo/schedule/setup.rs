@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::{
     closures, locations, notification_settings, organizations, resources, service_locations,
-    service_resources,
+    service_resources, webhook_endpoints,
 };
 use crate::domain::availability::{BookingRules, ResourceSchedule, ServiceNeeds};
 use crate::domain::interval::Interval;
@@ -39,6 +39,9 @@ pub struct Setup {
     /// Whether the organization has a gateway, so that changes write messages
     /// (`app::notices`); a booking learns it here without a statement of its own.
     pub sends_messages: bool,
+    /// Whether the organization has an active webhook endpoint, so that changes publish
+    /// events (`app::webhooks`); learnt the same way.
+    pub sends_webhooks: bool,
 }
 
 /// Reads the setup, in a fixed number of queries whatever the number of resources.
@@ -49,9 +52,9 @@ pub fn read(
     service_id: &str,
     version: i64,
 ) -> Result<Setup, Error> {
-    // The location with its organization's booking defaults and whether it has a
-    // gateway, in one read.
-    let (location, org_row, gateway) = locations::table
+    // The location with its organization's booking defaults, whether it has a gateway
+    // and whether it has an active webhook endpoint, in one read.
+    let (location, org_row, gateway, hooks) = locations::table
         .inner_join(organizations::table)
         .left_join(
             notification_settings::table
@@ -66,8 +69,13 @@ pub fn read(
             notification_settings::gateway_url
                 .assume_not_null()
                 .nullable(),
+            diesel::dsl::exists(
+                webhook_endpoints::table
+                    .filter(webhook_endpoints::organization_id.eq(org))
+                    .filter(webhook_endpoints::active.eq(true)),
+            ),
         ))
-        .get_result::<(LocationRow, OrganizationRow, Option<String>)>(conn)
+        .get_result::<(LocationRow, OrganizationRow, Option<String>, bool)>(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))?;
     let service = services::get_row(conn, org, service_id)?;
@@ -172,5 +180,6 @@ pub fn read(
         needs,
         rules,
         sends_messages: gateway.is_some(),
+        sends_webhooks: hooks,
     })
 }

@@ -1,0 +1,5 @@
+DROP TRIGGER webhook_endpoints_setup_version ON webhook_endpoints;
+DROP INDEX outbox_messages_endpoint;
+ALTER TABLE outbox_messages DROP COLUMN event_type;
+ALTER TABLE outbox_messages DROP COLUMN endpoint_id;
+DROP TABLE webhook_endpoints;
