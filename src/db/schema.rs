@@ -259,6 +259,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox_messages,
     delivery_attempts,
     inbound_messages,
+    delivery_adapters,
 );
 
 diesel::table! {
@@ -364,5 +365,17 @@ diesel::table! {
         intent -> Text,
         customer_id -> Nullable<Text>,
         appointment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    delivery_adapters (organization_id, kind) {
+        organization_id -> Text,
+        kind -> Text,
+        settings -> Text,
+        sealed_credentials -> Text,
+        verify_token_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }

@@ -1,5 +1,6 @@
 //! The dispatcher: claims due outbox messages with a lease, posts each to its
-//! organization's gateway, signed per Standard Webhooks, and records every attempt.
+//! organization's gateway, signed per Standard Webhooks (or hands it to the built-in
+//! adapter of its channel: `smtp`, `whatsapp`), and records every attempt.
 //!
 //! Runs as a task in every serving process (and alone as `janji dispatch`). Several
 //! dispatchers on one PostgreSQL database never hold the same message at once (see
@@ -7,21 +8,28 @@
 //! again when their lease runs out, so a message can arrive twice, but always with the
 //! same `webhook-id` for the receiver to drop the second.
 
+pub mod attempted;
+pub mod sealed;
 pub mod signature;
+pub mod smtp;
 pub mod targets;
+pub mod whatsapp;
 
 use std::collections::HashMap;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::app::delivery_adapters::{self, Adapters};
 use crate::app::notification_settings::{self, NotificationSettings};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::domain::delivery_route::Route;
 use crate::domain::retry;
 use crate::error::Error;
 use crate::repo::outbox::{self, Claimed, Outcome};
 use crate::secret_key::SecretKey;
+use attempted::Attempted;
 
 /// How long a claimed message is this dispatcher's by default: well over one send's
 /// timeout.
@@ -95,20 +103,26 @@ impl Dispatcher {
             o.dedup();
             o
         };
-        let settings: HashMap<String, Option<NotificationSettings>> = self
+        let key = self.key.clone();
+        let settings: HashMap<String, Target> = self
             .db
             .read(move |c| {
                 orgs.iter()
-                    .map(|o| Ok((o.clone(), notification_settings::of(c, o)?)))
+                    .map(|o| {
+                        let target = Target {
+                            settings: notification_settings::of(c, o)?,
+                            // Credentials that no longer open fail that organization's
+                            // messages, not the round.
+                            adapters: delivery_adapters::of(c, &key, o).map_err(|e| e.to_string()),
+                        };
+                        Ok((o.clone(), target))
+                    })
                     .collect()
             })
             .await?;
         let mut sends = tokio::task::JoinSet::new();
         for message in claimed {
-            let target = settings
-                .get(&message.row.organization_id)
-                .cloned()
-                .flatten();
+            let target = settings.get(&message.row.organization_id).cloned();
             let this = self.clone();
             sends.spawn(async move {
                 let started = Instant::now();
@@ -120,13 +134,15 @@ impl Dispatcher {
         while let Some(done) = sends.join_next().await {
             let (message, result, latency) =
                 done.map_err(|e| Error::internal(format!("a send task failed: {e}")))?;
-            let (code, error) = match result {
-                Ok(status) if (200..300).contains(&status) => (Some(status), None),
-                Ok(status) => (Some(status), Some(format!("the gateway answered {status}"))),
-                Err(e) => (None, Some(e)),
-            };
+            let Attempted {
+                status: code,
+                error,
+                permanent,
+            } = result;
             let outcome = if error.is_none() {
                 Outcome::Sent
+            } else if permanent {
+                Outcome::Failed
             } else {
                 let expires = outbox::expires(&message.row);
                 match retry::next_attempt(message.row.attempts, now, jitter(), expires) {
@@ -162,14 +178,58 @@ impl Dispatcher {
         Ok(round)
     }
 
-    /// One POST of a claimed message: the status code, or why there was none.
+    /// One attempt of a claimed message, the way its channel goes out.
     async fn send(
         &self,
         message: &Claimed,
-        settings: Option<&NotificationSettings>,
+        target: Option<&Target>,
+        now: DateTime<Utc>,
+    ) -> Attempted {
+        let Some(target) = target else {
+            return Attempted::retry(None, "the organization has no notification settings");
+        };
+        let adapters = match &target.adapters {
+            Ok(a) => a,
+            Err(e) => return Attempted::retry(None, e.clone()),
+        };
+        let gateway = target.settings.as_ref().filter(|s| s.gateway_url.is_some());
+        match adapters
+            .routes(gateway.is_some())
+            .route(message.row.channel)
+        {
+            Some(Route::Smtp) => match &adapters.smtp {
+                Some(smtp) => smtp::send(smtp, message, self.allow_private, now).await,
+                None => Attempted::retry(None, "the SMTP adapter is gone"),
+            },
+            Some(Route::WhatsappCloud) => match &adapters.whatsapp_cloud {
+                Some(wa) => whatsapp::send(&self.client, wa, message, self.allow_private).await,
+                None => Attempted::retry(None, "the WhatsApp adapter is gone"),
+            },
+            Some(Route::Gateway) => match gateway {
+                Some(settings) => match self.post(message, settings, now).await {
+                    Ok(status) if (200..300).contains(&status) => Attempted::sent(Some(status)),
+                    Ok(status) => {
+                        Attempted::retry(Some(status), format!("the gateway answered {status}"))
+                    }
+                    Err(e) => Attempted::retry(None, e),
+                },
+                None => Attempted::retry(None, "the organization has no gateway"),
+            },
+            None => Attempted::retry(
+                None,
+                "the organization has no gateway and no adapter for this channel",
+            ),
+        }
+    }
+
+    /// One POST of a claimed message to the gateway: the status code, or why there was
+    /// none.
+    async fn post(
+        &self,
+        message: &Claimed,
+        settings: &NotificationSettings,
         now: DateTime<Utc>,
     ) -> Result<u16, String> {
-        let settings = settings.ok_or("the organization has no notification settings")?;
         let url = settings
             .gateway_url
             .as_deref()
@@ -214,8 +274,15 @@ impl Dispatcher {
     }
 }
 
+/// What a dispatcher knows of an organization while it sends.
+#[derive(Clone)]
+struct Target {
+    settings: Option<NotificationSettings>,
+    adapters: Result<Adapters, String>,
+}
+
 /// Why a send failed, without the URL (its query could hold a token).
-fn describe(e: reqwest::Error) -> String {
+pub(crate) fn describe(e: reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {
