@@ -11,6 +11,7 @@ use actix_web::http::Method;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::fixtures::{Dealer, dealer};
@@ -30,6 +31,7 @@ on_both_backends!(
     the_webhook_handshake_echoes_the_challenge_only_for_the_verify_token,
     credentials_are_sealed_at_rest_and_never_shown,
     adapter_settings_are_checked,
+    racing_saves_of_an_adapter_leave_one_whole_row,
 );
 
 // ---------------------------------------------------------------- a loopback SMTP server
@@ -719,4 +721,35 @@ async fn adapter_settings_are_checked(app: TestApp) {
     )
     .await;
     assert_eq!(r.expect(200)["api_base_url"], whatsapp::DEFAULT_API_BASE);
+}
+
+/// A save is one upsert, no read first: ten at once (PostgreSQL runs them in parallel)
+/// all succeed and leave one row, whole: the settings and the sealed password of the
+/// same request.
+async fn racing_saves_of_an_adapter_leave_one_whole_row(app: TestApp) {
+    let requests = (0..10).map(|i| {
+        app.call(Method::PUT, "/v1/notification-settings/smtp")
+            .json(json!({"host": "127.0.0.1", "port": 2500 + i, "tls": "none",
+                         "username": format!("user{i}"), "password": format!("pw{i}"),
+                         "from": "servis@sinarmotor.example"}))
+            .send()
+    });
+    for r in join_all(requests).await {
+        r.expect(200);
+    }
+    let adapters = {
+        let mut conn = app.state.db.pool().get().unwrap();
+        assert_eq!(
+            delivery_adapters::of(&mut conn, &app.org_id).unwrap().len(),
+            1
+        );
+        janji::app::delivery_adapters::of(&mut conn, &app.state.secret_key, &app.org_id).unwrap()
+    };
+    let smtp = adapters.smtp.unwrap();
+    let i = smtp.settings.port - 2500;
+    assert_eq!(
+        smtp.settings.username.as_deref(),
+        Some(format!("user{i}").as_str())
+    );
+    assert_eq!(smtp.password.unwrap().expose(), format!("pw{i}"));
 }
