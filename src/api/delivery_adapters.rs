@@ -33,6 +33,7 @@ pub struct SmtpRequest {
     #[schema(minimum = 1, maximum = 65535)]
     pub port: Option<i64>,
     pub tls: SmtpTls,
+    /// With a password, which is sent only over `starttls` or `tls`.
     #[schema(max_length = 256)]
     pub username: Option<String>,
     /// Required with a `username`. Stored sealed; never shown again.
@@ -210,6 +211,13 @@ impl SmtpRequest {
             }
             (None, None) => None,
         };
+        if password.is_some() && self.tls == SmtpTls::None {
+            return Err(Error::invalid(
+                "tls",
+                Code::InvalidValue,
+                "a password goes only over an encrypted connection: starttls or tls",
+            ));
+        }
         Ok(PutSmtp {
             settings: SmtpSettings {
                 host,

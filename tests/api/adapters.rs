@@ -686,6 +686,11 @@ async fn adapter_settings_are_checked(app: TestApp) {
         ),
         (smtp(json!({"host": "smtp host"})), "host", "invalid_value"),
         (smtp(json!({"username": "servis"})), "password", "required"),
+        (
+            smtp(json!({"username": "servis", "password": PASSWORD})),
+            "tls",
+            "invalid_value",
+        ),
     ] {
         let r = put(&app, "/v1/notification-settings/smtp", body).await;
         assert_eq!(r.problem(422, code)["field"], field);
@@ -729,9 +734,11 @@ async fn adapter_settings_are_checked(app: TestApp) {
 async fn racing_saves_of_an_adapter_leave_one_whole_row(app: TestApp) {
     let requests = (0..10).map(|i| {
         app.call(Method::PUT, "/v1/notification-settings/smtp")
-            .json(json!({"host": "127.0.0.1", "port": 2500 + i, "tls": "none",
+            .json(
+                json!({"host": "127.0.0.1", "port": 2500 + i, "tls": "starttls",
                          "username": format!("user{i}"), "password": format!("pw{i}"),
-                         "from": "servis@sinarmotor.example"}))
+                         "from": "servis@sinarmotor.example"}),
+            )
             .send()
     });
     for r in join_all(requests).await {
