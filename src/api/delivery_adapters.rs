@@ -27,7 +27,11 @@ use crate::http::state::AppState;
 pub struct SmtpRequest {
     /// The SMTP server's host name or address; like a gateway's, it must not be internal
     /// unless the server allows private targets.
-    #[schema(example = "smtp.sinarmotor.example", max_length = 253)]
+    #[schema(
+        example = "smtp.sinarmotor.example",
+        max_length = 253,
+        pattern = r"^[A-Za-z0-9.:\[\]-]+$"
+    )]
     pub host: String,
     /// Default: 25 with `none`, 587 with `starttls`, 465 with `tls`.
     #[schema(minimum = 1, maximum = 65535)]
@@ -80,7 +84,7 @@ pub struct WhatsappCloudRequest {
     #[schema(example = "https://graph.facebook.com/v21.0", max_length = 2000)]
     pub api_base_url: Option<String>,
     /// The sending number's id in WhatsApp Manager (digits).
-    #[schema(example = "106540352242922", max_length = 32)]
+    #[schema(example = "106540352242922", max_length = 32, pattern = r"^[0-9]+$")]
     pub phone_number_id: String,
     /// A system user's access token. Stored sealed; never shown again.
     #[schema(max_length = 4096, format = Password)]
