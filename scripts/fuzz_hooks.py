@@ -29,6 +29,9 @@ real disagreement between the spec and the server. Negative cases are sent as ge
 - A gateway URL is a closed port on loopback (the server runs with
   `JANJI_ALLOW_PRIVATE_TARGETS=true`): whether a host resolves is not the schema's to say.
   Quiet hours end at another time than they start.
+- The SMTP and WhatsApp Cloud API adapters likewise point at a closed loopback port, with a
+  sender address lettre reads, a username with its password over TLS only, and credentials
+  without control characters.
 - A booking's `vehicle_id` is one of its customer's vehicles (left out when the customer
   has none); a vehicle's `year` is from 1900 to next year.
 
@@ -632,6 +635,10 @@ def before_call(context, case, **kwargs):
         if op.path == "/v1/notification-settings" and body.get("gateway_url") is not None:
             # A port nothing listens on: deliveries fail fast, nothing leaves the machine.
             body["gateway_url"] = "http://127.0.0.1:9/janji"
+        if op.path == "/v1/notification-settings/smtp":
+            fix_smtp(body)
+        if op.path == "/v1/notification-settings/whatsapp-cloud":
+            fix_whatsapp(body)
         quiet = body.get("quiet_hours") if op.path == "/v1/notification-settings" else None
         if isinstance(quiet, dict) and quiet.get("start") == quiet.get("end"):
             quiet["end"] = "07:00" if quiet.get("start") != "07:00" else "08:00"
@@ -647,6 +654,31 @@ def before_call(context, case, **kwargs):
                 tag = current_etag(resource_path(path))
                 if tag:
                     headers[name] = tag
+
+
+def fix_smtp(body):
+    """An SMTP server on a closed loopback port (nothing leaves the machine; whether a host
+    resolves is not the schema's to say), a sender address as lettre reads it, and a
+    username with its password only over an encrypted connection."""
+    body["host"] = "127.0.0.1"
+    body["port"] = 9
+    body["from"] = "Sinar Motor <servis@sinarmotor.example>"
+    if body.get("username") is not None or body.get("password") is not None:
+        body["username"] = "servis"
+        body["password"] = "fuzz-password"
+        if body.get("tls") == "none":
+            body["tls"] = "starttls"
+
+
+def fix_whatsapp(body):
+    """The Cloud API's stand-in is a closed loopback port; the credentials are texts
+    without control characters (their content is Meta's to judge)."""
+    if body.get("api_base_url") is not None:
+        body["api_base_url"] = "http://127.0.0.1:9/v21.0"
+    body["access_token"] = "fuzz-access-token"
+    for field in ("app_secret", "verify_token"):
+        if body.get(field) is not None:
+            body[field] = "fuzz-" + field
 
 
 @schemathesis.hook

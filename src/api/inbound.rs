@@ -45,11 +45,30 @@ pub struct InboundResult {
 
 impl InboundResult {
     /// A reply recorded with nothing acted on.
-    fn recorded(status: &str) -> Self {
+    pub(crate) fn recorded(status: &str) -> Self {
         InboundResult {
             status: status.to_owned(),
             intent: None,
             appointment_id: None,
+        }
+    }
+
+    /// What became of a reply, on the wire.
+    pub(crate) fn of(outcome: InboundOutcome) -> Self {
+        match outcome {
+            InboundOutcome::Duplicate => InboundResult::recorded("duplicate"),
+            InboundOutcome::UnknownSender => InboundResult::recorded("unknown_sender"),
+            InboundOutcome::NoUpcomingAppointment => {
+                InboundResult::recorded("no_upcoming_appointment")
+            }
+            InboundOutcome::Answered {
+                intent,
+                appointment_id,
+            } => InboundResult {
+                status: "answered".into(),
+                intent: Some(intent.as_str().to_owned()),
+                appointment_id: Some(appointment_id),
+            },
         }
     }
 }
@@ -147,18 +166,6 @@ pub async fn receive_reply(
         .db
         .write(move |c| inbound::receive(c, &ctx, cmd.clone()))
         .await?;
-    let result = match outcome {
-        InboundOutcome::Duplicate => InboundResult::recorded("duplicate"),
-        InboundOutcome::UnknownSender => InboundResult::recorded("unknown_sender"),
-        InboundOutcome::NoUpcomingAppointment => InboundResult::recorded("no_upcoming_appointment"),
-        InboundOutcome::Answered {
-            intent,
-            appointment_id,
-        } => InboundResult {
-            status: "answered".into(),
-            intent: Some(intent.as_str().to_owned()),
-            appointment_id: Some(appointment_id),
-        },
-    };
+    let result = InboundResult::of(outcome);
     Ok(HttpResponse::Ok().json(result))
 }

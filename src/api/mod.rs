@@ -6,9 +6,11 @@ pub mod appointments;
 pub mod availability;
 pub mod customers;
 pub mod deliveries;
+pub mod delivery_adapters;
 pub mod fees;
 pub mod health;
 pub mod inbound;
+pub mod inbound_whatsapp;
 pub mod notifications;
 pub mod organization;
 pub mod policies;
@@ -25,7 +27,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         // Signed by the gateway, not authenticated by an API key: before the /v1 scope.
-        .service(scope::scope("/v1/inbound").service(inbound::receive_reply))
+        .service(
+            scope::scope("/v1/inbound")
+                .service(inbound::receive_reply)
+                .service(inbound_whatsapp::verify_whatsapp_webhook)
+                .service(inbound_whatsapp::receive_whatsapp_webhook),
+        )
         .service(
             scope::scope("/v1")
                 // Registered last, runs first: authentication before idempotency.
@@ -94,6 +101,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(notifications::get_notification_settings)
                 .service(notifications::put_notification_settings)
                 .service(notifications::rotate_gateway_secret)
+                .service(delivery_adapters::get_smtp_adapter)
+                .service(delivery_adapters::put_smtp_adapter)
+                .service(delivery_adapters::delete_smtp_adapter)
+                .service(delivery_adapters::get_whatsapp_adapter)
+                .service(delivery_adapters::put_whatsapp_adapter)
+                .service(delivery_adapters::delete_whatsapp_adapter)
                 .service(deliveries::list_deliveries)
                 .service(deliveries::retry_delivery)
                 .service(webhook_endpoints::create_webhook_endpoint)

@@ -14,6 +14,7 @@ pub mod change;
 pub mod customer_identity;
 pub mod customers;
 pub mod deliveries;
+pub mod delivery_adapters;
 pub mod fees;
 pub mod history;
 pub mod in_use;

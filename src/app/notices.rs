@@ -8,11 +8,11 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::Ctx;
-use super::notification_settings;
+use super::{delivery_adapters, notification_settings};
 use crate::db::DbConnection;
 use crate::domain::message_text::{self, Details};
+use crate::domain::reminders;
 use crate::domain::{Actor, ContactChannel, EventKind, MessageKind, MessageStatus};
-use crate::domain::{customer, reminders};
 use crate::error::Error;
 use crate::repo::appointments::AppointmentRow;
 use crate::repo::events::{self, NewEvent};
@@ -44,12 +44,13 @@ pub fn after_change(
     if change == Change::Closed {
         return Ok(());
     }
-    let Some(settings) = notification_settings::of(conn, &ctx.org)? else {
-        return Ok(());
-    };
-    if settings.gateway_url.is_none() {
+    let settings = notification_settings::of(conn, &ctx.org)?;
+    let gateway = settings.as_ref().is_some_and(|s| s.gateway_url.is_some());
+    let routes = delivery_adapters::routes(conn, &ctx.org, gateway)?;
+    if !routes.any() {
         return Ok(());
     }
+    let settings = settings.unwrap_or_else(notification_settings::NotificationSettings::defaults);
     let context = outbox::context_of(
         conn,
         &ctx.org,
@@ -57,7 +58,7 @@ pub fn after_change(
         &row.location_id,
         &row.service_id,
     )?;
-    let Some((channel, recipient)) = customer::reach(
+    let Some((channel, recipient)) = routes.reach(
         context.preferred_channel,
         context.phone.as_deref(),
         context.email.as_deref(),

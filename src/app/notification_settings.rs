@@ -28,7 +28,8 @@ pub struct NotificationSettings {
 }
 
 impl NotificationSettings {
-    fn defaults() -> Self {
+    /// The settings never saved.
+    pub fn defaults() -> Self {
         NotificationSettings {
             gateway_url: None,
             rules: ReminderRules::default(),

@@ -260,6 +260,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     delivery_attempts,
     inbound_messages,
     webhook_endpoints,
+    delivery_adapters,
 );
 
 diesel::table! {
@@ -385,5 +386,17 @@ diesel::table! {
         intent -> Text,
         customer_id -> Nullable<Text>,
         appointment_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    delivery_adapters (organization_id, kind) {
+        organization_id -> Text,
+        kind -> Text,
+        settings -> Text,
+        sealed_credentials -> Text,
+        verify_token_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }

@@ -1,7 +1,8 @@
 //! The dispatcher: claims due outbox messages with a lease, posts each to its
 //! organization's gateway (a message to a customer) or to its webhook endpoint (an
-//! integration's event, docs/webhooks.md), signed per Standard Webhooks, and records every
-//! attempt.
+//! integration's event, docs/webhooks.md), signed per Standard Webhooks, or hands a
+//! customer's message to the built-in adapter of its channel (`smtp`, `whatsapp`), and
+//! records every attempt.
 //!
 //! Runs as a task in every serving process (and alone as `janji dispatch`). Several
 //! dispatchers on one PostgreSQL database never hold the same message at once (see
@@ -9,30 +10,46 @@
 //! again when their lease runs out, so a message can arrive twice, but always with the
 //! same `webhook-id` for the receiver to drop the second.
 
+pub mod attempted;
+pub mod sealed;
 pub mod signature;
+pub mod smtp;
 pub mod targets;
+pub mod whatsapp;
 
 use std::collections::HashMap;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::app::delivery_adapters::{self, Adapters};
 use crate::app::notification_settings::{self, NotificationSettings};
 use crate::app::{webhook_endpoints as endpoints, webhooks};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::domain::delivery_route::Route;
 use crate::domain::{MessageKind, retry};
 use crate::error::Error;
 use crate::repo::outbox::{self, Claimed, Outcome};
 use crate::repo::webhook_endpoints::{self, EndpointRow};
 use crate::secret_key::SecretKey;
+use attempted::Attempted;
 
-/// Where a claimed message goes: the organization's gateway, or a webhook endpoint
-/// (`None` when it has been deleted).
+/// Where a claimed message goes: a customer's message the way its organization sends
+/// (`None`: it has no notification settings), or an integration's event to its webhook
+/// endpoint (`None` when the endpoint has been deleted).
 #[derive(Clone)]
 enum Target {
-    Gateway(Option<NotificationSettings>),
+    Customer(Option<OrgTarget>),
     Endpoint(Option<EndpointRow>),
+}
+
+/// What a dispatcher knows of an organization while it sends to its customers.
+#[derive(Clone)]
+struct OrgTarget {
+    settings: Option<NotificationSettings>,
+    /// Credentials that no longer open fail that organization's messages, not the round.
+    adapters: Result<Adapters, String>,
 }
 
 /// An endpoint that answers this is gone for good: it is turned off.
@@ -113,13 +130,20 @@ impl Dispatcher {
             .iter()
             .filter_map(|m| m.row.endpoint_id.clone())
             .collect();
+        let key = self.key.clone();
         let (settings, hooks) = self
             .db
             .read(move |c| {
                 let settings = orgs
                     .iter()
-                    .map(|o| Ok((o.clone(), notification_settings::of(c, o)?)))
-                    .collect::<Result<HashMap<String, Option<NotificationSettings>>, Error>>()?;
+                    .map(|o| {
+                        let target = OrgTarget {
+                            settings: notification_settings::of(c, o)?,
+                            adapters: delivery_adapters::of(c, &key, o).map_err(|e| e.to_string()),
+                        };
+                        Ok((o.clone(), target))
+                    })
+                    .collect::<Result<HashMap<String, OrgTarget>, Error>>()?;
                 let hooks: HashMap<String, EndpointRow> = webhook_endpoints::by_ids(c, &ids)?
                     .into_iter()
                     .map(|e| (e.id.clone(), e))
@@ -139,12 +163,7 @@ impl Dispatcher {
                         .cloned(),
                 )
             } else {
-                Target::Gateway(
-                    settings
-                        .get(&message.row.organization_id)
-                        .cloned()
-                        .flatten(),
-                )
+                Target::Customer(settings.get(&message.row.organization_id).cloned())
             };
             // A delivery to a deleted endpoint has nowhere to go, now or later.
             let orphan = matches!(target, Target::Endpoint(None));
@@ -160,21 +179,12 @@ impl Dispatcher {
             let (message, result, latency, orphan) =
                 done.map_err(|e| Error::internal(format!("a send task failed: {e}")))?;
             let webhook = is_webhook(&message);
-            let receiver = if webhook {
-                "the endpoint"
-            } else {
-                "the gateway"
-            };
-            let gone = webhook && result == Ok(GONE);
-            let (code, error) = match result {
-                Ok(status) if (200..300).contains(&status) => (Some(status), None),
-                Ok(status) if gone => (
-                    Some(status),
-                    Some("the endpoint answered 410 Gone; it is turned off".to_owned()),
-                ),
-                Ok(status) => (Some(status), Some(format!("{receiver} answered {status}"))),
-                Err(e) => (None, Some(e)),
-            };
+            let gone = webhook && result.status == Some(GONE);
+            let Attempted {
+                status: code,
+                error,
+                permanent,
+            } = result;
             let waits: &[i64] = if webhook {
                 &retry::WEBHOOK_BACKOFF_SECONDS
             } else {
@@ -182,7 +192,7 @@ impl Dispatcher {
             };
             let outcome = if error.is_none() {
                 Outcome::Sent
-            } else if gone || orphan {
+            } else if gone || orphan || permanent {
                 Outcome::Failed
             } else {
                 let expires = outbox::expires(&message.row);
@@ -225,33 +235,85 @@ impl Dispatcher {
         Ok(round)
     }
 
-    /// One POST of a claimed message: the status code, or why there was none.
-    async fn send(
+    /// One attempt of a claimed message, the way it goes out.
+    async fn send(&self, message: &Claimed, target: &Target, now: DateTime<Utc>) -> Attempted {
+        match target {
+            Target::Endpoint(None) => Attempted::permanent(None, "the endpoint was deleted"),
+            Target::Endpoint(Some(endpoint)) => {
+                let secrets = endpoints::signing_secrets(endpoint, &self.key, now);
+                match self.post(message, &endpoint.url, &secrets).await {
+                    Ok(status) if (200..300).contains(&status) => Attempted::sent(Some(status)),
+                    Ok(GONE) => Attempted::permanent(
+                        Some(GONE),
+                        "the endpoint answered 410 Gone; it is turned off",
+                    ),
+                    Ok(status) => {
+                        Attempted::retry(Some(status), format!("the endpoint answered {status}"))
+                    }
+                    Err(e) => Attempted::retry(None, e),
+                }
+            }
+            Target::Customer(None) => {
+                Attempted::retry(None, "the organization has no notification settings")
+            }
+            Target::Customer(Some(org)) => self.send_to_customer(message, org, now).await,
+        }
+    }
+
+    /// A customer's message by its channel's route: a built-in adapter or the gateway.
+    async fn send_to_customer(
         &self,
         message: &Claimed,
-        target: &Target,
+        target: &OrgTarget,
         now: DateTime<Utc>,
-    ) -> Result<u16, String> {
-        let (url, secrets) = match target {
-            Target::Gateway(settings) => {
-                let settings = settings
-                    .as_ref()
-                    .ok_or("the organization has no notification settings")?;
-                let url = settings
-                    .gateway_url
-                    .as_deref()
-                    .ok_or("the organization has no gateway")?;
-                let org = &message.row.organization_id;
-                (url, settings.signing_secrets(&self.key, org, now))
-            }
-            Target::Endpoint(endpoint) => {
-                let endpoint = endpoint.as_ref().ok_or("the endpoint was deleted")?;
-                (
-                    endpoint.url.as_str(),
-                    endpoints::signing_secrets(endpoint, &self.key, now),
-                )
-            }
+    ) -> Attempted {
+        let adapters = match &target.adapters {
+            Ok(a) => a,
+            Err(e) => return Attempted::retry(None, e.clone()),
         };
+        let gateway = target.settings.as_ref().filter(|s| s.gateway_url.is_some());
+        let Some(channel) = message.row.channel.contact() else {
+            return Attempted::permanent(None, "not a customer's channel");
+        };
+        match adapters.routes(gateway.is_some()).route(channel) {
+            Some(Route::Smtp) => match &adapters.smtp {
+                Some(smtp) => smtp::send(smtp, message, self.allow_private, now).await,
+                None => Attempted::retry(None, "the SMTP adapter is gone"),
+            },
+            Some(Route::WhatsappCloud) => match &adapters.whatsapp_cloud {
+                Some(wa) => whatsapp::send(&self.client, wa, message, self.allow_private).await,
+                None => Attempted::retry(None, "the WhatsApp adapter is gone"),
+            },
+            Some(Route::Gateway) => match gateway {
+                Some(settings) => {
+                    let url = settings.gateway_url.as_deref().unwrap_or_default();
+                    let org = &message.row.organization_id;
+                    let secrets = settings.signing_secrets(&self.key, org, now);
+                    match self.post(message, url, &secrets).await {
+                        Ok(status) if (200..300).contains(&status) => Attempted::sent(Some(status)),
+                        Ok(status) => {
+                            Attempted::retry(Some(status), format!("the gateway answered {status}"))
+                        }
+                        Err(e) => Attempted::retry(None, e),
+                    }
+                }
+                None => Attempted::retry(None, "the organization has no gateway"),
+            },
+            None => Attempted::retry(
+                None,
+                "the organization has no gateway and no adapter for this channel",
+            ),
+        }
+    }
+
+    /// One signed POST (Standard Webhooks) of a claimed message: the status code, or why
+    /// there was none.
+    async fn post(
+        &self,
+        message: &Claimed,
+        url: &str,
+        secrets: &[[u8; 32]],
+    ) -> Result<u16, String> {
         let url = targets::check(url, self.allow_private)
             .await
             .map_err(|r| r.to_string())?;
@@ -260,7 +322,7 @@ impl Dispatcher {
         let timestamp = Utc::now().timestamp();
         let body = message.row.payload.as_bytes().to_vec();
         let webhook_id = outbox::webhook_id(&message.row.id);
-        let signature = signature::header(&secrets, &webhook_id, timestamp, &body);
+        let signature = signature::header(secrets, &webhook_id, timestamp, &body);
         let response = self
             .client
             .post(url)
@@ -291,7 +353,7 @@ impl Dispatcher {
 }
 
 /// Why a send failed, without the URL (its query could hold a token).
-fn describe(e: reqwest::Error) -> String {
+pub(crate) fn describe(e: reqwest::Error) -> String {
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {

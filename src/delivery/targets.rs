@@ -39,6 +39,15 @@ pub async fn check(raw: &str, allow_private: bool) -> Result<Url, Refusal> {
     }
     let host = url.host_str().unwrap_or_default().to_owned();
     let port = url.port_or_known_default().unwrap_or(443);
+    check_host(&host, port, false).await?;
+    Ok(url)
+}
+
+/// Checks where a bare host leads (an SMTP server's), as `check` does for a URL's.
+pub async fn check_host(host: &str, port: u16, allow_private: bool) -> Result<(), Refusal> {
+    if allow_private {
+        return Ok(());
+    }
     let bare = host
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -47,16 +56,16 @@ pub async fn check(raw: &str, allow_private: bool) -> Result<Url, Refusal> {
         Ok(ip) => vec![ip],
         Err(_) => tokio::net::lookup_host((bare.as_str(), port))
             .await
-            .map_err(|_| Refusal::Unresolvable(host.clone()))?
+            .map_err(|_| Refusal::Unresolvable(host.to_owned()))?
             .map(|a| a.ip())
             .collect(),
     };
     if addrs.is_empty() {
-        return Err(Refusal::Unresolvable(host));
+        return Err(Refusal::Unresolvable(host.to_owned()));
     }
     match addrs.into_iter().find(|ip| is_internal(*ip)) {
         Some(ip) => Err(Refusal::Private(ip)),
-        None => Ok(url),
+        None => Ok(()),
     }
 }
 
@@ -156,5 +165,8 @@ mod tests {
         assert!(check("http://localhost:9/x", false).await.is_err());
         assert!(check("http://127.0.0.1:9/x", true).await.is_ok());
         assert!(check("http://[::1]:9/x", false).await.is_err());
+        assert!(check_host("127.0.0.1", 25, false).await.is_err());
+        assert!(check_host("localhost", 25, false).await.is_err());
+        assert!(check_host("127.0.0.1", 25, true).await.is_ok());
     }
 }

@@ -118,6 +118,18 @@ impl From<ContactChannel> for DeliveryChannel {
     }
 }
 
+impl DeliveryChannel {
+    /// The customer's channel a message goes out on; `None` for an integration's webhook.
+    pub fn contact(self) -> Option<ContactChannel> {
+        match self {
+            DeliveryChannel::Whatsapp => Some(ContactChannel::Whatsapp),
+            DeliveryChannel::Sms => Some(ContactChannel::Sms),
+            DeliveryChannel::Email => Some(ContactChannel::Email),
+            DeliveryChannel::Webhook => None,
+        }
+    }
+}
+
 string_enum! {
     /// Where a message in the outbox stands: `pending` until it is `sent`, `failed` after
     /// its last attempt, or `cancelled` when the change it announced was superseded.

@@ -70,6 +70,22 @@ impl Modify for Security {
                  `{webhook-id}.{webhook-timestamp}.{body}` under the gateway secret.",
             ))),
         );
+        components.add_security_scheme(
+            "whatsapp_verify_token",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+                "hub.verify_token",
+                "The verify token given to the WhatsApp adapter, which Meta echoes when it \
+                 checks the webhook.",
+            ))),
+        );
+        components.add_security_scheme(
+            "whatsapp_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Hub-Signature-256",
+                "The WhatsApp Cloud API signs its webhooks with the Meta app's secret: \
+                 `sha256=` and the hex HMAC-SHA256 of the raw body.",
+            ))),
+        );
     }
 }
 

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod appointments;
 pub mod closures;
 pub mod customers;
+pub mod delivery_adapters;
 pub mod events;
 pub mod fees;
 pub mod idempotency;

@@ -17,8 +17,8 @@ on_both_backends!(
     this_sessions_operations_follow_their_roles,
 );
 
-/// Every operation added with messages, vehicles and replies, asked by each role and by
-/// no key: the status each must get (`0`: anything but 401 and 403).
+/// Every operation added with messages, vehicles, replies, webhooks and delivery adapters,
+/// asked by each role and by no key: the status each must get (`0`: anything but 401 and 403).
 async fn this_sessions_operations_follow_their_roles(app: TestApp) {
     let keys = [
         Some(app.admin_key.clone()),
@@ -121,6 +121,60 @@ async fn this_sessions_operations_follow_their_roles(app: TestApp) {
             format!("/v1/webhook-endpoints/{nobody}/test"),
             None,
             [404, 403, 403, 401],
+        ),
+        // The built-in delivery adapters: admin only.
+        (
+            Method::GET,
+            "/v1/notification-settings/smtp".into(),
+            None,
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::PUT,
+            "/v1/notification-settings/smtp".into(),
+            Some(json!({"host": "127.0.0.1", "tls": "none", "from": "servis@sinarmotor.example"})),
+            [200, 403, 403, 401],
+        ),
+        (
+            Method::DELETE,
+            "/v1/notification-settings/smtp".into(),
+            None,
+            [204, 403, 403, 401],
+        ),
+        (
+            Method::GET,
+            "/v1/notification-settings/whatsapp-cloud".into(),
+            None,
+            [404, 403, 403, 401],
+        ),
+        (
+            Method::PUT,
+            "/v1/notification-settings/whatsapp-cloud".into(),
+            Some(
+                json!({"api_base_url": "http://127.0.0.1:9/v21.0", "phone_number_id": "1", "access_token": "t"}),
+            ),
+            [200, 403, 403, 401],
+        ),
+        (
+            Method::DELETE,
+            "/v1/notification-settings/whatsapp-cloud".into(),
+            None,
+            [204, 403, 403, 401],
+        ),
+        // WhatsApp's webhook is signed by Meta: an API key opens nothing there either.
+        (
+            Method::POST,
+            format!("/v1/inbound/{org}/whatsapp"),
+            Some(json!({"object": "whatsapp_business_account", "entry": []})),
+            [401, 401, 401, 401],
+        ),
+        (
+            Method::GET,
+            format!(
+                "/v1/inbound/{org}/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1"
+            ),
+            None,
+            [403, 403, 403, 403],
         ),
         // Replies are signed by the gateway: an API key opens nothing there.
         (

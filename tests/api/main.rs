@@ -3,6 +3,7 @@
 mod fixtures;
 mod helpers;
 
+mod adapters;
 mod appointments;
 mod auth;
 mod availability;

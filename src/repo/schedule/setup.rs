@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{
-    closures, locations, notification_settings, organizations, resources, service_locations,
-    service_resources, webhook_endpoints,
+    closures, delivery_adapters, locations, notification_settings, organizations, resources,
+    service_locations, service_resources, webhook_endpoints,
 };
 use crate::domain::availability::{BookingRules, ResourceSchedule, ServiceNeeds};
 use crate::domain::interval::Interval;
@@ -36,7 +36,7 @@ pub struct Setup {
     pub names: Vec<String>,
     pub needs: ServiceNeeds,
     pub rules: BookingRules,
-    /// Whether the organization has a gateway, so that changes write messages
+    /// Whether the organization has a gateway or a delivery adapter, so that changes write messages
     /// (`app::notices`); a booking learns it here without a statement of its own.
     pub sends_messages: bool,
     /// Whether the organization has an active webhook endpoint, so that changes publish
@@ -78,6 +78,12 @@ pub fn read(
         .get_result::<(LocationRow, OrganizationRow, Option<String>, bool)>(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))?;
+    // A built-in adapter (SMTP, WhatsApp Cloud API) sends without a gateway.
+    let adapters = gateway.is_none()
+        && diesel::select(diesel::dsl::exists(
+            delivery_adapters::table.filter(delivery_adapters::organization_id.eq(org)),
+        ))
+        .get_result::<bool>(conn)?;
     let service = services::get_row(conn, org, service_id)?;
     let offered = service.active && {
         let at: Vec<String> = service_locations::table
@@ -179,7 +185,7 @@ pub fn read(
         names,
         needs,
         rules,
-        sends_messages: gateway.is_some(),
+        sends_messages: gateway.is_some() || adapters,
         sends_webhooks: hooks,
     })
 }
