@@ -7,8 +7,11 @@ use chrono_tz::Tz;
 use crate::app::Ctx;
 use crate::app::appointments::ResourceView;
 use crate::db::DbConnection;
-use crate::domain::availability::{Choice, Slot, find_slots};
+use std::sync::Arc;
+
+use crate::domain::availability::{Choice, Slot, bookable_at, find_slots_any_time};
 use crate::error::Error;
+use crate::repo::schedule::snapshots::{Answer, AnswerKey};
 use crate::repo::schedule::{self, LoadedSchedule};
 
 /// A slot as shown: when, in which zone, with which resources.
@@ -65,6 +68,13 @@ pub struct Slots {
 }
 
 /// Every start a booking would be accepted at in the window.
+///
+/// Answered from memory when this process found the window's slots before at the very
+/// versions the database holds now (the organization's setup version and the busy
+/// version of every resource able to serve, read by `schedule::load` in this unit of
+/// work): the kept slots were found without the lead time and the horizon and are cut
+/// to this request's `now`. Any booking, move, cancellation or setup change in any
+/// process bumps a version, and the next request finds the slots again.
 pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Slots, Error> {
     let loaded = schedule::load(
         conn,
@@ -76,20 +86,44 @@ pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Sl
         None,
     )?;
     let pinned = schedule::pinned(conn, &ctx.org, &loaded, q.resource_id.as_deref())?;
-    let slots = find_slots(
-        &loaded.schedule(),
-        &loaded.needs,
-        &loaded.rules,
-        q.from,
-        q.to,
-        ctx.now,
-        Choice {
-            pinned,
-            preferred: &[],
-        },
-    );
+    let key = AnswerKey {
+        org: ctx.org.clone(),
+        location: loaded.location.id.clone(),
+        service: loaded.service.id.clone(),
+        resource: pinned.map(|i| loaded.resources[i].id.clone()),
+        from: q.from,
+        to: q.to,
+    };
+    let answer = match ctx
+        .schedules
+        .answer(&key, loaded.version, &loaded.busy_versions)
+    {
+        Some(kept) => kept,
+        None => {
+            let found = find_slots_any_time(
+                &loaded.schedule(),
+                &loaded.needs,
+                &loaded.rules,
+                q.from,
+                q.to,
+                Choice {
+                    pinned,
+                    preferred: &[],
+                },
+            );
+            let answer = Arc::new(Answer {
+                setup_version: loaded.version,
+                busy_versions: loaded.busy_versions.clone(),
+                slots: found,
+            });
+            ctx.schedules.keep_answer(key, answer.clone());
+            answer
+        }
+    };
     Ok(Slots {
-        slots: slots.iter().map(|s| SlotView::of(&loaded, s)).collect(),
+        slots: bookable_at(&answer.slots, &loaded.rules, ctx.now)
+            .map(|s| SlotView::of(&loaded, s))
+            .collect(),
         location_id: loaded.location.id.clone(),
         service_id: loaded.service.id.clone(),
         tz: loaded.tz,

@@ -401,6 +401,39 @@ pub fn find_slots_with_load(
         .collect()
 }
 
+/// Every start of `[from, to)` that is bookable at some moment: [`find_slots`] without
+/// the lead time and the horizon, which depend on `now`. An answer kept across requests
+/// is found this way once and cut to a request's `now` by [`bookable_at`]; the starts
+/// and resources of a slot do not depend on where the window begins or ends.
+pub fn find_slots_any_time(
+    s: &Schedule,
+    needs: &ServiceNeeds,
+    rules: &BookingRules,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    choice: Choice,
+) -> Vec<Slot> {
+    let unbounded = BookingRules {
+        lead: Duration::zero(),
+        horizon: to - from,
+        step: rules.step,
+    };
+    find_slots(s, needs, &unbounded, from, to, from, choice)
+}
+
+/// The slots of [`find_slots_any_time`] bookable at `now`: after the lead time and not
+/// beyond the horizon, exactly those [`find_slots`] gives at `now`.
+pub fn bookable_at<'a>(
+    slots: &'a [Slot],
+    rules: &BookingRules,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = &'a Slot> + 'a {
+    let (earliest, latest) = (now + rules.lead, now + rules.horizon);
+    slots
+        .iter()
+        .filter(move |s| s.start >= earliest && s.start <= latest)
+}
+
 /// The slot at exactly `start`, or why there is none. Runs the same code as
 /// [`find_slots`], so a start is accepted exactly when availability lists it.
 pub fn check_start(

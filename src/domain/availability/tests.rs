@@ -633,3 +633,54 @@ fn a_start_a_fraction_of_a_second_past_the_horizon_is_not_listed() {
         Err(Unavailable::BeyondHorizon { .. })
     ));
 }
+
+/// An answer found once without the lead time and the horizon, cut to a later `now`, is
+/// what a fresh search at that `now` finds: every quarter hour over a busy fortnight,
+/// with a lead time, a horizon ending inside the window and a resource with hours of its
+/// own (so the least-loaded choice matters).
+#[test]
+fn an_answer_kept_and_cut_to_now_is_the_fresh_answer() {
+    let h = weekdays("08:00", "17:00");
+    let mut b1 = bay("b1");
+    let mut b2 = bay("b2");
+    b2.hours = Some(weekdays("10:00", "15:00"));
+    let mut a1 = advisor("a1");
+    let mut busy1 = Vec::new();
+    let mut busy2 = Vec::new();
+    let day0 = utc("2026-11-30T08:00:00+07:00");
+    for d in 0..14 {
+        let at = day0 + Duration::days(d);
+        busy1.push(Interval::new(
+            at + Duration::hours(d % 3),
+            at + Duration::hours(d % 3 + 2),
+        ));
+        busy2.push(Interval::new(
+            at + Duration::hours(3),
+            at + Duration::hours(4),
+        ));
+    }
+    b1.busy = busy1.into();
+    b2.busy = busy2.clone().into();
+    a1.busy = busy2.into();
+    let res = [b1, b2, a1];
+    let s = jakarta(&h, &res);
+    let needs = ServiceNeeds {
+        kinds: vec![ResourceKind::ServiceBay, ResourceKind::ServiceAdvisor],
+        ..hour_service()
+    };
+    let rules = BookingRules {
+        lead: Duration::minutes(90),
+        horizon: Duration::days(9),
+        step: Duration::minutes(30),
+    };
+    let (from, to) = (day0 - Duration::days(1), day0 + Duration::days(14));
+    let kept = find_slots_any_time(&s, &needs, &rules, from, to, Choice::default());
+    assert!(kept.len() > 100, "{}", kept.len());
+    let mut now = day0 - Duration::days(2);
+    while now < to {
+        let fresh = find_slots(&s, &needs, &rules, from, to, now, Choice::default());
+        let cut: Vec<Slot> = bookable_at(&kept, &rules, now).cloned().collect();
+        assert_eq!(cut, fresh, "at {now}");
+        now += Duration::minutes(15);
+    }
+}

@@ -30,6 +30,9 @@ pub struct LoadedSchedule {
     setup: Arc<Setup>,
     /// Resources able to perform the service, in id order, with their busy blocks.
     pub resources: Vec<ResourceSchedule>,
+    /// The busy version each of `resources` was read at: with the setup's version, what
+    /// an answer computed from this schedule is current for.
+    pub busy_versions: Vec<i64>,
 }
 
 impl std::ops::Deref for LoadedSchedule {
@@ -198,6 +201,11 @@ pub fn load(
         None => Vec::new(),
     };
 
+    let busy_versions = setup
+        .able
+        .iter()
+        .map(|r| versions.busy.get(&r.id).copied().unwrap_or(-1))
+        .collect();
     let resources = setup
         .able
         .iter()
@@ -220,5 +228,9 @@ pub fn load(
             schedule
         })
         .collect();
-    Ok(LoadedSchedule { setup, resources })
+    Ok(LoadedSchedule {
+        setup,
+        resources,
+        busy_versions,
+    })
 }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
 
-use crate::domain::availability::Blocks;
+use crate::domain::availability::{Blocks, Slot};
 use crate::domain::interval::Interval;
 
 use super::setup::Setup;
@@ -58,8 +58,34 @@ pub struct Snapshots {
     inner: Arc<Store>,
 }
 
+/// What an availability answer was asked for: the window and a pinned resource, at a
+/// location for a service, in an organization.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AnswerKey {
+    pub org: String,
+    pub location: String,
+    pub service: String,
+    pub resource: Option<String>,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+}
+
+/// The bookable slots of a window, found before the lead time and the horizon are
+/// applied (so they hold at any `now`), with the versions they were found at.
+#[derive(Debug)]
+pub struct Answer {
+    pub setup_version: i64,
+    pub busy_versions: Vec<i64>,
+    pub slots: Vec<Slot>,
+}
+
+/// Beyond this many answers kept, they start again empty: a month of 50 resources is
+/// about 20 KB.
+const MAX_ANSWERS: usize = 256;
+
 #[derive(Default)]
 struct Store {
+    answers: RwLock<HashMap<AnswerKey, Arc<Answer>>>,
     /// By location id (looked up without allocating a key), then one per service; the
     /// organization is checked on the setup itself.
     setups: RwLock<HashMap<String, Vec<Arc<Setup>>>>,
@@ -92,8 +118,33 @@ impl Snapshots {
             .cloned()
     }
 
+    /// The answer kept for `key` if it was found at exactly these versions.
+    pub fn answer(
+        &self,
+        key: &AnswerKey,
+        setup_version: i64,
+        busy_versions: &[i64],
+    ) -> Option<Arc<Answer>> {
+        let map = self.inner.answers.read().ok()?;
+        map.get(key)
+            .filter(|a| a.setup_version == setup_version && a.busy_versions == busy_versions)
+            .cloned()
+    }
+
+    pub fn keep_answer(&self, key: AnswerKey, answer: Arc<Answer>) {
+        if let Ok(mut map) = self.inner.answers.write() {
+            if map.len() >= MAX_ANSWERS {
+                map.clear();
+            }
+            map.insert(key, answer);
+        }
+    }
+
     /// Forgets everything kept (after writes that were read back never committed).
     pub fn clear(&self) {
+        if let Ok(mut map) = self.inner.answers.write() {
+            map.clear();
+        }
         if let Ok(mut map) = self.inner.setups.write() {
             map.clear();
         }
