@@ -38,7 +38,8 @@ pub use contact::{Email, PhoneNumber};
 pub use country::Country;
 pub use currency::Currency;
 pub use enums::{
-    AppointmentStatus, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus, Locale,
+    AppointmentStatus, CallReason, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus,
+    Locale,
     MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
 };
 pub use event_kind::EventKind;
