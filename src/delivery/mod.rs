@@ -111,9 +111,15 @@ impl Dispatcher {
     /// it with the instant they want.
     pub async fn dispatch_due(&self, now: DateTime<Utc>) -> Result<Round, Error> {
         let lease = self.lease;
+        // Raising due call flags and dropping follow-ups no longer wanted share the
+        // claim's unit of work (docs/reminders.md, "Needs a call").
         let claimed = self
             .db
-            .write(move |c| outbox::claim_due(c, now, lease, BATCH))
+            .write(move |c| {
+                crate::app::calls::raise_due(c, now)?;
+                let claimed = outbox::claim_due(c, now, lease, BATCH)?;
+                crate::app::notices::still_wanted(c, claimed)
+            })
             .await?;
         if claimed.is_empty() {
             return Ok(Round::default());
