@@ -25,6 +25,7 @@ on_both_backends!(
     overrides_time_the_reminders_by_location_and_service,
     templates_are_rendered_and_checked,
     racing_calls_clear_a_flag_once,
+    calls_racing_new_flags_leave_the_history_and_the_flag_agreeing,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -581,4 +582,54 @@ async fn racing_calls_clear_a_flag_once(app: TestApp) {
     );
     assert_eq!(events_of(&app, &id, "call_recorded").await.len(), 1);
     assert_eq!(needs_call(&app, &id).await, Value::Null);
+}
+
+/// Staff record calls while failed messages raise new flags on the same appointment, ten
+/// of each at once, five rounds: whatever the order, every `flagged_for_call` is either
+/// answered by one `call_recorded` or is the flag still standing.
+async fn calls_racing_new_flags_leave_the_history_and_the_flag_agreeing(app: TestApp) {
+    let d = dealer(&app).await;
+    let id = book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    let path = format!("/v1/appointments/{id}/call");
+    for round in 0..5 {
+        let raises = (0..10).map(|_| {
+            let (org, id) = (app.org_id.clone(), id.clone());
+            let now = at("2026-11-23T10:00:00+07:00") + Duration::minutes(round);
+            app.state.db.write(move |c| {
+                janji::app::calls::raise(
+                    c,
+                    &org,
+                    &id,
+                    janji::domain::CallReason::MessageFailed,
+                    json!({}),
+                    now,
+                )
+            })
+        });
+        let clears = (0..10).map(|i| {
+            app.call(Method::POST, &path)
+                .json(json!({ "note": format!("round {round}, call {i}") }))
+                .send()
+        });
+        let (raised, cleared) = futures_util::future::join(
+            futures_util::future::join_all(raises),
+            futures_util::future::join_all(clears),
+        )
+        .await;
+        assert!(raised.iter().all(|r| r.is_ok()), "{raised:?}");
+        for r in &cleared {
+            assert!(
+                r.status == 200 || r.status == 409,
+                "{} {:?}",
+                r.status,
+                r.body
+            );
+        }
+    }
+    let flagged = events_of(&app, &id, "flagged_for_call").await.len();
+    let called = events_of(&app, &id, "call_recorded").await.len();
+    let standing = usize::from(needs_call(&app, &id).await != Value::Null);
+    // A round that starts unflagged flags at least once, so at least every other does.
+    assert!(flagged >= 3, "{flagged}");
+    assert_eq!(flagged, called + standing, "{flagged} {called} {standing}");
 }
