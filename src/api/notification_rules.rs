@@ -247,7 +247,7 @@ pub fn parse_templates(list: Vec<TemplateBody>) -> Result<Vec<CustomTemplate>, E
                 field("text"),
                 Code::UnknownPlaceholder,
                 format!(
-                    "{{{name}}} is not a placeholder; use {}",
+                    "{name} is not a placeholder (braces are for placeholders only); use {}",
                     message_text::PLACEHOLDERS
                         .iter()
                         .map(|p| format!("{{{p}}}"))

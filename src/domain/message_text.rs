@@ -56,21 +56,24 @@ pub fn template_for(custom: &[CustomTemplate], kind: MessageKind, locale: Locale
         .map_or_else(|| default_template(kind, locale), |t| t.text.as_str())
 }
 
-/// The first `{name}` in a template that is not one of [`PLACEHOLDERS`], if any. A brace
-/// that does not enclose a plain name (`{ }`, `{50%}`, one alone) is text, not a
-/// placeholder.
+/// The first brace in a template that does not belong to one of [`PLACEHOLDERS`]: an
+/// unknown `{name}`, or a `{` or `}` outside a placeholder (braces are for placeholders
+/// only, so a typo never reaches a customer half-filled). `None` when there is none.
 pub fn unknown_placeholder(template: &str) -> Option<&str> {
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        // A brace never closed encloses nothing.
-        let close = rest.find('}')?;
-        let name = &rest[..close];
-        let plain =
-            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-        if plain && !PLACEHOLDERS.contains(&name) {
-            return Some(name);
+    while let Some(at) = rest.find(['{', '}']) {
+        rest = &rest[at..];
+        if rest.starts_with('}') {
+            return Some("}");
         }
+        let Some(close) = rest.find('}') else {
+            return Some("{");
+        };
+        let name = &rest[1..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Some(&rest[..=close]);
+        }
+        rest = &rest[close + 1..];
     }
     None
 }
@@ -302,17 +305,16 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_placeholder_is_found_and_plain_braces_are_text() {
-        assert_eq!(unknown_placeholder("Halo {nama}, {when}"), Some("nama"));
-        assert_eq!(
-            unknown_placeholder("Halo {customer_name} {Fee}"),
-            Some("Fee")
-        );
-        assert_eq!(unknown_placeholder("diskon {50%} { } {"), None);
-        assert_eq!(
-            unknown_placeholder("{customer_name}{fee}{survey_url}"),
-            None
-        );
+    fn an_unknown_placeholder_or_a_stray_brace_is_found() {
+        let found = |t| unknown_placeholder(t);
+        assert_eq!(found("Halo {nama}, {when}"), Some("{nama}"));
+        assert_eq!(found("Halo {customer_name} {Fee}"), Some("{Fee}"));
+        assert_eq!(found("diskon {50%}"), Some("{50%}"));
+        assert_eq!(found("{when} {"), Some("{"));
+        assert_eq!(found("{when} }"), Some("}"));
+        assert_eq!(found("{{when}}"), Some("{{when}"));
+        assert_eq!(found("{customer_name}{fee}{survey_url}"), None);
+        assert_eq!(found("no braces at all"), None);
     }
 
     #[test]

@@ -275,7 +275,7 @@ codes! {
     GatewayNotSet => ("gateway_not_set", 409, "No gateway",
         "The organization has no `gateway_url`, so there is no secret to rotate; set the gateway first (its first secret comes with that answer)."),
     UnknownPlaceholder => ("unknown_placeholder", 422, "Unknown placeholder",
-        "A template names a `{placeholder}` Janji does not fill; use only `{customer_name}`, `{when}`, `{location}`, `{service}`, `{link}`, `{fee}` and `{survey_url}`."),
+        "A template names a `{placeholder}` Janji does not fill, or has a brace outside one (braces are for placeholders only); use only `{customer_name}`, `{when}`, `{location}`, `{service}`, `{link}`, `{fee}` and `{survey_url}`."),
     NoCallNeeded => ("no_call_needed", 409, "No call needed",
         "The appointment is not flagged for a call (or another call was just recorded); read it again (`needs_call`)."),
 
