@@ -39,8 +39,7 @@ pub use country::Country;
 pub use currency::Currency;
 pub use enums::{
     AppointmentStatus, CallReason, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus,
-    Locale,
-    MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
+    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
 };
 pub use event_kind::EventKind;
 pub use money::Money;
