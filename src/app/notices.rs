@@ -10,9 +10,9 @@ use serde_json::json;
 
 use super::Ctx;
 use super::calls;
+use super::delivery_adapters;
 use super::fees::Fee;
 use super::notification_settings::{self, NotificationSettings};
-use super::delivery_adapters;
 use crate::db::DbConnection;
 use crate::domain::message_text::{self, Details};
 use crate::domain::money_display::display;
