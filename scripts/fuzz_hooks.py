@@ -28,7 +28,11 @@ real disagreement between the spec and the server. Negative cases are sent as ge
 - Moves and cancellations give a reason category the policy in force accepts.
 - A gateway URL is a closed port on loopback (the server runs with
   `JANJI_ALLOW_PRIVATE_TARGETS=true`): whether a host resolves is not the schema's to say.
-  Quiet hours end at another time than they start.
+  Quiet hours end at another time than they start (the organization's and each
+  override's). A survey URL is an absolute https URL. An unconfirmed call flag comes
+  after its follow-up (`unconfirmed_follow_up_minutes` more than
+  `unconfirmed_call_minutes`). Each override names a location or a service, one override
+  per location, service or pair; one template per kind and locale.
 - The SMTP and WhatsApp Cloud API adapters likewise point at a closed loopback port, with a
   sender address lettre reads, a username with its password over TLS only, and credentials
   without control characters.
@@ -572,6 +576,49 @@ def fix_year(body: dict) -> None:
 # --- the hooks ------------------------------------------------------------------------
 
 
+def fix_quiet(quiet) -> None:
+    if isinstance(quiet, dict) and quiet.get("start") == quiet.get("end"):
+        quiet["end"] = "07:00" if quiet.get("start") != "07:00" else "08:00"
+
+
+def fix_notification_settings(body: dict) -> None:
+    """The settings' rules that span fields or items (each stated in the spec)."""
+    fix_quiet(body.get("quiet_hours"))
+    if body.get("survey_url") is not None:
+        body["survey_url"] = "https://survei.example/janji"
+    call = body.get("unconfirmed_call_minutes")
+    if isinstance(call, int):
+        if call >= 43200:
+            body["unconfirmed_call_minutes"] = call = 43199
+        follow = body.get("unconfirmed_follow_up_minutes")
+        if not isinstance(follow, int) or follow <= call:
+            body["unconfirmed_follow_up_minutes"] = call + 1
+    overrides = body.get("overrides")
+    if isinstance(overrides, list):
+        kept, seen = [], set()
+        for o in overrides:
+            if not isinstance(o, dict):
+                continue
+            if o.get("location_id") is None and o.get("service_id") is None:
+                o["location_id"] = WORLD.pick_id("locations", json.dumps(o, sort_keys=True))
+            key = (o.get("location_id"), o.get("service_id"))
+            if key in seen:
+                continue
+            seen.add(key)
+            fix_quiet(o.get("quiet_hours"))
+            kept.append(o)
+        body["overrides"] = kept
+    templates = body.get("templates")
+    if isinstance(templates, list):
+        kept, seen = [], set()
+        for t in templates:
+            key = (t.get("kind"), t.get("locale")) if isinstance(t, dict) else None
+            if key not in seen:
+                seen.add(key)
+                kept.append(t)
+        body["templates"] = kept
+
+
 @schemathesis.hook
 def before_call(context, case, **kwargs):
     WORLD.load()
@@ -639,9 +686,8 @@ def before_call(context, case, **kwargs):
             fix_smtp(body)
         if op.path == "/v1/notification-settings/whatsapp-cloud":
             fix_whatsapp(body)
-        quiet = body.get("quiet_hours") if op.path == "/v1/notification-settings" else None
-        if isinstance(quiet, dict) and quiet.get("start") == quiet.get("end"):
-            quiet["end"] = "07:00" if quiet.get("start") != "07:00" else "08:00"
+        if op.path == "/v1/notification-settings":
+            fix_notification_settings(body)
         if op.path.endswith("/vehicles") or op.path.startswith("/v1/vehicles"):
             fix_year(body)
 

@@ -11,6 +11,7 @@ pub mod fees;
 pub mod health;
 pub mod inbound;
 pub mod inbound_whatsapp;
+pub mod notification_rules;
 pub mod notifications;
 pub mod organization;
 pub mod policies;
@@ -87,6 +88,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(appointments::reschedule::quote_reschedule)
                 .service(appointments::reschedule::reschedule_appointment)
                 .service(appointments::history::list_appointment_events)
+                .service(appointments::calls::record_call)
                 .service(appointments::alternatives::get_alternatives)
                 .service(appointments::move_availability::get_move_availability)
                 .service(policies::create_policy)

@@ -3,13 +3,17 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::notification_rules::{
+    self as rules, QuietHoursBody, ReminderOverrideBody, TemplateBody, quiet_body,
+};
 use crate::app::notification_settings::{self, NotificationSettings, PutSettings, Saved};
 use crate::delivery::{signature, targets};
-use crate::domain::reminders::{self, QuietHours, ReminderRules};
+use crate::domain::reminders::follow_ups::UnconfirmedRules;
+use crate::domain::reminders::{self, ReminderRules};
 use crate::error::{Code, Error};
 use crate::http::auth::Principal;
 use crate::http::extract::{Json, Query};
@@ -17,18 +21,6 @@ use crate::http::idempotency::{Idempotency, Reply};
 use crate::http::precondition::{IfMatch, etag};
 use crate::http::responses::*;
 use crate::http::state::AppState;
-
-/// Hours of the day in the location's own time in which no reminder goes out.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QuietHoursBody {
-    /// `HH:MM`, 24-hour clock, local to each location.
-    #[schema(example = "21:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    pub start: String,
-    /// `HH:MM`; before `start` means the quiet hours run past midnight.
-    #[schema(example = "07:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-    pub end: String,
-}
 
 /// Notification settings. A `PUT` replaces them all: a field left out takes its default.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,6 +42,26 @@ pub struct NotificationSettingsRequest {
     /// at once if the start is at least this many minutes away (default 15; 0 to 1440).
     #[schema(minimum = 0, maximum = 1440)]
     pub catch_up_minutes: Option<i64>,
+    /// Reminder timing for one location, one service or both, overriding the fields above
+    /// that they name (at most 100).
+    #[schema(max_items = 100)]
+    pub overrides: Option<Vec<ReminderOverrideBody>>,
+    /// An appointment still not confirmed this many minutes before its start is asked
+    /// once more (`unconfirmed_follow_up`); 1 to 43200, or none (the default).
+    #[schema(minimum = 1, maximum = 43200, example = 720)]
+    pub unconfirmed_follow_up_minutes: Option<i64>,
+    /// Still not confirmed this many minutes before its start, after the follow-up: the
+    /// appointment is flagged `needs_call` (`unconfirmed`). Less than
+    /// `unconfirmed_follow_up_minutes`, which it needs; none by default.
+    #[schema(minimum = 1, maximum = 43200, example = 180)]
+    pub unconfirmed_call_minutes: Option<i64>,
+    /// Sent after an appointment is completed (`survey`, `{survey_url}`); without it no
+    /// survey goes out.
+    #[schema(example = "https://survei.dealer.example/servis", max_length = 2000)]
+    pub survey_url: Option<String>,
+    /// The organization's own words per kind and locale, instead of the shipped
+    /// Indonesian and English ones.
+    pub templates: Option<Vec<TemplateBody>>,
 }
 
 /// The organization's notification settings.
@@ -59,6 +71,12 @@ pub struct NotificationSettingsResponse {
     pub reminder_offsets_minutes: Vec<i64>,
     pub quiet_hours: Option<QuietHoursBody>,
     pub catch_up_minutes: i64,
+    pub overrides: Vec<ReminderOverrideBody>,
+    pub unconfirmed_follow_up_minutes: Option<i64>,
+    pub unconfirmed_call_minutes: Option<i64>,
+    pub survey_url: Option<String>,
+    /// Only the organization's own; a kind and locale not listed uses the shipped words.
+    pub templates: Vec<TemplateBody>,
     /// Which gateway secret signs now (0: none yet).
     pub secret_generation: i32,
     /// Until then the previous secret also signs, beside the current one.
@@ -77,11 +95,13 @@ impl NotificationSettingsResponse {
         NotificationSettingsResponse {
             gateway_url: s.gateway_url,
             reminder_offsets_minutes: s.rules.offsets.iter().map(|d| d.num_minutes()).collect(),
-            quiet_hours: s.rules.quiet.map(|q| QuietHoursBody {
-                start: q.start.format("%H:%M").to_string(),
-                end: q.end.format("%H:%M").to_string(),
-            }),
+            quiet_hours: s.rules.quiet.map(quiet_body),
             catch_up_minutes: s.rules.catch_up.num_minutes(),
+            overrides: s.overrides.iter().map(ReminderOverrideBody::of).collect(),
+            unconfirmed_follow_up_minutes: s.unconfirmed.follow_up.map(|d| d.num_minutes()),
+            unconfirmed_call_minutes: s.unconfirmed.call.map(|d| d.num_minutes()),
+            survey_url: s.survey_url,
+            templates: s.templates.iter().map(rules::template_body).collect(),
             secret_generation: s.secret_generation,
             previous_secret_valid_until: s.previous_secret_until,
             version: s.version,
@@ -91,94 +111,89 @@ impl NotificationSettingsResponse {
     }
 }
 
-fn time_of_day(field: &str, text: &str) -> Result<NaiveTime, Error> {
-    let ok = text.len() == 5 && text.as_bytes()[2] == b':';
-    ok.then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
-        .flatten()
-        .ok_or_else(|| {
-            Error::invalid(
-                field,
-                Code::InvalidTimeOfDay,
-                format!("'{text}' is not a time of day as HH:MM (for example 21:00)"),
-            )
-        })
-}
-
 impl NotificationSettingsRequest {
     /// The rules, each checked; the URL's shape only (where it leads is checked apart).
     fn parse(self) -> Result<PutSettings, Error> {
-        let gateway_url = match self.gateway_url {
-            Some(url) if url.len() > 2000 => {
-                return Err(Error::invalid(
-                    "gateway_url",
-                    Code::TooLong,
-                    "a URL of at most 2000 characters",
-                ));
-            }
-            Some(url) => Some(
-                targets::parse(&url)
-                    .map_err(|r| Error::invalid("gateway_url", Code::InvalidUrl, r.to_string()))?
-                    .to_string(),
-            ),
-            None => None,
-        };
-        let offsets = self
-            .reminder_offsets_minutes
-            .unwrap_or_else(|| reminders::DEFAULT_OFFSETS_MINUTES.to_vec());
-        if offsets.len() > 5 {
-            return Err(Error::invalid(
-                "reminder_offsets_minutes",
-                Code::OutOfRange,
-                "at most 5 reminders",
-            ));
-        }
-        for (i, m) in offsets.iter().enumerate() {
-            let field = format!("reminder_offsets_minutes[{i}]");
-            if !(1..=43_200).contains(m) {
-                return Err(Error::invalid(
-                    field,
-                    Code::OutOfRange,
-                    "from 1 to 43200 minutes",
-                ));
-            }
-            if offsets[..i].contains(m) {
-                return Err(Error::invalid(field, Code::OutOfRange, "each offset once"));
-            }
-        }
-        let quiet = match self.quiet_hours {
-            Some(q) => {
-                let start = time_of_day("quiet_hours.start", &q.start)?;
-                let end = time_of_day("quiet_hours.end", &q.end)?;
-                if start == end {
-                    return Err(Error::invalid(
-                        "quiet_hours.end",
-                        Code::InvalidTimeOfDay,
-                        "quiet hours must end at another time than they start",
-                    ));
+        let gateway_url = self
+            .gateway_url
+            .map(|url| absolute_url("gateway_url", &url))
+            .transpose()?;
+        let survey_url = self
+            .survey_url
+            .map(|url| absolute_url("survey_url", &url))
+            .transpose()?;
+        let offsets = rules::offsets(
+            "reminder_offsets_minutes",
+            self.reminder_offsets_minutes
+                .unwrap_or_else(rules::default_offsets),
+        )?;
+        let quiet = self
+            .quiet_hours
+            .as_ref()
+            .map(|q| rules::quiet_hours("quiet_hours", q))
+            .transpose()?;
+        let catch_up = rules::catch_up(
+            "catch_up_minutes",
+            self.catch_up_minutes
+                .unwrap_or(reminders::DEFAULT_CATCH_UP_MINUTES),
+        )?;
+        let minutes = |field: &str, m: Option<i64>| {
+            m.map(|m| {
+                if (1..=43_200).contains(&m) {
+                    Ok(Duration::minutes(m))
+                } else {
+                    Err(Error::invalid(
+                        field,
+                        Code::OutOfRange,
+                        "from 1 to 43200 minutes",
+                    ))
                 }
-                Some(QuietHours { start, end })
-            }
-            None => None,
+            })
+            .transpose()
         };
-        let catch_up = self
-            .catch_up_minutes
-            .unwrap_or(reminders::DEFAULT_CATCH_UP_MINUTES);
-        if !(0..=1440).contains(&catch_up) {
+        let unconfirmed = UnconfirmedRules {
+            follow_up: minutes(
+                "unconfirmed_follow_up_minutes",
+                self.unconfirmed_follow_up_minutes,
+            )?,
+            call: minutes("unconfirmed_call_minutes", self.unconfirmed_call_minutes)?,
+        };
+        if let Some(call) = unconfirmed.call
+            && unconfirmed.follow_up.is_none_or(|f| call >= f)
+        {
             return Err(Error::invalid(
-                "catch_up_minutes",
+                "unconfirmed_call_minutes",
                 Code::OutOfRange,
-                "from 0 to 1440 minutes",
+                "a call flag follows the follow-up: set unconfirmed_follow_up_minutes, and more minutes there than here",
             ));
         }
         Ok(PutSettings {
             gateway_url,
             rules: ReminderRules {
-                offsets: offsets.into_iter().map(Duration::minutes).collect(),
+                offsets,
                 quiet,
-                catch_up: Duration::minutes(catch_up),
+                catch_up,
             },
+            overrides: rules::parse_overrides(self.overrides.unwrap_or_default())?,
+            unconfirmed,
+            survey_url,
+            templates: rules::parse_templates(self.templates.unwrap_or_default())?,
         })
     }
+}
+
+/// An absolute http(s) URL of at most 2000 characters, as written back.
+fn absolute_url(field: &str, url: &str) -> Result<String, Error> {
+    if url.len() > 2000 {
+        return Err(Error::invalid(
+            field,
+            Code::TooLong,
+            "a URL of at most 2000 characters",
+        ));
+    }
+    Ok(targets::parse(url)
+        .map_err(|r| Error::invalid(field, Code::InvalidUrl, r.to_string()))?
+        .to_string())
 }
 
 /// The organization's notification settings (admin); the defaults (version 0) until

@@ -6,7 +6,9 @@ use chrono_tz::Tz;
 
 use crate::app::Ctx;
 use crate::db::DbConnection;
-use crate::domain::{AppointmentStatus, Channel, EventKind, ReasonCategory, ResourceKind};
+use crate::domain::{
+    AppointmentStatus, CallReason, Channel, EventKind, ReasonCategory, ResourceKind,
+};
 use crate::error::Error;
 use crate::repo::appointments::{self, AppointmentLabels, AppointmentRow, HeldResource};
 use crate::repo::{customers, events, from_db};
@@ -24,6 +26,13 @@ pub struct ResourceView {
 pub struct CancelReason {
     pub category: ReasonCategory,
     pub text: Option<String>,
+}
+
+/// Why and since when staff should call the customer about an appointment.
+#[derive(Clone, Copy, Debug)]
+pub struct NeedsCall {
+    pub reason: CallReason,
+    pub since: DateTime<Utc>,
 }
 
 /// An appointment with the resources it holds, in its location's zone.
@@ -50,6 +59,8 @@ pub struct AppointmentView {
     pub notes: Option<String>,
     pub external_ref: Option<String>,
     pub cancel_reason: Option<CancelReason>,
+    /// Set while staff should call the customer about it.
+    pub needs_call: Option<NeedsCall>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -88,6 +99,13 @@ impl AppointmentView {
             vehicle_id: row.vehicle_id,
             resources,
             cancel_reason,
+            needs_call: labels
+                .call_reason
+                .zip(labels.call_since)
+                .map(|(reason, since)| NeedsCall {
+                    reason,
+                    since: from_db(since),
+                }),
             id: row.id,
             location_id: row.location_id,
             service_id: row.service_id,
@@ -101,8 +119,8 @@ impl AppointmentView {
     }
 }
 
-/// Completes rows with their resources, their locations' zones and their customers' and
-/// services' names: two queries whatever the number of rows.
+/// Completes rows with their resources, their locations' zones, their customers' and
+/// services' names and their call flags: two queries whatever the number of rows.
 pub fn views(
     conn: &mut DbConnection,
     rows: Vec<AppointmentRow>,

@@ -228,6 +228,9 @@ pub fn book(
         customer_phone: customer.phone,
         service_name: loaded.service.name.clone(),
         plate,
+        // A new appointment has nothing to call about yet.
+        call_reason: None,
+        call_since: None,
     };
     let customer_id = customer.id;
 

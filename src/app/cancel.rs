@@ -6,6 +6,7 @@ use crate::app::appointments;
 use crate::app::change::{Changed, change_details, check_currency, fee_changed};
 use crate::app::fees::{self, Assessed};
 use crate::app::lifecycle::{self, Reason, Record};
+use crate::app::notices;
 use crate::app::quotes::{self, CancelQuote};
 use crate::app::terms;
 use crate::db::DbConnection;
@@ -103,6 +104,7 @@ pub fn cancel(conn: &mut DbConnection, ctx: &Ctx, cmd: Cancel) -> Result<CancelO
             &crate::app::webhooks::fee_assessed(&f.event_data(), &event),
         )?;
     }
+    notices::fee_charged(conn, ctx, &row, fee.as_ref())?;
     let appointment = appointments::view(conn, row)?;
     Ok(CancelOutcome::Cancelled(Box::new(Changed {
         appointment,

@@ -114,13 +114,13 @@ pub(crate) fn apply(
     };
     let event = events::record(conn, &ctx.org, &row.id, &ctx.actor, event, ctx.now)?;
     crate::app::webhooks::appointment_changed(conn, ctx, &row, &event)?;
-    let notice = match action {
-        Action::Confirm => None,
-        Action::Cancel => Some(notices::Change::Cancelled),
-        Action::CheckIn | Action::Complete | Action::NoShow => Some(notices::Change::Closed),
+    let change = match action {
+        Action::Confirm => notices::Change::Confirmed,
+        Action::Cancel => notices::Change::Cancelled,
+        Action::CheckIn => notices::Change::CheckedIn,
+        Action::Complete => notices::Change::Completed,
+        Action::NoShow => notices::Change::NoShow,
     };
-    if let Some(change) = notice {
-        notices::after_change(conn, ctx, &row, change)?;
-    }
+    notices::after_change(conn, ctx, &row, change)?;
     Ok(Ok((row, event)))
 }

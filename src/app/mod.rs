@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod appointments;
 pub mod availability;
 pub mod booking;
+pub mod calls;
 pub mod cancel;
 pub mod change;
 pub mod customer_identity;

@@ -1,20 +1,28 @@
 //! The messages an appointment change causes, written to the outbox in the change's own
-//! unit of work: a booking's confirmation and reminders, a move's notice and new
-//! reminders, a cancellation's notice. Whatever was still pending for the appointment is
-//! cancelled first, so a message about a superseded time is never sent by a dispatcher
-//! that claims it after this commits.
+//! unit of work: a booking's confirmation, reminders and unconfirmed follow-up, a move's
+//! notice and new ones, a cancellation's notice, a no-show's follow-up, a completion's
+//! survey, a fee's notice. Whatever was still pending for the appointment is cancelled
+//! first, so a message about a superseded time is never sent by a dispatcher that claims
+//! it after this commits. The call flag planned with a follow-up goes the same way.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::Ctx;
-use super::{delivery_adapters, notification_settings};
+use super::calls;
+use super::delivery_adapters;
+use super::fees::Fee;
+use super::notification_settings::{self, NotificationSettings};
 use crate::db::DbConnection;
 use crate::domain::message_text::{self, Details};
+use crate::domain::money_display::display;
 use crate::domain::reminders;
-use crate::domain::{Actor, ContactChannel, EventKind, MessageKind, MessageStatus};
+use crate::domain::reminders::follow_ups::{self, AFTER_VISIT_VALID};
+use crate::domain::{Actor, AppointmentStatus, CallReason, ContactChannel, EventKind};
+use crate::domain::{FeeStatus, MessageKind, MessageStatus};
 use crate::error::Error;
-use crate::repo::appointments::AppointmentRow;
+use crate::repo::appointments::{self as rows, AppointmentRow};
+use crate::repo::call_flags;
 use crate::repo::events::{self, NewEvent};
 use crate::repo::outbox::{self, MessageContext, MessageRow};
 use crate::repo::{from_db, new_id, to_db};
@@ -25,9 +33,67 @@ pub enum Change {
     Booked,
     /// Moved to another time, or rebooked after a no-show.
     Moved,
+    /// The customer said they will come: no follow-up asks again.
+    Confirmed,
     Cancelled,
-    /// Checked in, completed or a no-show: nothing more to remind of.
-    Closed,
+    /// Checked in: nothing more to remind of.
+    CheckedIn,
+    /// Completed: the survey, if the organization has one.
+    Completed,
+    /// A no-show: "we missed you".
+    NoShow,
+}
+
+/// Kinds about a visit that is over or a change already made: sent after the start too,
+/// for a day ([`AFTER_VISIT_VALID`]).
+fn after_visit(kind: MessageKind) -> bool {
+    matches!(
+        kind,
+        MessageKind::NoShowFollowUp | MessageKind::Survey | MessageKind::FeeNotice
+    )
+}
+
+/// Where an organization's messages about an appointment go, and in whose words.
+struct Target {
+    settings: NotificationSettings,
+    context: MessageContext,
+    channel: ContactChannel,
+    recipient: String,
+}
+
+impl Target {
+    /// None for an organization with no way to send (no gateway, no adapter), or a
+    /// customer none of its ways reaches.
+    fn of(conn: &mut DbConnection, ctx: &Ctx, row: &AppointmentRow) -> Result<Option<Self>, Error> {
+        let settings = notification_settings::of(conn, &ctx.org)?;
+        let gateway = settings.as_ref().is_some_and(|s| s.gateway_url.is_some());
+        let routes = delivery_adapters::routes(conn, &ctx.org, gateway)?;
+        if !routes.any() {
+            return Ok(None);
+        }
+        let settings = settings.unwrap_or_else(NotificationSettings::defaults);
+        let context = outbox::context_of(
+            conn,
+            &ctx.org,
+            &row.customer_id,
+            &row.location_id,
+            &row.service_id,
+        )?;
+        let Some((channel, recipient)) = routes.reach(
+            context.preferred_channel,
+            context.phone.as_deref(),
+            context.email.as_deref(),
+        ) else {
+            return Ok(None);
+        };
+        let recipient = recipient.to_owned();
+        Ok(Some(Target {
+            settings,
+            context,
+            channel,
+            recipient,
+        }))
+    }
 }
 
 /// Writes the outbox rows for `change` of `row` (as it now is). Nothing is written for an
@@ -38,76 +104,108 @@ pub fn after_change(
     row: &AppointmentRow,
     change: Change,
 ) -> Result<(), Error> {
-    if change != Change::Booked {
-        outbox::cancel_pending(conn, &ctx.org, &row.id)?;
+    match change {
+        Change::Booked => {}
+        Change::Confirmed => {
+            // Only the question "will you come?" is answered, and with it the reason to
+            // call about it; the reminders stay.
+            outbox::cancel_pending_kind(conn, &ctx.org, &row.id, MessageKind::UnconfirmedFollowUp)?;
+            call_flags::drop_unconfirmed(conn, &row.id)?;
+            return Ok(());
+        }
+        _ => {
+            outbox::cancel_pending(conn, &ctx.org, &row.id)?;
+            call_flags::drop_planned(conn, &row.id)?;
+        }
     }
-    if change == Change::Closed {
+    if change == Change::CheckedIn {
         return Ok(());
     }
-    let settings = notification_settings::of(conn, &ctx.org)?;
-    let gateway = settings.as_ref().is_some_and(|s| s.gateway_url.is_some());
-    let routes = delivery_adapters::routes(conn, &ctx.org, gateway)?;
-    if !routes.any() {
-        return Ok(());
-    }
-    let settings = settings.unwrap_or_else(notification_settings::NotificationSettings::defaults);
-    let context = outbox::context_of(
-        conn,
-        &ctx.org,
-        &row.customer_id,
-        &row.location_id,
-        &row.service_id,
-    )?;
-    let Some((channel, recipient)) = routes.reach(
-        context.preferred_channel,
-        context.phone.as_deref(),
-        context.email.as_deref(),
-    ) else {
+    let Some(target) = Target::of(conn, ctx, row)? else {
         return Ok(());
     };
     let start = from_db(row.starts_at);
-    let mut due: Vec<(MessageKind, DateTime<Utc>)> = vec![(
-        match change {
-            Change::Booked => MessageKind::BookingConfirmation,
-            Change::Moved => MessageKind::Rescheduled,
-            _ => MessageKind::Cancelled,
-        },
-        ctx.now,
-    )];
-    if change != Change::Cancelled {
-        let tz = context.time_zone.tz();
-        due.extend(
-            reminders::plan(start, tz, &settings.rules, ctx.now)
-                .into_iter()
-                .map(|r| (MessageKind::Reminder, r.due)),
-        );
+    let tz = target.context.time_zone.tz();
+    let mut due: Vec<(MessageKind, DateTime<Utc>)> = Vec::new();
+    match change {
+        Change::Booked | Change::Moved => {
+            let first = if change == Change::Booked {
+                MessageKind::BookingConfirmation
+            } else {
+                MessageKind::Rescheduled
+            };
+            due.push((first, ctx.now));
+            let rules = target.settings.rules_for(&row.location_id, &row.service_id);
+            due.extend(
+                reminders::plan(start, tz, &rules, ctx.now)
+                    .into_iter()
+                    .map(|r| (MessageKind::Reminder, r.due)),
+            );
+            let unconfirmed = target.settings.unconfirmed;
+            if row.status == AppointmentStatus::Booked
+                && let Some(plan) =
+                    follow_ups::plan_unconfirmed(start, tz, &rules, unconfirmed, ctx.now)
+            {
+                due.push((MessageKind::UnconfirmedFollowUp, plan.follow_up));
+                if let Some(call) = plan.call {
+                    call_flags::plan(conn, &ctx.org, &row.id, CallReason::Unconfirmed, call)?;
+                }
+            }
+        }
+        Change::Cancelled => due.push((MessageKind::Cancelled, ctx.now)),
+        Change::NoShow => due.push((MessageKind::NoShowFollowUp, ctx.now)),
+        Change::Completed if target.settings.survey_url.is_some() => {
+            due.push((MessageKind::Survey, ctx.now));
+        }
+        _ => {}
     }
     let rows: Vec<MessageRow> = due
         .into_iter()
-        .filter(|(_, at)| *at < start)
-        .map(|(kind, at)| message(ctx, row, &context, kind, at, channel, recipient))
+        .filter(|(kind, at)| after_visit(*kind) || *at < start)
+        .map(|(kind, at)| message(ctx, row, &target, kind, at, ""))
         .collect();
     outbox::insert_all(conn, &rows)
+}
+
+/// Tells the customer of a fee charged for a change (one due, not a waived one), its
+/// amount as they read it. Runs in the change's unit of work, after its other messages.
+pub fn fee_charged(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: &AppointmentRow,
+    fee: Option<&Fee>,
+) -> Result<(), Error> {
+    let Some(fee) = fee.filter(|f| f.status == FeeStatus::Due && f.amount > 0) else {
+        return Ok(());
+    };
+    let Some(target) = Target::of(conn, ctx, row)? else {
+        return Ok(());
+    };
+    let amount = display(fee.amount, fee.currency, target.context.locale);
+    let m = message(ctx, row, &target, MessageKind::FeeNotice, ctx.now, &amount);
+    outbox::insert_all(conn, &[m])
 }
 
 fn message(
     ctx: &Ctx,
     row: &AppointmentRow,
-    c: &MessageContext,
+    target: &Target,
     kind: MessageKind,
     due: DateTime<Utc>,
-    channel: ContactChannel,
-    recipient: &str,
+    fee: &str,
 ) -> MessageRow {
+    let c = &target.context;
     let when = message_text::local_when(from_db(row.starts_at), c.time_zone.tz(), c.locale);
     let text = message_text::render(
-        message_text::default_template(kind, c.locale),
+        target.settings.template(kind, c.locale),
         &Details {
             customer_name: &c.customer_name,
             when: &when,
             location: &c.location_name,
             service: &c.service_name,
             link: "",
+            fee,
+            survey_url: target.settings.survey_url.as_deref().unwrap_or(""),
         },
     );
     written(
@@ -117,11 +215,41 @@ fn message(
         Outgoing {
             kind,
             due,
-            channel,
-            recipient,
+            channel: target.channel,
+            recipient: &target.recipient,
             text,
         },
     )
+}
+
+/// The claimed messages still worth sending, the others cancelled: a follow-up asking
+/// an appointment's confirmation goes only while the appointment, as it is now, is
+/// booked and unconfirmed, whatever row was left behind. Runs in the claim's unit of work.
+pub fn still_wanted(
+    conn: &mut DbConnection,
+    claimed: Vec<outbox::Claimed>,
+) -> Result<Vec<outbox::Claimed>, Error> {
+    let asking = |m: &outbox::Claimed| m.row.kind == MessageKind::UnconfirmedFollowUp;
+    let ids: Vec<String> = claimed
+        .iter()
+        .filter(|m| asking(m))
+        .filter_map(|m| m.row.appointment_id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(claimed);
+    }
+    let statuses = rows::statuses(conn, &ids)?;
+    let (keep, drop): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|m| {
+        !asking(m)
+            || m.row
+                .appointment_id
+                .as_ref()
+                .and_then(|a| statuses.get(a))
+                .is_some_and(|s| *s == AppointmentStatus::Booked)
+    });
+    let dropped: Vec<String> = drop.into_iter().map(|m| m.row.id).collect();
+    outbox::cancel_messages(conn, &dropped)?;
+    Ok(keep)
 }
 
 /// Queues Janji's answer to a customer's reply, to the number it came from.
@@ -208,8 +336,13 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
         attempts: 0,
         lease_token: None,
         lease_until: None,
-        // Nothing about an appointment is worth sending once it has begun.
-        expires_at: Some(row.starts_at),
+        // Nothing about an appointment is worth sending once it has begun; what comes
+        // after the visit is worth a day.
+        expires_at: Some(if after_visit(kind) {
+            to_db(due + AFTER_VISIT_VALID)
+        } else {
+            row.starts_at
+        }),
         created_at: to_db(ctx.now),
         sent_at: None,
         last_error: None,
@@ -219,7 +352,7 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
 }
 
 /// Records on the appointment's history that a message about it could not be delivered,
-/// so staff can call instead. Runs in the dispatcher's unit of work that marks it failed.
+/// and flags it for a call (`message_failed`), so staff can call instead. Runs in the dispatcher's unit of work that marks it failed.
 pub fn failed(
     conn: &mut DbConnection,
     claimed: &outbox::Claimed,
@@ -241,13 +374,15 @@ pub fn failed(
             "attempts": claimed.row.attempts,
         })),
     };
-    events::record(
+    let org = &claimed.row.organization_id;
+    events::record(conn, org, appointment_id, &Actor::System, event, now)?;
+    let details = json!({ "message_id": claimed.row.id, "message_kind": claimed.row.kind });
+    calls::raise(
         conn,
-        &claimed.row.organization_id,
+        org,
         appointment_id,
-        &Actor::System,
-        event,
+        CallReason::MessageFailed,
+        details,
         now,
-    )?;
-    Ok(())
+    )
 }

@@ -183,6 +183,7 @@ pub fn reschedule(
             ),
         )?;
     }
+    notices::fee_charged(conn, ctx, &row, fee.as_ref())?;
     let id = row.id.clone();
     let appointment = AppointmentView::of(
         row,

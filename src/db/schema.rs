@@ -229,6 +229,7 @@ diesel::joinable!(appointments -> vehicles (vehicle_id));
 diesel::joinable!(vehicles -> customers (customer_id));
 diesel::joinable!(appointment_resources -> resources (resource_id));
 diesel::joinable!(appointment_events -> appointments (appointment_id));
+diesel::joinable!(call_flags -> appointments (appointment_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(locations -> organizations (organization_id));
 diesel::joinable!(resources -> locations (location_id));
@@ -261,6 +262,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbound_messages,
     webhook_endpoints,
     delivery_adapters,
+    call_flags,
 );
 
 diesel::table! {
@@ -317,6 +319,21 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        unconfirmed_follow_up_minutes -> Nullable<Integer>,
+        unconfirmed_call_minutes -> Nullable<Integer>,
+        survey_url -> Nullable<Text>,
+        templates -> Text,
+        overrides -> Text,
+    }
+}
+
+diesel::table! {
+    call_flags (appointment_id) {
+        appointment_id -> Text,
+        organization_id -> Text,
+        reason -> Text,
+        since -> Timestamp,
+        raised -> Bool,
     }
 }
 

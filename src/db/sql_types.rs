@@ -23,9 +23,9 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 use super::connection::MultiBackend;
 use crate::domain::policy_doc::PolicyDoc;
 use crate::domain::{
-    AppointmentStatus, Channel, ContactChannel, Country, Currency, DeliveryChannel, EventKind,
-    FeeKind, FeeStatus, Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
-    TimeZone, WeeklyHours,
+    AppointmentStatus, CallReason, Channel, ContactChannel, Country, Currency, DeliveryChannel,
+    EventKind, FeeKind, FeeStatus, Locale, MessageKind, MessageStatus, ReasonCategory,
+    ResourceKind, Role, TimeZone, WeeklyHours,
 };
 
 /// How a value is written to its text column and read back.
@@ -111,6 +111,7 @@ text_columns!(
     EventKind,
     MessageKind,
     MessageStatus,
+    CallReason,
     TimeZone,
     Currency,
     Country,
@@ -147,6 +148,7 @@ by_name!(
     EventKind,
     MessageKind,
     MessageStatus,
+    CallReason,
 );
 
 impl StoredText for TimeZone {

@@ -38,6 +38,10 @@ use attempted::Attempted;
 /// Where a claimed message goes: a customer's message the way its organization sends
 /// (`None`: it has no notification settings), or an integration's event to its webhook
 /// endpoint (`None` when the endpoint has been deleted).
+// One per organization or endpoint in a round, cloned per message of a batch of 64:
+// the organization's settings (templates, overrides) make the first variant the larger,
+// and boxing it would add an allocation to save a few hundred bytes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 enum Target {
     Customer(Option<OrgTarget>),
@@ -111,9 +115,15 @@ impl Dispatcher {
     /// it with the instant they want.
     pub async fn dispatch_due(&self, now: DateTime<Utc>) -> Result<Round, Error> {
         let lease = self.lease;
+        // Raising due call flags and dropping follow-ups no longer wanted share the
+        // claim's unit of work (docs/reminders.md, "Needs a call").
         let claimed = self
             .db
-            .write(move |c| outbox::claim_due(c, now, lease, BATCH))
+            .write(move |c| {
+                crate::app::calls::raise_due(c, now)?;
+                let claimed = outbox::claim_due(c, now, lease, BATCH)?;
+                crate::app::notices::still_wanted(c, claimed)
+            })
             .await?;
         if claimed.is_empty() {
             return Ok(Round::default());

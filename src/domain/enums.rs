@@ -96,6 +96,14 @@ string_enum! {
         Cancelled,
         /// Janji's answer to a customer's reply.
         ReplyAnswer,
+        /// Still not confirmed some hours before the start: asked once more.
+        UnconfirmedFollowUp,
+        /// After a no-show: we missed you, pick a new time.
+        NoShowFollowUp,
+        /// After completion: the organization's survey link.
+        Survey,
+        /// A fee was charged for a change (its amount as the customer reads it).
+        FeeNotice,
         /// An event POSTed to an integration's webhook endpoint (its type is the
         /// delivery's `event_type`).
         Webhook,
@@ -128,6 +136,12 @@ impl DeliveryChannel {
             DeliveryChannel::Webhook => None,
         }
     }
+}
+
+string_enum! {
+    /// Why staff should call a customer about an appointment: it was still `unconfirmed`
+    /// after its follow-up, or a message about it `message_failed` after its last attempt.
+    CallReason { Unconfirmed, MessageFailed }
 }
 
 string_enum! {
@@ -222,9 +236,14 @@ mod tests {
                 "rescheduled",
                 "cancelled",
                 "reply_answer",
+                "unconfirmed_follow_up",
+                "no_show_follow_up",
+                "survey",
+                "fee_notice",
                 "webhook"
             ]
         );
+        assert_eq!(names::<CallReason>(), ["unconfirmed", "message_failed"]);
         assert_eq!(
             names::<MessageStatus>(),
             ["pending", "sent", "failed", "cancelled"]

@@ -26,6 +26,12 @@ pub enum EventKind {
     /// The customer replied to a message (the text and what it asked for are in the
     /// details).
     CustomerReplied,
+    /// The appointment was flagged for staff to call the customer (the reason in the
+    /// details).
+    FlaggedForCall,
+    /// Staff called the customer about a flagged appointment (their note kept), which
+    /// cleared the flag.
+    CallRecorded,
 }
 
 impl EventKind {
@@ -84,7 +90,9 @@ mod tests {
                 "fee_waived",
                 "fee_paid",
                 "message_failed",
-                "customer_replied"
+                "customer_replied",
+                "flagged_for_call",
+                "call_recorded"
             ]
         );
         for &k in EventKind::VARIANTS {

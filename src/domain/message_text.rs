@@ -17,10 +17,68 @@ pub struct Details<'a> {
     pub service: &'a str,
     /// The customer's self-service link; empty until links exist.
     pub link: &'a str,
+    /// The fee charged, as the customer reads it ("Rp 50.000"); empty when none.
+    pub fee: &'a str,
+    /// The organization's survey link; empty when it has none.
+    pub survey_url: &'a str,
 }
 
-/// The template shipped for a kind in a locale. Placeholders: `{customer_name}`, `{when}`,
-/// `{location}`, `{service}`, `{link}`.
+/// What a template can name, each written `{name}`.
+pub const PLACEHOLDERS: [&str; 7] = [
+    "customer_name",
+    "when",
+    "location",
+    "service",
+    "link",
+    "fee",
+    "survey_url",
+];
+
+/// An organization's own words for a kind in a locale, instead of the shipped ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomTemplate {
+    pub kind: MessageKind,
+    pub locale: Locale,
+    pub text: String,
+}
+
+/// Whether a kind's words come from a template (a reply's answer is written whole; a
+/// webhook is JSON for an integration, not words for a customer).
+pub fn is_templated(kind: MessageKind) -> bool {
+    !matches!(kind, MessageKind::ReplyAnswer | MessageKind::Webhook)
+}
+
+/// The organization's template for a kind and locale, else the shipped one.
+pub fn template_for(custom: &[CustomTemplate], kind: MessageKind, locale: Locale) -> &str {
+    custom
+        .iter()
+        .find(|t| t.kind == kind && t.locale == locale)
+        .map_or_else(|| default_template(kind, locale), |t| t.text.as_str())
+}
+
+/// The first brace in a template that does not belong to one of [`PLACEHOLDERS`]: an
+/// unknown `{name}`, or a `{` or `}` outside a placeholder (braces are for placeholders
+/// only, so a typo never reaches a customer half-filled). `None` when there is none.
+pub fn unknown_placeholder(template: &str) -> Option<&str> {
+    let mut rest = template;
+    while let Some(at) = rest.find(['{', '}']) {
+        rest = &rest[at..];
+        if rest.starts_with('}') {
+            return Some("}");
+        }
+        let Some(close) = rest.find('}') else {
+            return Some("{");
+        };
+        let name = &rest[1..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Some(&rest[..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    None
+}
+
+/// The template shipped for a kind in a locale, naming some of [`PLACEHOLDERS`].
 pub fn default_template(kind: MessageKind, locale: Locale) -> &'static str {
     use MessageKind::*;
     match (locale, kind) {
@@ -48,6 +106,30 @@ pub fn default_template(kind: MessageKind, locale: Locale) -> &'static str {
         (Locale::En, Cancelled) => {
             "Hello {customer_name}, your {service} at {location} on {when} is cancelled. {link}"
         }
+        (Locale::Id, UnconfirmedFollowUp) => {
+            "Halo {customer_name}, {service} Anda di {location} pada {when} belum dikonfirmasi. Balas 1 untuk konfirmasi, 2 untuk ganti jadwal, 3 untuk batal. {link}"
+        }
+        (Locale::Id, NoShowFollowUp) => {
+            "Halo {customer_name}, sayang sekali kita tidak bertemu untuk {service} di {location} pada {when}. Hubungi kami untuk memilih waktu baru. {link}"
+        }
+        (Locale::Id, Survey) => {
+            "Terima kasih {customer_name} sudah datang untuk {service} di {location} pada {when}. Bagaimana pelayanan kami? {survey_url}"
+        }
+        (Locale::Id, FeeNotice) => {
+            "Halo {customer_name}, biaya {fee} dikenakan untuk perubahan {service} Anda di {location} ({when}). {link}"
+        }
+        (Locale::En, UnconfirmedFollowUp) => {
+            "Hello {customer_name}, your {service} at {location} on {when} is not confirmed yet. Reply 1 to confirm, 2 to change the time, 3 to cancel. {link}"
+        }
+        (Locale::En, NoShowFollowUp) => {
+            "Hello {customer_name}, we missed you for your {service} at {location} on {when}. Contact us to pick a new time. {link}"
+        }
+        (Locale::En, Survey) => {
+            "Thank you {customer_name} for your visit for {service} at {location} on {when}. How did we do? {survey_url}"
+        }
+        (Locale::En, FeeNotice) => {
+            "Hello {customer_name}, a fee of {fee} applies to the change of your {service} at {location} ({when}). {link}"
+        }
         // Written whole by `domain::replies::answer`, not from a template.
         (_, ReplyAnswer) => "",
         // Not a text to a customer: an integration's JSON event (`app::webhooks`).
@@ -63,7 +145,9 @@ pub fn render(template: &str, d: &Details<'_>) -> String {
         .replace("{when}", d.when)
         .replace("{location}", d.location)
         .replace("{service}", d.service)
-        .replace("{link}", d.link);
+        .replace("{link}", d.link)
+        .replace("{fee}", d.fee)
+        .replace("{survey_url}", d.survey_url);
     filled.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -186,6 +270,7 @@ mod tests {
             location: "Sinar Motor Kemang",
             service: "Servis berkala",
             link: "",
+            ..Details::default()
         };
         assert_eq!(
             render(default_template(MessageKind::Rescheduled, Locale::Id), &d),
@@ -194,6 +279,58 @@ mod tests {
         assert_eq!(
             render("{unknown} {service}", &d),
             "{unknown} Servis berkala"
+        );
+        let d = Details {
+            fee: "Rp 50.000",
+            survey_url: "https://survei.example/sinar",
+            ..d
+        };
+        assert_eq!(
+            render("{fee} / {survey_url}", &d),
+            "Rp 50.000 / https://survei.example/sinar"
+        );
+    }
+
+    #[test]
+    fn every_shipped_template_names_only_known_placeholders() {
+        use strum::VariantArray;
+        for &kind in MessageKind::VARIANTS {
+            for &locale in Locale::VARIANTS {
+                let t = default_template(kind, locale);
+                assert_eq!(unknown_placeholder(t), None, "{kind} {locale}");
+            }
+        }
+        assert!(default_template(MessageKind::FeeNotice, Locale::Id).contains("{fee}"));
+        assert!(default_template(MessageKind::Survey, Locale::En).contains("{survey_url}"));
+    }
+
+    #[test]
+    fn an_unknown_placeholder_or_a_stray_brace_is_found() {
+        let found = |t| unknown_placeholder(t);
+        assert_eq!(found("Halo {nama}, {when}"), Some("{nama}"));
+        assert_eq!(found("Halo {customer_name} {Fee}"), Some("{Fee}"));
+        assert_eq!(found("diskon {50%}"), Some("{50%}"));
+        assert_eq!(found("{when} {"), Some("{"));
+        assert_eq!(found("{when} }"), Some("}"));
+        assert_eq!(found("{{when}}"), Some("{{when}"));
+        assert_eq!(found("{customer_name}{fee}{survey_url}"), None);
+        assert_eq!(found("no braces at all"), None);
+    }
+
+    #[test]
+    fn an_organizations_template_replaces_the_shipped_one_for_its_kind_and_locale_only() {
+        let custom = vec![CustomTemplate {
+            kind: MessageKind::Reminder,
+            locale: Locale::Id,
+            text: "Sampai jumpa {when}".into(),
+        }];
+        assert_eq!(
+            template_for(&custom, MessageKind::Reminder, Locale::Id),
+            "Sampai jumpa {when}"
+        );
+        assert_eq!(
+            template_for(&custom, MessageKind::Reminder, Locale::En),
+            default_template(MessageKind::Reminder, Locale::En)
         );
     }
 }

@@ -38,8 +38,8 @@ pub use contact::{Email, PhoneNumber};
 pub use country::Country;
 pub use currency::Currency;
 pub use enums::{
-    AppointmentStatus, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus, Locale,
-    MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
+    AppointmentStatus, CallReason, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus,
+    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
 };
 pub use event_kind::EventKind;
 pub use money::Money;

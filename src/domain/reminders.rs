@@ -11,6 +11,9 @@ use chrono_tz::Tz;
 
 use super::local_time::resolve_forward;
 
+pub mod follow_ups;
+pub mod overrides;
+
 /// Reminder offsets an organization starts with: a day before and two hours before.
 pub const DEFAULT_OFFSETS_MINUTES: [i64; 2] = [24 * 60, 2 * 60];
 /// How close to the start a late reminder is still worth sending.

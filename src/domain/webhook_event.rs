@@ -70,7 +70,7 @@ impl WebhookEvent {
     }
 
     /// The webhook event an appointment's history event is, if any (replies from
-    /// customers are not published).
+    /// customers and the front desk's call worklist are not published).
     pub fn of(kind: EventKind) -> Option<WebhookEvent> {
         Some(match kind {
             EventKind::Created => WebhookEvent::AppointmentBooked,
@@ -83,7 +83,9 @@ impl WebhookEvent {
             EventKind::FeeWaived => WebhookEvent::FeeWaived,
             EventKind::FeePaid => WebhookEvent::FeePaid,
             EventKind::MessageFailed => WebhookEvent::MessageFailed,
-            EventKind::CustomerReplied => return None,
+            EventKind::CustomerReplied | EventKind::FlaggedForCall | EventKind::CallRecorded => {
+                return None;
+            }
         })
     }
 }

@@ -274,6 +274,10 @@ codes! {
         "An inbound message must carry `webhook-id`, a `webhook-timestamp` within five minutes and a `webhook-signature` made with the organization's gateway secret."),
     GatewayNotSet => ("gateway_not_set", 409, "No gateway",
         "The organization has no `gateway_url`, so there is no secret to rotate; set the gateway first (its first secret comes with that answer)."),
+    UnknownPlaceholder => ("unknown_placeholder", 422, "Unknown placeholder",
+        "A template names a `{placeholder}` Janji does not fill, or has a brace outside one (braces are for placeholders only); use only `{customer_name}`, `{when}`, `{location}`, `{service}`, `{link}`, `{fee}` and `{survey_url}`."),
+    NoCallNeeded => ("no_call_needed", 409, "No call needed",
+        "The appointment is not flagged for a call (or another call was just recorded); read it again (`needs_call`)."),
 
     // Integration webhooks.
     UnknownEventType => ("unknown_event_type", 422, "Unknown event type",

@@ -147,6 +147,18 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<AppointmentRo
         .ok_or_else(|| Error::not_found("appointment"))
 }
 
+/// The status of each of some appointments, in one statement.
+pub fn statuses(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<HashMap<String, AppointmentStatus>, Error> {
+    let rows: Vec<(String, AppointmentStatus)> = appointments::table
+        .filter(appointments::id.eq_any(ids))
+        .select((appointments::id, appointments::status))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The resources each appointment holds, with names, in one query.
 pub fn held_resources(
     conn: &mut DbConnection,
@@ -217,6 +229,8 @@ pub struct AppointmentFilter {
     pub to_date: Option<String>,
     /// The appointments for the vehicle with this normalised plate.
     pub plate: Option<String>,
+    /// Only those flagged for a call (`true`) or only those not (`false`).
+    pub needs_call: Option<bool>,
     /// The order, not a filter: latest start first instead of earliest.
     pub latest_first: bool,
 }
@@ -255,6 +269,18 @@ pub fn list(
     }
     if !filter.statuses.is_empty() {
         q = q.filter(appointments::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(flagged) = filter.needs_call {
+        use crate::db::schema::call_flags;
+        let raised = call_flags::table
+            .filter(call_flags::organization_id.eq(org))
+            .filter(call_flags::raised.eq(true))
+            .select(call_flags::appointment_id);
+        q = if flagged {
+            q.filter(appointments::id.eq_any(raised))
+        } else {
+            q.filter(appointments::id.ne_all(raised))
+        };
     }
     if let Some(p) = &filter.plate {
         // The plate's unique index finds the vehicle, the vehicle index its appointments:
@@ -316,6 +342,9 @@ pub struct AppointmentLabels {
     pub service_name: String,
     /// The plate of the vehicle it is for, if one was named.
     pub plate: Option<String>,
+    /// Its raised call flag's reason and time, if any.
+    pub call_reason: Option<crate::domain::CallReason>,
+    pub call_since: Option<NaiveDateTime>,
 }
 
 /// The labels of each appointment named, in one query (joins, not a lookup per row).
@@ -323,12 +352,17 @@ pub fn labels(
     conn: &mut DbConnection,
     ids: &[String],
 ) -> Result<HashMap<String, AppointmentLabels>, Error> {
-    use crate::db::schema::{customers, locations, services, vehicles};
+    use crate::db::schema::{call_flags, customers, locations, services, vehicles};
     Ok(appointments::table
         .inner_join(locations::table)
         .inner_join(customers::table)
         .inner_join(services::table)
         .left_join(vehicles::table)
+        .left_join(
+            call_flags::table.on(call_flags::appointment_id
+                .eq(appointments::id)
+                .and(call_flags::raised.eq(true))),
+        )
         .filter(appointments::id.eq_any(ids))
         .select((
             appointments::id,
@@ -338,6 +372,8 @@ pub fn labels(
                 customers::phone,
                 services::name,
                 vehicles::plate.nullable(),
+                call_flags::reason.nullable(),
+                call_flags::since.nullable(),
             ),
         ))
         .load::<(String, AppointmentLabels)>(conn)?

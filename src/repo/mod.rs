@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod appointments;
+pub mod call_flags;
 pub mod closures;
 pub mod customers;
 pub mod delivery_adapters;

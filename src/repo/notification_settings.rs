@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::notification_settings;
+use crate::db::schema::{locations, notification_settings, services};
 use crate::error::Error;
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -23,6 +23,15 @@ pub struct SettingsRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Minutes before the start: the follow-up of an unconfirmed appointment.
+    pub unconfirmed_follow_up_minutes: Option<i32>,
+    /// Minutes before the start: still unconfirmed, flagged for a call.
+    pub unconfirmed_call_minutes: Option<i32>,
+    pub survey_url: Option<String>,
+    /// JSON array of the organization's templates (kind, locale, text).
+    pub templates: String,
+    /// JSON array of reminder timing overrides per location and service.
+    pub overrides: String,
 }
 
 pub fn get(conn: &mut DbConnection, org: &str) -> Result<Option<SettingsRow>, Error> {
@@ -45,4 +54,24 @@ pub fn save(conn: &mut DbConnection, row: &SettingsRow, is_new: bool) -> Result<
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// Whether the organization has a location with this id.
+pub fn location_exists(conn: &mut DbConnection, org: &str, id: &str) -> Result<bool, Error> {
+    let n: i64 = locations::table
+        .filter(locations::organization_id.eq(org))
+        .filter(locations::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Whether the organization has a service with this id.
+pub fn service_exists(conn: &mut DbConnection, org: &str, id: &str) -> Result<bool, Error> {
+    let n: i64 = services::table
+        .filter(services::organization_id.eq(org))
+        .filter(services::id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

@@ -115,6 +115,46 @@ pub fn cancel_endpoint_pending(conn: &mut DbConnection, endpoint_id: &str) -> Re
     .execute(conn)?)
 }
 
+/// Cancels an appointment's pending messages of one kind (a confirmation answers the
+/// unconfirmed follow-up, and only that).
+pub fn cancel_pending_kind(
+    conn: &mut DbConnection,
+    org: &str,
+    appointment_id: &str,
+    kind: MessageKind,
+) -> Result<usize, Error> {
+    Ok(diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::organization_id.eq(org))
+            .filter(outbox_messages::appointment_id.eq(appointment_id))
+            .filter(outbox_messages::kind.eq(kind))
+            .filter(outbox_messages::status.eq(MessageStatus::Pending)),
+    )
+    .set((
+        outbox_messages::status.eq(MessageStatus::Cancelled),
+        outbox_messages::lease_token.eq(None::<String>),
+    ))
+    .execute(conn)?)
+}
+
+/// Cancels pending messages by id (claimed ones found no longer worth sending).
+pub fn cancel_messages(conn: &mut DbConnection, ids: &[String]) -> Result<usize, Error> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::update(
+        outbox_messages::table
+            .filter(outbox_messages::id.eq_any(ids))
+            .filter(outbox_messages::status.eq(MessageStatus::Pending)),
+    )
+    .set((
+        outbox_messages::status.eq(MessageStatus::Cancelled),
+        outbox_messages::lease_token.eq(None::<String>),
+        outbox_messages::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?)
+}
+
 /// A message a dispatcher holds the lease of.
 #[derive(Clone, Debug)]
 pub struct Claimed {

@@ -176,6 +176,18 @@ async fn this_sessions_operations_follow_their_roles(app: TestApp) {
             None,
             [403, 403, 403, 403],
         ),
+        (
+            Method::GET,
+            "/v1/appointments?needs_call=true".into(),
+            None,
+            [200, 200, 200, 401],
+        ),
+        (
+            Method::POST,
+            format!("/v1/appointments/{nobody}/call"),
+            Some(json!({"note": "ditelepon"})),
+            [404, 404, 404, 401],
+        ),
         // Replies are signed by the gateway: an API key opens nothing there.
         (
             Method::POST,

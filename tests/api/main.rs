@@ -13,6 +13,7 @@ mod customers;
 mod demo;
 mod desk_lists;
 mod fees;
+mod follow_ups;
 mod fuzzing;
 mod idempotency;
 mod languages;

@@ -10,7 +10,7 @@ use crate::api::availability::dto::{ResourceRef, resource_refs};
 use crate::api::fees::FeeResponse;
 use crate::app::appointments::AppointmentView;
 use crate::app::change::Changed;
-use crate::domain::{AppointmentStatus, Channel, Locale, ReasonCategory};
+use crate::domain::{AppointmentStatus, CallReason, Channel, Locale, ReasonCategory};
 use crate::error::Error;
 use crate::http::idempotency::Reply;
 use crate::http::time::LocalSpan;
@@ -20,6 +20,15 @@ use crate::http::time::LocalSpan;
 pub struct CancelReason {
     pub category: ReasonCategory,
     pub text: Option<String>,
+}
+
+/// Why and since when staff should call the customer: the customer stayed silent after
+/// the unconfirmed follow-up (`unconfirmed`), or a message failed after its last attempt
+/// (`message_failed`). Cleared by `POST /v1/appointments/{id}/call`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedsCall {
+    pub reason: CallReason,
+    pub since: DateTime<Utc>,
 }
 
 /// An appointment: a customer, a service, a time at a location, and the resources held.
@@ -55,6 +64,9 @@ pub struct AppointmentResponse {
     pub notes: Option<String>,
     pub external_ref: Option<String>,
     pub cancel_reason: Option<CancelReason>,
+    /// Set while staff should call the customer about it (list them with
+    /// `needs_call=true`); not part of `version`.
+    pub needs_call: Option<NeedsCall>,
     /// Send back as `If-Match: "<version>"` with an action to avoid acting on stale data.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -84,6 +96,10 @@ impl From<AppointmentView> for AppointmentResponse {
             cancel_reason: v.cancel_reason.map(|r| CancelReason {
                 category: r.category,
                 text: r.text,
+            }),
+            needs_call: v.needs_call.map(|n| NeedsCall {
+                reason: n.reason,
+                since: n.since,
             }),
             version: v.version,
             created_at: v.created_at,

@@ -2,6 +2,7 @@
 
 pub mod alternatives;
 pub mod asks;
+pub mod calls;
 pub mod cancel;
 pub mod dto;
 pub mod history;
@@ -216,6 +217,9 @@ pub struct AppointmentQuery {
     /// `b 1234 xyz`); not an Indonesian plate: `422 invalid_plate`.
     #[param(example = "B1234XYZ")]
     pub plate: Option<String>,
+    /// `true`: only the appointments flagged for a call (the front desk's worklist);
+    /// `false`: only those not.
+    pub needs_call: Option<bool>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -308,7 +312,7 @@ pub fn list_page(
 }
 
 /// List appointments by start time (`sort=-starts_at`: latest first), filtered by
-/// location, resource, customer, status, one local `date` or a local date range. Each
+/// location, resource, customer, status, `needs_call`, one local `date` or a local date range. Each
 /// carries its customer's name and phone and its service's name (read with joins, the
 /// same few statements whatever the page size).
 #[utoipa::path(
@@ -336,6 +340,7 @@ pub async fn list_appointments(
         from_date,
         to_date,
         plate: crate::api::vehicles::plate_filter(q.plate.as_deref())?,
+        needs_call: q.needs_call,
         latest_first: parse_sort(q.sort.as_deref())?,
     };
     let org = principal.organization_id;

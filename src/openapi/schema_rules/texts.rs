@@ -41,6 +41,15 @@ pub fn email_pattern() -> String {
     format!("^{c}+@{edge}{c}*\\.{c}*{edge}$")
 }
 
+/// What a message template may be (`422 unknown_placeholder`, `422 required`): braces
+/// only around a known placeholder, something besides white space, no NUL.
+pub fn template_pattern() -> String {
+    let names = crate::domain::message_text::PLACEHOLDERS.join("|");
+    let any = format!("(?:[^{{}}\\u0000]|\\{{(?:{names})\\}})");
+    let solid = format!("(?:[^{{}}\\u0000{WHITE_SPACE_CLASS}]|\\{{(?:{names})\\}})");
+    format!("^{any}*{solid}{any}*$")
+}
+
 /// Texts the server trims and then requires (`422 required` when nothing is left).
 const NON_BLANK: &[(&str, &str)] = &[
     ("CreateApiKeyRequest", "name"),
@@ -59,6 +68,7 @@ const NON_BLANK: &[(&str, &str)] = &[
     ("WaiveFeeRequest", "note"),
     ("MarkPaidRequest", "payment_ref"),
     ("OverrideRequest", "note"),
+    ("CallRequest", "note"),
 ];
 
 const PLATES: &[&str] = &["CreateVehicleRequest", "UpdateVehicleRequest"];
@@ -106,6 +116,9 @@ pub(super) fn patterns(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
             p.pattern = Some(PHONE_PATTERN.to_owned());
             p.max_length = Some(PHONE_MAX_LENGTH);
         }
+    }
+    if let Some(p) = property(schemas.get_mut("TemplateBody"), "text") {
+        p.pattern = Some(template_pattern());
     }
     for schema in PLATES {
         if let Some(p) = property(schemas.get_mut(*schema), "plate") {

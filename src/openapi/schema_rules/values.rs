@@ -7,7 +7,8 @@ use utoipa::openapi::schema::{ArrayItems, Object, OneOf, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 
 use super::property;
-use crate::domain::{Country, Currency};
+use crate::domain::message_text::is_templated;
+use crate::domain::{Country, Currency, MessageKind};
 
 const TIME_ZONES: &[&str] = &[
     "UpdateOrganizationRequest",
@@ -99,6 +100,7 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         ("CreateServiceRequest", "location_ids"),
         ("UpdateServiceRequest", "location_ids"),
         ("NotificationSettingsRequest", "reminder_offsets_minutes"),
+        ("ReminderOverrideBody", "reminder_offsets_minutes"),
     ] {
         if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(schema)
             && let Some(RefOr::T(Schema::Array(a))) = o.properties.get_mut(field)
@@ -115,6 +117,31 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
                 item.maximum = Some(43_200.into());
             }
         }
+    }
+    templated_kinds(schemas);
+}
+
+/// A template's kind: any kind of message but those written whole
+/// (`422 invalid_value`).
+fn templated_kinds(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
+    use strum::VariantArray;
+    if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("TemplateBody") {
+        let kinds = MessageKind::VARIANTS
+            .iter()
+            .filter(|k| is_templated(**k))
+            .map(|k| k.as_str());
+        o.properties.insert(
+            "kind".to_owned(),
+            RefOr::T(Schema::Object(
+                Object::builder()
+                    .schema_type(Type::String)
+                    .description(Some(
+                        "Any kind of message but `reply_answer` (written whole from the reply).",
+                    ))
+                    .enum_values(Some(kinds))
+                    .build(),
+            )),
+        );
     }
 }
 
