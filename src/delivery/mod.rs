@@ -225,9 +225,19 @@ impl Dispatcher {
                 Outcome::Failed => round.failed += 1,
             }
         }
+        // Sent messages need nothing but their record: one batch for all of them (they
+        // share this round's lease token); the others one at a time, with what follows.
+        let (sent, others): (Vec<_>, Vec<_>) = results
+            .into_iter()
+            .partition(|(_, _, outcome, _)| matches!(outcome, Outcome::Sent));
+        let token = sent.first().map(|(m, _, _, _)| m.token.clone());
+        let sent_attempts: Vec<_> = sent.into_iter().map(|(_, a, _, _)| a).collect();
         self.db
             .write(move |c| {
-                for (message, attempt, outcome, gone) in &results {
+                if let Some(token) = &token {
+                    outbox::record_sent(c, token, &sent_attempts, now)?;
+                }
+                for (message, attempt, outcome, gone) in &others {
                     let recorded = outbox::record(c, message, attempt, outcome)?;
                     if !recorded {
                         continue;
