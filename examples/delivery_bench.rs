@@ -88,6 +88,11 @@ fn seed(a: &[String]) {
                 version: 1,
                 created_at: t,
                 updated_at: t,
+                unconfirmed_follow_up_minutes: None,
+                unconfirmed_call_minutes: None,
+                survey_url: None,
+                templates: "[]".into(),
+                overrides: "[]".into(),
             },
             true,
         )?;
