@@ -113,7 +113,8 @@ pub fn limit_within(limit: Option<i64>, default: i64, max: i64) -> Result<i64, E
             Code::InvalidLimit,
             format!("limit must be between 1 and {max}"),
         )
-        .with_field("limit"));
+        .with_field("limit")
+        .with_param("max", max));
     }
     Ok(limit)
 }

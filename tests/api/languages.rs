@@ -13,6 +13,7 @@ on_both_backends!(
     details_follow_accept_language_then_the_organization,
     a_lead_time_refusal_shows_the_locations_time,
     unreadable_input_is_told_in_our_words,
+    lifecycle_and_setup_refusals_are_told_in_indonesian,
 );
 
 async fn detail_in(app: &TestApp, accept: Option<&str>, body: Value) -> (String, String) {
@@ -75,13 +76,67 @@ async fn details_follow_accept_language_then_the_organization(app: TestApp) {
     r.problem(401, "unauthorized");
     assert_eq!(r.header("content-language"), Some("en"));
 
-    // A code without an Indonesian text is told in English.
-    let r = app
-        .call(Method::GET, "/v1/customers?limit=500")
-        .header("Accept-Language", "id")
+    // Every code has Indonesian: one told by its code's sentence, in the organization's
+    // default and on request, and English on request.
+    let limit = |accept: Option<&'static str>| {
+        let mut call = app.call(Method::GET, "/v1/customers?limit=500");
+        if let Some(a) = accept {
+            call = call.header("Accept-Language", a);
+        }
+        async move {
+            let r = call.send().await;
+            let p = r.problem(400, "invalid_limit");
+            assert_eq!(p["field"], "limit");
+            p["detail"].as_str().unwrap().to_owned()
+        }
+    };
+    let indonesian_limit = "limit harus antara 1 dan 200";
+    assert_eq!(limit(Some("id")).await, indonesian_limit);
+    assert!(
+        limit(Some("en")).await.contains("limit must be"),
+        "English on request"
+    );
+    app.patch("/v1/organization", json!({"locale": "id"}))
+        .await
+        .expect(200);
+    assert_eq!(limit(None).await, indonesian_limit);
+}
+
+async fn lifecycle_and_setup_refusals_are_told_in_indonesian(app: TestApp) {
+    let d = dealer(&app).await;
+    let id = |m: Method, path: &str| app.call(m, path).header("Accept-Language", "id");
+
+    // A step the status does not allow names the step and the status.
+    let booked = app
+        .post("/v1/appointments", d.booking("2026-11-24T10:00:00+07:00"))
+        .await;
+    let appt = booked.expect(201)["id"].as_str().unwrap().to_owned();
+    app.post(
+        &format!("/v1/appointments/{appt}/cancel"),
+        json!({"reason_category": "other"}),
+    )
+    .await
+    .expect(200);
+    let r = id(Method::POST, &format!("/v1/appointments/{appt}/confirm"))
+        .json(json!({}))
         .send()
         .await;
-    r.problem(400, "invalid_limit");
+    let p = r.problem(409, "invalid_transition");
+    assert_eq!(
+        p["detail"],
+        "tidak dapat mengonfirmasi janji temu yang statusnya dibatalkan"
+    );
+
+    // A field-less refusal with no values: the code's sentence.
+    let r = id(Method::DELETE, &format!("/v1/services/{}", d.service))
+        .send()
+        .await;
+    let p = r.problem(409, "service_in_use");
+    assert_eq!(
+        p["detail"],
+        "layanan ini masih disebut oleh janji temu; nonaktifkan saja, jangan dihapus"
+    );
+    assert_eq!(r.header("content-language"), Some("id"));
 }
 
 async fn a_lead_time_refusal_shows_the_locations_time(app: TestApp) {

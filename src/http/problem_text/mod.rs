@@ -6,6 +6,8 @@ use crate::domain::Locale;
 use crate::domain::message_text::local_when;
 use crate::error::{Code, Error, Param};
 
+mod by_code;
+
 /// `Content-Language` of a problem in `locale`.
 pub fn tag(locale: Locale) -> &'static str {
     match locale {
@@ -14,17 +16,27 @@ pub fn tag(locale: Locale) -> &'static str {
     }
 }
 
-/// The problem's detail in `locale`; English (the detail as written) where Indonesian
-/// has no text for the code.
+/// The problem's detail in `locale`. Every code has Indonesian: worded with the
+/// problem's values where [`indonesian`] knows them, else the code's sentence, after
+/// the field it names.
 pub fn detail(e: &Error, locale: Locale) -> String {
     match locale {
         Locale::En => e.detail.clone(),
-        Locale::Id => indonesian(e).unwrap_or_else(|| e.detail.clone()),
+        Locale::Id => indonesian(e).unwrap_or_else(|| {
+            let sentence = by_code::sentence(e.code);
+            match &e.field {
+                // A sentence that names its field (`limit`) says it once.
+                Some(field) if !sentence.contains(&format!("`{field}`")) => {
+                    format!("{field}: {sentence}")
+                }
+                _ => sentence.to_owned(),
+            }
+        }),
     }
 }
 
 /// The detail in Indonesian, from the code, the field and the parameters, for the codes
-/// a front desk meets most; `None` for the rest.
+/// whose values make the text; `None` for the rest (and where a value is missing).
 pub fn indonesian(e: &Error) -> Option<String> {
     let field = e.field.as_deref().unwrap_or("nilai");
     let p = |name: &str| {
@@ -57,6 +69,7 @@ pub fn indonesian(e: &Error) -> Option<String> {
             Some(max) => format!("{field} paling banyak {max} karakter"),
             None => format!("{field} terlalu panjang"),
         },
+        Code::InvalidLimit => format!("limit harus antara 1 dan {}", p("max")?),
         Code::OutOfRange => match (p("min"), p("max")) {
             (Some(min), Some(max)) => format!("{field} harus antara {min} dan {max}"),
             (None, Some(max)) => format!("{field} paling besar {max}"),
@@ -99,6 +112,11 @@ pub fn indonesian(e: &Error) -> Option<String> {
                 p("due")?
             )
         }
+        Code::InvalidTransition => format!(
+            "tidak dapat {} janji temu yang statusnya {}",
+            action_id(&data("action")?),
+            status_id(&data("status")?)
+        ),
         Code::NotReschedulable => format!("janji temu ini tidak dapat dipindahkan{}", status()),
         Code::NotCancellable => format!("janji temu ini tidak dapat dibatalkan{}", status()),
         Code::CustomerHasAppointments => {
@@ -188,6 +206,18 @@ fn noun_id(what: &str) -> &'static str {
     }
 }
 
+/// A lifecycle action as the verb a front desk uses.
+fn action_id(action: &str) -> &str {
+    match action {
+        "confirm" => "mengonfirmasi",
+        "check_in" => "mencatat check-in",
+        "complete" => "menyelesaikan",
+        "no_show" => "mencatat tidak datang untuk",
+        "cancel" => "membatalkan",
+        other => other,
+    }
+}
+
 fn status_id(status: &str) -> &str {
     match status {
         "booked" => "dipesan",
@@ -263,9 +293,28 @@ mod tests {
         );
         assert_eq!(
             detail(&with_params(Code::ServiceInUse), Locale::Id),
-            "x",
-            "English where there is no Indonesian"
+            "f: layanan ini masih disebut oleh janji temu; nonaktifkan saja, jangan dihapus",
+            "the code's sentence, after the field"
         );
+    }
+
+    /// A new code without Indonesian does not compile (`by_code::sentence` names every
+    /// code); this holds each code's Indonesian detail to be there and not the English.
+    #[test]
+    fn every_code_has_an_indonesian_detail() {
+        for &code in Code::ALL {
+            for e in [
+                Error::new(code, "english text"),
+                Error::new(code, "english text").with_field("name"),
+            ] {
+                let id = detail(&e, Locale::Id);
+                assert!(
+                    !id.is_empty() && !id.contains("english text"),
+                    "{code}: {id:?}"
+                );
+                assert_eq!(detail(&e, Locale::En), "english text", "{code}");
+            }
+        }
     }
 
     #[test]
