@@ -189,5 +189,14 @@ pub fn sentence(code: Code) -> &'static str {
         Code::UnknownEventType => {
             "jenis peristiwa tidak dikenal atau disebut dua kali; lihat docs/webhooks.md"
         }
+        Code::UnknownPlaceholder => {
+            "template memakai `{placeholder}` yang tidak diisi Janji, atau kurung kurawal di \
+             luar placeholder; gunakan hanya `{customer_name}`, `{when}`, `{location}`, \
+             `{service}`, `{link}`, `{fee}` dan `{survey_url}`"
+        }
+        Code::NoCallNeeded => {
+            "janji temu ini tidak ditandai perlu ditelepon (atau telepon lain baru saja \
+             dicatat); baca lagi `needs_call`"
+        }
     }
 }
