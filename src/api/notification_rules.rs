@@ -254,7 +254,8 @@ pub fn parse_templates(list: Vec<TemplateBody>) -> Result<Vec<CustomTemplate>, E
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-            ));
+            )
+            .with_param("placeholder", name));
         }
         if out.iter().any(|o| o.kind == t.kind && o.locale == t.locale) {
             return Err(Error::invalid(

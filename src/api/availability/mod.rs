@@ -50,7 +50,8 @@ pub fn check_window(
             "to",
             Code::WindowTooLarge,
             format!("ask for at most {MAX_WINDOW_DAYS} days at a time"),
-        ));
+        )
+        .with_param("days", MAX_WINDOW_DAYS));
     }
     Ok((from, to))
 }

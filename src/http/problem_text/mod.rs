@@ -24,15 +24,34 @@ pub fn detail(e: &Error, locale: Locale) -> String {
         Locale::En => e.detail.clone(),
         Locale::Id => indonesian(e).unwrap_or_else(|| {
             let sentence = by_code::sentence(e.code);
-            match &e.field {
+            let said = match &e.field {
                 // A sentence that names its field (`limit`) says it once.
                 Some(field) if !sentence.contains(&format!("`{field}`")) => {
                     format!("{field}: {sentence}")
                 }
                 _ => sentence.to_owned(),
+            };
+            // The services a refusal names (a location or resource they still use) are
+            // named in Indonesian too, as the English detail names them.
+            match services_named(e) {
+                Some(names) => format!("{said} (layanan: {names})"),
+                None => said,
             }
         }),
     }
+}
+
+/// The names in the problem's `data.services`, joined, if it lists any.
+fn services_named(e: &Error) -> Option<String> {
+    let names: Vec<&str> = e
+        .data
+        .as_ref()?
+        .get("services")?
+        .as_array()?
+        .iter()
+        .filter_map(|s| s.get("name")?.as_str())
+        .collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// The detail in Indonesian, from the code, the field and the parameters, for the codes
@@ -65,6 +84,16 @@ pub fn indonesian(e: &Error) -> Option<String> {
         Code::InvalidField if data("missing").is_some() => {
             format!("kolom wajib belum diisi: {}", missing_list(e))
         }
+        Code::WindowTooLarge if p("days").is_some() => format!(
+            "minta paling banyak {} hari sekaligus",
+            p("days").unwrap_or_default()
+        ),
+        Code::UnknownPlaceholder if p("placeholder").is_some() => format!(
+            "{} bukan placeholder yang diisi Janji (kurung kurawal hanya untuk placeholder); \
+             gunakan hanya {{customer_name}}, {{when}}, {{location}}, {{service}}, {{link}}, \
+             {{fee}} dan {{survey_url}}",
+            p("placeholder").unwrap_or_default()
+        ),
         Code::TooLong => match p("max") {
             Some(max) => format!("{field} paling banyak {max} karakter"),
             None => format!("{field} terlalu panjang"),
