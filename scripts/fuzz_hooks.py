@@ -26,7 +26,7 @@ real disagreement between the spec and the server. Negative cases are sent as ge
   number of their country is libphonenumber's call, which no pattern states; a generated
   phone becomes a valid Indonesian mobile number written in one of those shapes.
 - Moves and cancellations give a reason category the policy in force accepts.
-- A gateway URL is a closed port on loopback (the server runs with
+- A gateway URL, and a webhook endpoint's, is a closed port on loopback (the server runs with
   `JANJI_ALLOW_PRIVATE_TARGETS=true`): whether a host resolves is not the schema's to say.
   Quiet hours end at another time than they start (the organization's and each
   override's). A survey URL is an absolute https URL. An unconfirmed call flag comes
@@ -682,6 +682,13 @@ def before_call(context, case, **kwargs):
         if op.path == "/v1/notification-settings" and body.get("gateway_url") is not None:
             # A port nothing listens on: deliveries fail fast, nothing leaves the machine.
             body["gateway_url"] = "http://127.0.0.1:9/janji"
+        if op.path == "/v1/organization" and body.get("country") is not None:
+            # National numbers are read in the organization's country: it stays ID, so
+            # the phones generated above stay valid numbers.
+            body["country"] = "ID"
+        if op.path.startswith("/v1/webhook-endpoints") and body.get("url") is not None:
+            # Likewise for an integration's endpoint.
+            body["url"] = "http://127.0.0.1:9/events"
         if op.path == "/v1/notification-settings/smtp":
             fix_smtp(body)
         if op.path == "/v1/notification-settings/whatsapp-cloud":

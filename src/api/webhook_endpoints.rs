@@ -85,12 +85,12 @@ pub struct CreateWebhookEndpointRequest {
     #[schema(example = "https://dms.dealer.example/janji-events", max_length = 2000)]
     pub url: String,
     /// The events it receives: one or more, no repeats.
-    #[schema(example = json!(["appointment.booked", "appointment.rescheduled", "fee.paid"]), min_items = 1)]
+    #[schema(value_type = Vec<WebhookEvent>, example = json!(["appointment.booked", "appointment.rescheduled", "fee.paid"]), min_items = 1)]
     pub event_types: Vec<String>,
     /// Default `true`.
     pub active: Option<bool>,
     /// Up to 500 characters.
-    #[schema(example = "Dealer management system")]
+    #[schema(example = "Dealer management system", max_length = 500)]
     pub description: Option<String>,
 }
 
@@ -156,12 +156,12 @@ impl TryFrom<CreateWebhookEndpointRequest> for NewEndpoint {
 pub struct UpdateWebhookEndpointRequest {
     #[schema(example = "https://dms.dealer.example/janji-events", max_length = 2000)]
     pub url: Option<String>,
-    #[schema(example = json!(["appointment.booked"]), min_items = 1)]
+    #[schema(value_type = Option<Vec<WebhookEvent>>, example = json!(["appointment.booked"]), min_items = 1)]
     pub event_types: Option<Vec<String>>,
     /// `false` stops deliveries (those not yet sent are cancelled); `true` turns it on
     /// again, also after Janji turned it off for a `410 Gone`.
     pub active: Option<bool>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub description: Option<Option<String>>,
 }
 

@@ -89,7 +89,8 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         }
     }
     // Each once: `duplicate_reason`, `duplicate_resource_kind`, `duplicate_resource`,
-    // `duplicate_location`; a service needs a kind of resource (`required`).
+    // `duplicate_location`, an endpoint's event types (`unknown_event_type`); a service
+    // needs a kind of resource (`required`).
     for (schema, field) in [
         ("RescheduleDoc", "reason_categories"),
         ("ChangeRulesDoc", "reason_categories"),
@@ -101,6 +102,8 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         ("UpdateServiceRequest", "location_ids"),
         ("NotificationSettingsRequest", "reminder_offsets_minutes"),
         ("ReminderOverrideBody", "reminder_offsets_minutes"),
+        ("CreateWebhookEndpointRequest", "event_types"),
+        ("UpdateWebhookEndpointRequest", "event_types"),
     ] {
         if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(schema)
             && let Some(RefOr::T(Schema::Array(a))) = o.properties.get_mut(field)
