@@ -52,9 +52,10 @@ pub fn read(
     service_id: &str,
     version: i64,
 ) -> Result<Setup, Error> {
-    // The location with its organization's booking defaults, whether it has a gateway
-    // and whether it has an active webhook endpoint, in one read.
-    let (location, org_row, gateway, hooks) = locations::table
+    // The location with its organization's booking defaults, whether it has a gateway,
+    // a built-in delivery adapter (SMTP, WhatsApp Cloud API: they send without a
+    // gateway) and an active webhook endpoint, in one read.
+    let (location, org_row, gateway, adapters, hooks) = locations::table
         .inner_join(organizations::table)
         .left_join(
             notification_settings::table
@@ -70,20 +71,17 @@ pub fn read(
                 .assume_not_null()
                 .nullable(),
             diesel::dsl::exists(
+                delivery_adapters::table.filter(delivery_adapters::organization_id.eq(org)),
+            ),
+            diesel::dsl::exists(
                 webhook_endpoints::table
                     .filter(webhook_endpoints::organization_id.eq(org))
                     .filter(webhook_endpoints::active.eq(true)),
             ),
         ))
-        .get_result::<(LocationRow, OrganizationRow, Option<String>, bool)>(conn)
+        .get_result::<(LocationRow, OrganizationRow, Option<String>, bool, bool)>(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("location"))?;
-    // A built-in adapter (SMTP, WhatsApp Cloud API) sends without a gateway.
-    let adapters = gateway.is_none()
-        && diesel::select(diesel::dsl::exists(
-            delivery_adapters::table.filter(delivery_adapters::organization_id.eq(org)),
-        ))
-        .get_result::<bool>(conn)?;
     let service = services::get_row(conn, org, service_id)?;
     let offered = service.active && {
         let at: Vec<String> = service_locations::table
