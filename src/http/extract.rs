@@ -20,7 +20,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// and, through `deny_unknown_fields` on the target type, fields it does not know.
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned + utoipa::PartialSchema + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for Json<T> {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
 
@@ -30,42 +30,29 @@ impl<T: DeserializeOwned + utoipa::PartialSchema + 'static> FromRequest for Json
             let body = body.await?.0;
             parse_json(&body)
                 .map(Json)
-                .map_err(|e| every_missing_field(e, &body, &required_fields::<T>()))
+                .map_err(|e| every_missing_field::<T>(e, &body))
         })
     }
 }
 
-/// The fields the schema of `T` requires at the top level of its body.
-fn required_fields<T: utoipa::PartialSchema>() -> Vec<String> {
-    use utoipa::openapi::{RefOr, Schema};
-    match T::schema() {
-        RefOr::T(Schema::Object(o)) => o.required,
-        _ => Vec::new(),
-    }
-}
-
 /// serde stops at the first missing field; a client fixing one at a time would need as
-/// many round trips as there are gaps. So a missing top-level field is told with every
-/// other required field the body lacks, in `data.missing` (the first in `field`).
-fn every_missing_field(e: Error, body: &[u8], required: &[String]) -> Error {
+/// many round trips as there are gaps. So a missing field is told with every other
+/// required field the body lacks, at any depth (`customer.phone`), in `data.missing`
+/// (the first in `field`).
+fn every_missing_field<T: utoipa::ToSchema>(e: Error, body: &[u8]) -> Error {
     let Some(first) = e
         .field
         .clone()
         .filter(|f| e.code == Code::InvalidField && e.detail == format!("{f} is required"))
-        .filter(|f| !f.contains(['.', '[']))
     else {
         return e;
     };
-    let Ok(serde_json::Value::Object(given)) = serde_json::from_slice(body) else {
+    let Ok(given) = serde_json::from_slice::<serde_json::Value>(body) else {
         return e;
     };
-    let mut missing: Vec<&str> = required
-        .iter()
-        .map(String::as_str)
-        .filter(|name| !given.contains_key(*name))
-        .collect();
-    if !missing.contains(&first.as_str()) {
-        missing.insert(0, &first);
+    let mut missing = crate::http::missing_fields::missing::<T>(&given);
+    if !missing.contains(&first) {
+        missing.insert(0, first);
     }
     let detail = if missing.len() == 1 {
         e.detail.clone()
@@ -73,7 +60,7 @@ fn every_missing_field(e: Error, body: &[u8], required: &[String]) -> Error {
         format!("required fields are missing: {}", missing.join(", "))
     };
     Error::new(Code::InvalidField, detail)
-        .with_field(missing[0])
+        .with_field(missing[0].clone())
         .with_data(serde_json::json!({ "missing": missing }))
 }
 

@@ -9,6 +9,7 @@ pub mod json_numbers;
 pub mod json_shape;
 pub mod language;
 pub mod method_not_allowed;
+pub mod missing_fields;
 pub mod pagination;
 pub mod patch;
 pub mod precondition;

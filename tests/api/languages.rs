@@ -235,6 +235,20 @@ async fn unreadable_input_is_told_in_our_words(app: TestApp) {
         )
     );
     no_library_words(p);
+    // Gaps inside a nested object are listed with the top level's, by their paths.
+    let r = en(Method::POST, "/v1/appointments")
+        .json(json!({
+            "location_id": d.location,
+            "service_id": d.service,
+            "customer": {"email": "budi@example.com"},
+        }))
+        .send()
+        .await;
+    let p = r.problem(400, "invalid_field");
+    assert_eq!(
+        (&p["field"], &p["data"]["missing"]),
+        (&json!("start"), &json!(["start", "customer.name"]))
+    );
     let r = app
         .call(Method::POST, "/v1/appointments")
         .json(json!({"location_id": d.location}))
