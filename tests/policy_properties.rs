@@ -108,6 +108,7 @@ fn case() -> impl Strategy<Value = Case> {
                         original_starts_at: starts_at,
                         moves,
                         no_show_at: None,
+                        time_zone: chrono_tz::Asia::Jakarta,
                     },
                     moves: ago.iter().map(|m| now() - Duration::minutes(*m)).collect(),
                     new_start: starts_at + Duration::minutes(shift),

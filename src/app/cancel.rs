@@ -76,14 +76,21 @@ pub fn cancel(conn: &mut DbConnection, ctx: &Ctx, cmd: Cancel) -> Result<CancelO
             override_,
         )),
     };
-    let (row, event) = lifecycle::apply(conn, ctx, terms.row.clone(), Action::Cancel, record)?
-        // The policy refuses every status the lifecycle cannot cancel, so this is a
-        // disagreement between the two rules, not an answer to give.
-        .map_err(|r| {
-            Error::internal(format!(
-                "the policy allowed a cancel the lifecycle refuses: {r:?}"
-            ))
-        })?;
+    let (row, event) = lifecycle::apply(
+        conn,
+        ctx,
+        terms.row.clone(),
+        terms.facts.time_zone,
+        Action::Cancel,
+        record,
+    )?
+    // The policy refuses every status the lifecycle cannot cancel, so this is a
+    // disagreement between the two rules, not an answer to give.
+    .map_err(|r| {
+        Error::internal(format!(
+            "the policy allowed a cancel the lifecycle refuses: {r:?}"
+        ))
+    })?;
     let fee = fees::assess(
         conn,
         ctx,

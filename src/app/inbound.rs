@@ -117,7 +117,7 @@ pub fn receive(conn: &mut DbConnection, ctx: &Ctx, cmd: Inbound) -> Result<Inbou
             };
             // A refusal cannot happen for a booked appointment still to come; if the
             // lifecycle ever says otherwise, the answer still goes and staff see the reply.
-            let _ = lifecycle::apply(conn, ctx, appointment.clone(), Action::Confirm, record)?;
+            let _ = lifecycle::apply(conn, ctx, appointment.clone(), tz, Action::Confirm, record)?;
         }
         Intent::Change => {
             let found = suggestions::find_alternatives(

@@ -1,6 +1,8 @@
 //! Lifecycle steps (confirm, check in, complete, no-show), each with its event; cancelling
 //! goes through the policy ([`crate::app::cancel`]) and shares [`apply`].
 
+use chrono_tz::Tz;
+
 use crate::app::Ctx;
 use crate::app::appointments::{self, AppointmentView};
 use crate::app::notices;
@@ -51,16 +53,18 @@ pub enum StepOutcome {
 }
 
 pub fn take_step(conn: &mut DbConnection, ctx: &Ctx, cmd: TakeStep) -> Result<StepOutcome, Error> {
-    let row = rows::get(conn, &ctx.org, &cmd.appointment_id)?;
+    let (row, zone) = rows::get_in_zone(conn, &ctx.org, &cmd.appointment_id)?;
     check_version(cmd.expected_version, row.version)?;
     let record = Record {
         note: cmd.note,
         ..Record::default()
     };
-    Ok(match apply(conn, ctx, row, cmd.step.action(), record)? {
-        Ok((row, _)) => StepOutcome::Done(Box::new(appointments::view(conn, row)?)),
-        Err(refusal) => StepOutcome::Refused(refusal),
-    })
+    Ok(
+        match apply(conn, ctx, row, zone.tz(), cmd.step.action(), record)? {
+            Ok((row, _)) => StepOutcome::Done(Box::new(appointments::view(conn, row)?)),
+            Err(refusal) => StepOutcome::Refused(refusal),
+        },
+    )
 }
 
 /// The reason given with an action (required to cancel).
@@ -79,16 +83,17 @@ pub struct Record {
 
 /// Applies `action` to an appointment already read (and version-checked) in this unit of
 /// work: its status, its freed resources and its event; or, with nothing written, why
-/// the lifecycle refuses it.
+/// the lifecycle refuses it. `tz` is the location's zone.
 pub(crate) fn apply(
     conn: &mut DbConnection,
     ctx: &Ctx,
     mut row: AppointmentRow,
+    tz: Tz,
     action: Action,
     record: Record,
 ) -> Result<Result<(AppointmentRow, EventRow), Refusal>, Error> {
     let from = row.status;
-    let to = match lifecycle::transition(from, action, from_db(row.starts_at), ctx.now) {
+    let to = match lifecycle::transition(from, action, from_db(row.starts_at), tz, ctx.now) {
         Ok(to) => to,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -37,7 +37,7 @@ pub(crate) fn terms(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<Terms, Error> {
-    let row = appointments::get(conn, org, id)?;
+    let (row, zone) = appointments::get_in_zone(conn, org, id)?;
     let status = row.status;
     let (source, policy_id, doc, currency) =
         match policies::resolve(conn, org, &row.location_id, &row.service_id)? {
@@ -60,6 +60,7 @@ pub(crate) fn terms(
         original_starts_at: from_db(row.original_starts_at),
         moves: u32::try_from(row.moves).unwrap_or(0),
         no_show_at: row.no_show_at.map(from_db),
+        time_zone: zone.tz(),
     };
     let held = appointments::held_ids(conn, &row.id)?;
     Ok(Terms {

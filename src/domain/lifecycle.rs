@@ -1,6 +1,7 @@
 //! Which status changes an appointment allows, and when.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 use super::enums::AppointmentStatus as S;
 
@@ -36,16 +37,18 @@ pub enum Refusal {
     /// The action does not apply to an appointment in `from`.
     InvalidTransition { from: S, action: Action },
     /// A no-show can only be recorded once the appointment has started.
-    NotStartedYet { starts_at: DateTime<Utc> },
+    NotStartedYet { starts_at: DateTime<Utc>, tz: Tz },
     /// Check-in opens [`CHECK_IN_WINDOW`] before the start.
-    TooEarlyToCheckIn { opens_at: DateTime<Utc> },
+    TooEarlyToCheckIn { opens_at: DateTime<Utc>, tz: Tz },
 }
 
-/// The status after `action`, or why it is refused.
+/// The status after `action`, or why it is refused. `tz` is the location's zone, which a
+/// refusal tells its time in.
 pub fn transition(
     from: S,
     action: Action,
     starts_at: DateTime<Utc>,
+    tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<S, Refusal> {
     let to = match (from, action) {
@@ -53,14 +56,14 @@ pub fn transition(
         (S::Booked | S::Confirmed, Action::CheckIn) => {
             let opens_at = starts_at - CHECK_IN_WINDOW;
             if now < opens_at {
-                return Err(Refusal::TooEarlyToCheckIn { opens_at });
+                return Err(Refusal::TooEarlyToCheckIn { opens_at, tz });
             }
             S::CheckedIn
         }
         (S::CheckedIn, Action::Complete) => S::Completed,
         (S::Booked | S::Confirmed, Action::NoShow) => {
             if now < starts_at {
-                return Err(Refusal::NotStartedYet { starts_at });
+                return Err(Refusal::NotStartedYet { starts_at, tz });
             }
             S::NoShow
         }
@@ -74,6 +77,8 @@ pub fn transition(
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    const JKT: Tz = chrono_tz::Asia::Jakarta;
 
     #[test]
     fn every_status_and_action() {
@@ -97,7 +102,7 @@ mod tests {
         ];
         for (from, action, to) in table {
             assert_eq!(
-                transition(from, action, start, after).ok(),
+                transition(from, action, start, JKT, after).ok(),
                 to,
                 "{from:?} {action:?}"
             );
@@ -111,7 +116,7 @@ mod tests {
                 Action::Cancel,
             ] {
                 assert!(
-                    transition(terminal, action, start, after).is_err(),
+                    transition(terminal, action, start, JKT, after).is_err(),
                     "{terminal:?} {action:?}"
                 );
             }
@@ -125,11 +130,14 @@ mod tests {
             .with_timezone(&Utc);
         let just_before = start - Duration::seconds(1);
         assert_eq!(
-            transition(S::Booked, Action::NoShow, start, just_before),
-            Err(Refusal::NotStartedYet { starts_at: start })
+            transition(S::Booked, Action::NoShow, start, JKT, just_before),
+            Err(Refusal::NotStartedYet {
+                starts_at: start,
+                tz: JKT
+            })
         );
         assert_eq!(
-            transition(S::Booked, Action::NoShow, start, start),
+            transition(S::Booked, Action::NoShow, start, JKT, start),
             Ok(S::NoShow)
         );
     }
@@ -145,12 +153,16 @@ mod tests {
                 S::Confirmed,
                 Action::CheckIn,
                 start,
+                JKT,
                 opens - Duration::seconds(1)
             ),
-            Err(Refusal::TooEarlyToCheckIn { opens_at: opens })
+            Err(Refusal::TooEarlyToCheckIn {
+                opens_at: opens,
+                tz: JKT
+            })
         );
         assert_eq!(
-            transition(S::Confirmed, Action::CheckIn, start, opens),
+            transition(S::Confirmed, Action::CheckIn, start, JKT, opens),
             Ok(S::CheckedIn)
         );
     }

@@ -2,6 +2,7 @@
 
 use crate::error::Code;
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 use super::enums::{AppointmentStatus, ReasonCategory};
 
@@ -16,6 +17,8 @@ pub enum Refusal {
     },
     NoShowWindowPassed {
         until: DateTime<Utc>,
+        /// The location's zone, to tell `until` as the front desk reads it.
+        tz: Tz,
     },
     NoticeTooShort {
         required: Duration,

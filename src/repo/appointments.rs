@@ -8,7 +8,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::{Page, to_db};
 use crate::db::DbConnection;
-use crate::db::schema::{appointment_resources, appointments, resources};
+use crate::db::schema::{appointment_resources, appointments, locations, resources};
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone};
 use crate::error::{Code, Error};
 
@@ -142,6 +142,23 @@ pub fn get(conn: &mut DbConnection, org: &str, id: &str) -> Result<AppointmentRo
         .filter(appointments::organization_id.eq(org))
         .filter(appointments::id.eq(id))
         .select(AppointmentRow::as_select())
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| Error::not_found("appointment"))
+}
+
+/// An appointment with its location's zone, in one statement (refusals tell their times
+/// in the zone).
+pub fn get_in_zone(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<(AppointmentRow, TimeZone), Error> {
+    appointments::table
+        .inner_join(locations::table)
+        .filter(appointments::organization_id.eq(org))
+        .filter(appointments::id.eq(id))
+        .select((AppointmentRow::as_select(), locations::time_zone))
         .get_result(conn)
         .optional()?
         .ok_or_else(|| Error::not_found("appointment"))

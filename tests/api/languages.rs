@@ -14,6 +14,7 @@ on_both_backends!(
     a_lead_time_refusal_shows_the_locations_time,
     unreadable_input_is_told_in_our_words,
     lifecycle_and_setup_refusals_are_told_in_indonesian,
+    check_in_and_no_show_refusals_tell_the_locations_time,
 );
 
 async fn detail_in(app: &TestApp, accept: Option<&str>, body: Value) -> (String, String) {
@@ -137,6 +138,48 @@ async fn lifecycle_and_setup_refusals_are_told_in_indonesian(app: TestApp) {
         "layanan ini masih disebut oleh janji temu; nonaktifkan saja, jangan dihapus"
     );
     assert_eq!(r.header("content-language"), Some("id"));
+}
+
+async fn check_in_and_no_show_refusals_tell_the_locations_time(app: TestApp) {
+    let d = dealer(&app).await;
+    let booked = app
+        .post("/v1/appointments", d.booking("2026-11-25T09:00:00+07:00"))
+        .await;
+    let appt = booked.expect(201)["id"].as_str().unwrap().to_owned();
+    for (accept, step, code, want) in [
+        (
+            "id",
+            "check-in",
+            "check_in_too_early",
+            "check-in dibuka 12 jam sebelum waktu mulai, pada Selasa, 24 November 2026, 21.00 WIB",
+        ),
+        (
+            "en",
+            "check-in",
+            "check_in_too_early",
+            "check-in opens 12 hours before the start, at Tuesday, 24 November 2026, 21:00 WIB",
+        ),
+        (
+            "id",
+            "no-show",
+            "appointment_not_started",
+            "tidak datang baru dapat dicatat sejak waktu mulai, Rabu, 25 November 2026, 09.00 WIB",
+        ),
+        (
+            "en",
+            "no-show",
+            "appointment_not_started",
+            "a no-show can be recorded from the start time, Wednesday, 25 November 2026, 09:00 WIB",
+        ),
+    ] {
+        let r = app
+            .call(Method::POST, &format!("/v1/appointments/{appt}/{step}"))
+            .header("Accept-Language", accept)
+            .json(json!({}))
+            .send()
+            .await;
+        assert_eq!(r.problem(409, code)["detail"], want);
+    }
 }
 
 async fn a_lead_time_refusal_shows_the_locations_time(app: TestApp) {

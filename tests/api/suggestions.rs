@@ -343,5 +343,20 @@ async fn a_missed_appointment_that_cannot_be_rebooked_gets_no_times(app: TestApp
             .problem(409, "no_show_window_passed")
             .clone();
         assert_eq!(p["data"]["until"], "2026-12-07T08:00:00Z", "{path}");
+        // Told in the location's time, not UTC (the organization's language first).
+        assert_eq!(
+            p["detail"],
+            "janji temu yang tidak didatangi hanya dapat dipesan ulang sampai Senin, 7 \
+             Desember 2026, 15.00 WIB; buat janji temu baru"
+        );
     }
+    let r = app
+        .call(Method::GET, &lists(&budi)[0])
+        .header("Accept-Language", "en")
+        .send()
+        .await;
+    assert_eq!(
+        r.problem(409, "no_show_window_passed")["detail"],
+        "a missed appointment could be rebooked until Monday, 7 December 2026, 15:00 WIB"
+    );
 }

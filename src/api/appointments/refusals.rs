@@ -54,13 +54,14 @@ pub fn policy_problem(r: &Refusal) -> Error {
             )
             .with_data(serde_json::json!({ "status": status }))
         }
-        Refusal::NoShowWindowPassed { until } => Error::new(
+        Refusal::NoShowWindowPassed { until, tz } => Error::new(
             code,
             format!(
                 "a missed appointment could be rebooked until {}",
-                until.to_rfc3339()
+                local_when(*until, *tz, Locale::En)
             ),
         )
+        .with_param("until", Param::Instant(*until, *tz))
         .with_data(serde_json::json!({ "until": until })),
         Refusal::NoticeTooShort { required, given } => Error::new(
             code,
@@ -172,21 +173,24 @@ pub fn lifecycle_problem(r: &lifecycle::Refusal) -> Error {
             ),
         )
         .with_data(serde_json::json!({ "status": from, "action": action.as_str() })),
-        lifecycle::Refusal::TooEarlyToCheckIn { opens_at } => Error::new(
+        lifecycle::Refusal::TooEarlyToCheckIn { opens_at, tz } => Error::new(
             Code::CheckInTooEarly,
             format!(
                 "check-in opens 12 hours before the start, at {}",
-                opens_at.to_rfc3339()
+                local_when(*opens_at, *tz, Locale::En)
             ),
         )
+        .with_param("opens_at", Param::Instant(*opens_at, *tz))
         .with_data(serde_json::json!({ "opens_at": opens_at })),
-        lifecycle::Refusal::NotStartedYet { starts_at } => Error::new(
+        lifecycle::Refusal::NotStartedYet { starts_at, tz } => Error::new(
             Code::AppointmentNotStarted,
             format!(
                 "a no-show can be recorded from the start time, {}",
-                starts_at.to_rfc3339()
+                local_when(*starts_at, *tz, Locale::En)
             ),
-        ),
+        )
+        .with_param("starts_at", Param::Instant(*starts_at, *tz))
+        .with_data(serde_json::json!({ "starts_at": starts_at })),
     }
 }
 

@@ -2,6 +2,7 @@
 //! for the commit, so a customer is never charged more than the fee they were shown.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 
 use super::enums::{AppointmentStatus, ReasonCategory, Role};
 pub use super::policy_refusal::Refusal;
@@ -68,6 +69,8 @@ pub struct AppointmentFacts {
     pub moves: u32,
     /// When it was marked a no-show.
     pub no_show_at: Option<DateTime<Utc>>,
+    /// The location's zone: refusals tell their times in it.
+    pub time_zone: Tz,
 }
 
 /// A front-desk decision to set a rule aside, always with a note.
@@ -281,7 +284,10 @@ pub fn evaluate_reschedule(
             (Some(rule), Some(at)) => {
                 let until = at + rule.within;
                 if now > until {
-                    refusals.push(Refusal::NoShowWindowPassed { until });
+                    refusals.push(Refusal::NoShowWindowPassed {
+                        until,
+                        tz: appointment.time_zone,
+                    });
                 }
                 if policy.rules.reason_required && ask.reason.is_none() {
                     refusals.push(Refusal::ReasonRequired);

@@ -51,6 +51,7 @@ fn booked(moves: u32) -> AppointmentFacts {
         original_starts_at: start(),
         moves,
         no_show_at: None,
+        time_zone: chrono_tz::Asia::Jakarta,
     }
 }
 
@@ -488,6 +489,7 @@ fn a_missed_appointment_gets_no_times_when_it_cannot_be_rebooked() {
     });
     let passed = Some(Refusal::NoShowWindowPassed {
         until: marked + week,
+        tz: chrono_tz::Asia::Jakarta,
     });
     let table = [
         (sinar(), marked, None),

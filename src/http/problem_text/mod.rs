@@ -129,6 +129,19 @@ pub fn indonesian(e: &Error) -> Option<String> {
         Code::BeyondBookingHorizon => {
             format!("pemesanan hanya diterima sampai {}", p("latest")?)
         }
+        Code::CheckInTooEarly => format!(
+            "check-in dibuka 12 jam sebelum waktu mulai, pada {}",
+            p("opens_at")?
+        ),
+        Code::AppointmentNotStarted => format!(
+            "tidak datang baru dapat dicatat sejak waktu mulai, {}",
+            p("starts_at")?
+        ),
+        Code::NoShowWindowPassed => format!(
+            "janji temu yang tidak didatangi hanya dapat dipesan ulang sampai {}; buat janji \
+             temu baru",
+            p("until")?
+        ),
         Code::OutsideOpeningHours => "janji temu itu tidak berada dalam jam buka lokasi".to_owned(),
         Code::LocationClosed => "lokasi tutup pada waktu itu".to_owned(),
         Code::FeeChanged => {
@@ -274,6 +287,9 @@ mod tests {
                 .with_param("what", "customer")
                 .with_param("earliest", "t")
                 .with_param("latest", "t")
+                .with_param("opens_at", "t")
+                .with_param("starts_at", "t")
+                .with_param("until", "t")
                 .with_param("due", "Rp1")
                 .with_data(serde_json::json!({
                     "current_version": 1, "required_minutes": 4320, "given_minutes": 90,
@@ -309,8 +325,11 @@ mod tests {
                 "location_closed",
                 "slot_unavailable",
                 "phone_taken",
+                "appointment_not_started",
+                "check_in_too_early",
                 "not_reschedulable",
                 "not_cancellable",
+                "no_show_window_passed",
                 "notice_too_short",
                 "reschedule_limit_reached",
                 "customer_limit_reached",
