@@ -93,6 +93,8 @@ fn seed(a: &[String]) {
                 survey_url: None,
                 templates: "[]".into(),
                 overrides: "[]".into(),
+                reply_words: "[]".into(),
+                reply_answers: "[]".into(),
             },
             true,
         )?;

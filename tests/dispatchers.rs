@@ -108,6 +108,8 @@ fn seed(url: &str, gateway_port: u16) -> Vec<String> {
                 survey_url: None,
                 templates: "[]".into(),
                 overrides: "[]".into(),
+                reply_words: "[]".into(),
+                reply_answers: "[]".into(),
             },
             true,
         )?;

@@ -15,6 +15,7 @@ pub mod notification_rules;
 pub mod notifications;
 pub mod organization;
 pub mod policies;
+pub mod reply_rules;
 pub mod setup;
 pub mod vehicles;
 pub mod webhook_endpoints;

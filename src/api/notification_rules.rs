@@ -218,7 +218,7 @@ pub fn parse_overrides(list: Vec<ReminderOverrideBody>) -> Result<Vec<RulesOverr
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateBody {
-    /// Any kind but `reply_answer` (written whole from the reply).
+    /// Any kind but `reply_answer` (its words are the answers in `reply_answers`).
     pub kind: MessageKind,
     pub locale: Locale,
     #[schema(
@@ -238,7 +238,10 @@ pub fn parse_templates(list: Vec<TemplateBody>) -> Result<Vec<CustomTemplate>, E
             return Err(Error::invalid(
                 field("kind"),
                 Code::InvalidValue,
-                format!("{} is written whole, not from a template", t.kind),
+                format!(
+                    "{} is not written from a message template (reply answers are set in reply_answers)",
+                    t.kind
+                ),
             ));
         }
         let words = text::required(&field("text"), &t.text, MAX_TEMPLATE_CHARS)?;

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::notification_rules::{
     self as rules, QuietHoursBody, ReminderOverrideBody, TemplateBody, quiet_body,
 };
+use crate::api::reply_rules::{self, ReplyAnswerBody, ReplyWordsBody};
 use crate::app::notification_settings::{self, NotificationSettings, PutSettings, Saved};
 use crate::delivery::{signature, targets};
 use crate::domain::reminders::follow_ups::UnconfirmedRules;
@@ -62,6 +63,14 @@ pub struct NotificationSettingsRequest {
     /// The organization's own words per kind and locale, instead of the shipped
     /// Indonesian and English ones.
     pub templates: Option<Vec<TemplateBody>>,
+    /// The organization's own reply words per locale and intent (`confirm`, `change`,
+    /// `cancel`), instead of the shipped ones; at most one list each.
+    #[schema(max_items = 6)]
+    pub reply_words: Option<Vec<ReplyWordsBody>>,
+    /// The organization's own answers to replies per kind (`confirmed`, `change`,
+    /// `change_none`, `cancel`, `other`) and locale, instead of the shipped ones.
+    #[schema(max_items = 10)]
+    pub reply_answers: Option<Vec<ReplyAnswerBody>>,
 }
 
 /// The organization's notification settings.
@@ -77,6 +86,10 @@ pub struct NotificationSettingsResponse {
     pub survey_url: Option<String>,
     /// Only the organization's own; a kind and locale not listed uses the shipped words.
     pub templates: Vec<TemplateBody>,
+    /// Only the organization's own; a locale and intent not listed uses the shipped words.
+    pub reply_words: Vec<ReplyWordsBody>,
+    /// Only the organization's own; a kind and locale not listed uses the shipped answer.
+    pub reply_answers: Vec<ReplyAnswerBody>,
     /// Which gateway secret signs now (0: none yet).
     pub secret_generation: i32,
     /// Until then the previous secret also signs, beside the current one.
@@ -102,6 +115,12 @@ impl NotificationSettingsResponse {
             unconfirmed_call_minutes: s.unconfirmed.call.map(|d| d.num_minutes()),
             survey_url: s.survey_url,
             templates: s.templates.iter().map(rules::template_body).collect(),
+            reply_words: s.reply_words.iter().map(reply_rules::words_body).collect(),
+            reply_answers: s
+                .reply_answers
+                .iter()
+                .map(reply_rules::answer_body)
+                .collect(),
             secret_generation: s.secret_generation,
             previous_secret_valid_until: s.previous_secret_until,
             version: s.version,
@@ -178,6 +197,8 @@ impl NotificationSettingsRequest {
             unconfirmed,
             survey_url,
             templates: rules::parse_templates(self.templates.unwrap_or_default())?,
+            reply_words: reply_rules::parse_words(self.reply_words.unwrap_or_default())?,
+            reply_answers: reply_rules::parse_answers(self.reply_answers.unwrap_or_default())?,
         })
     }
 }

@@ -1,14 +1,17 @@
 //! A customer's reply to a message, posted by the gateway: recorded once (a replayed id
 //! is ignored), matched by phone number to the customer's next appointment still to come,
+//! read by the organization's reply words (else Janji's) in the customer's locale first,
 //! kept on its history, acted on where a word asks for something harmless (confirming),
-//! and answered through the outbox: the confirmation, the best three other times with
-//! their fees, or what cancelling would cost (a bare word never cancels).
+//! and answered through the outbox in the organization's answer templates (else Janji's):
+//! the confirmation, the best three other times with their fees, or what cancelling would
+//! cost (a bare word never cancels).
 
 use serde_json::json;
 
 use super::Ctx;
 use super::lifecycle::{self, Record};
 use super::notices;
+use super::notification_settings::{self, NotificationSettings};
 use super::quotes::{self, QuoteCancel};
 use super::suggestions::{self, FindAlternatives, MoveTimes};
 use crate::db::DbConnection;
@@ -16,7 +19,8 @@ use crate::domain::lifecycle::Action;
 use crate::domain::message_text::local_when;
 use crate::domain::money_display;
 use crate::domain::policy::Ask;
-use crate::domain::replies::{self, Answer, Intent};
+use crate::domain::replies::{self, Intent};
+use crate::domain::reply_answers::{self, Answer};
 use crate::domain::{AppointmentStatus, ContactChannel, Currency, EventKind, Locale};
 use crate::error::Error;
 use crate::repo::events::{self, NewEvent};
@@ -52,7 +56,10 @@ pub enum InboundOutcome {
 
 pub fn receive(conn: &mut DbConnection, ctx: &Ctx, cmd: Inbound) -> Result<InboundOutcome, Error> {
     let org = ctx.org.as_str();
-    let intent = replies::classify(&cmd.text);
+    let settings =
+        notification_settings::of(conn, org)?.unwrap_or_else(NotificationSettings::defaults);
+    // Read in the shipped locale first until the sender is known, again in theirs after.
+    let mut intent = replies::classify(&cmd.text, &settings.reply_words, Locale::Id);
     let mut row = InboundRow {
         organization_id: org.to_owned(),
         id: cmd.id.clone(),
@@ -66,12 +73,14 @@ pub fn receive(conn: &mut DbConnection, ctx: &Ctx, cmd: Inbound) -> Result<Inbou
     if !inbound::record(conn, &row)? {
         return Ok(InboundOutcome::Duplicate);
     }
-    let Some(customer) = inbound::customer_by_phone(conn, org, &cmd.from)? else {
+    let Some((customer, locale)) = inbound::customer_by_phone(conn, org, &cmd.from)? else {
         return Ok(InboundOutcome::UnknownSender);
     };
     // The customer first, as every change of their appointments locks in that order.
     locks::customer(conn, org, &customer)?;
     row.customer_id = Some(customer.clone());
+    intent = replies::classify(&cmd.text, &settings.reply_words, locale);
+    row.intent = intent.as_str().to_owned();
     let Some(appointment) = inbound::next_upcoming(conn, org, &customer, to_db(ctx.now))? else {
         inbound::attach(conn, &row)?;
         return Ok(InboundOutcome::NoUpcomingAppointment);
@@ -108,7 +117,7 @@ pub fn receive(conn: &mut DbConnection, ctx: &Ctx, cmd: Inbound) -> Result<Inbou
         .clone()
         .unwrap_or_else(|| context.location_name.clone());
     let mut fee = String::new();
-    let mut times = Vec::new();
+    let mut times: Vec<String> = Vec::new();
     match intent {
         Intent::Confirm if appointment.status == AppointmentStatus::Booked => {
             let record = Record {
@@ -161,14 +170,18 @@ pub fn receive(conn: &mut DbConnection, ctx: &Ctx, cmd: Inbound) -> Result<Inbou
         }
         Intent::Confirm | Intent::Other => {}
     }
-    let text = replies::answer(
-        intent,
-        locale,
+    let kind = reply_answers::kind_of(intent, !times.is_empty());
+    let text = reply_answers::render(
+        settings.answer_template(kind, locale),
         &Answer {
             customer_name: &context.customer_name,
             service: &context.service_name,
+            location: &context.location_name,
             when: &when,
+            // Empty until customer links exist, as in messages.
+            link: "",
             fee: &fee,
+            survey_url: settings.survey_url.as_deref().unwrap_or_default(),
             contact: &contact,
             times,
         },

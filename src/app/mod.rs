@@ -27,6 +27,7 @@ pub mod notification_settings;
 pub mod organization;
 pub mod policies;
 pub mod quotes;
+pub mod reply_settings;
 pub mod reschedule;
 pub mod setup;
 pub mod suggestions;

@@ -1,17 +1,21 @@
 //! An organization's notification settings: where its messages go (the gateway and its
 //! signing secret), how reminders are timed (with overrides per location and service),
-//! how unconfirmed appointments are followed up, and the organization's own templates.
+//! how unconfirmed appointments are followed up, and the organization's own templates,
+//! reply words and answers to replies.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
+use super::reply_settings;
 use crate::db::DbConnection;
 use crate::domain::message_text::{self, CustomTemplate};
 use crate::domain::reminders::follow_ups::UnconfirmedRules;
 use crate::domain::reminders::overrides::{self, RulesOverride};
 use crate::domain::reminders::{QuietHours, ReminderRules};
-use crate::domain::{Locale, MessageKind};
+use crate::domain::reply_answers::{self, CustomAnswer};
+use crate::domain::reply_words::CustomWords;
+use crate::domain::{AnswerKind, Locale, MessageKind};
 use crate::error::{Code, Error};
 use crate::repo::notification_settings::{self, SettingsRow};
 use crate::repo::{check_version, from_db, locks, to_db};
@@ -31,6 +35,10 @@ pub struct NotificationSettings {
     /// Sent after completion; no survey without it.
     pub survey_url: Option<String>,
     pub templates: Vec<CustomTemplate>,
+    /// The words replies are read by, where the organization has its own.
+    pub reply_words: Vec<CustomWords>,
+    /// The answers to replies, where the organization has its own.
+    pub reply_answers: Vec<CustomAnswer>,
     /// 0 until a gateway is first set.
     pub secret_generation: i32,
     /// Until then, messages are also signed with the previous generation's secret.
@@ -49,6 +57,8 @@ impl NotificationSettings {
             unconfirmed: UnconfirmedRules::default(),
             survey_url: None,
             templates: Vec::new(),
+            reply_words: Vec::new(),
+            reply_answers: Vec::new(),
             secret_generation: 0,
             previous_secret_until: None,
             version: 0,
@@ -64,6 +74,11 @@ impl NotificationSettings {
     /// The words of a kind in a locale: the organization's, else the shipped ones.
     pub fn template(&self, kind: MessageKind, locale: Locale) -> &str {
         message_text::template_for(&self.templates, kind, locale)
+    }
+
+    /// The answer to a reply of a kind in a locale: the organization's, else the shipped one.
+    pub fn answer_template(&self, kind: AnswerKind, locale: Locale) -> &str {
+        reply_answers::template_for(&self.reply_answers, kind, locale)
     }
 
     /// The secrets a message sent at `now` is signed with: the current one, and the
@@ -200,6 +215,8 @@ impl TryFrom<SettingsRow> for NotificationSettings {
                     text: t.text,
                 })
                 .collect(),
+            reply_words: reply_settings::read_words(&r.reply_words)?,
+            reply_answers: reply_settings::read_answers(&r.reply_answers)?,
             secret_generation: r.secret_generation,
             previous_secret_until: r.previous_secret_until.map(from_db),
             version: r.version,
@@ -233,6 +250,8 @@ pub struct PutSettings {
     pub unconfirmed: UnconfirmedRules,
     pub survey_url: Option<String>,
     pub templates: Vec<CustomTemplate>,
+    pub reply_words: Vec<CustomWords>,
+    pub reply_answers: Vec<CustomAnswer>,
 }
 
 /// Saved settings, with the new gateway secret when this change made one (the first
@@ -275,6 +294,8 @@ pub fn put(
         survey_url: None,
         templates: String::new(),
         overrides: String::new(),
+        reply_words: String::new(),
+        reply_answers: String::new(),
     });
     let mut new_secret = None;
     if put.gateway_url.is_some() && row.secret_generation == 0 {
@@ -303,6 +324,8 @@ pub fn put(
         })
         .collect();
     row.templates = serde_json::to_string(&templates).expect("plain values");
+    row.reply_words = reply_settings::words_json(&put.reply_words);
+    row.reply_answers = reply_settings::answers_json(&put.reply_answers);
     row.version += 1;
     row.updated_at = now;
     notification_settings::save(conn, &row, existing.is_none())?;

@@ -324,6 +324,8 @@ diesel::table! {
         survey_url -> Nullable<Text>,
         templates -> Text,
         overrides -> Text,
+        reply_words -> Text,
+        reply_answers -> Text,
     }
 }
 

@@ -88,6 +88,27 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a customer's reply word asks for (anything not among the words is kept for staff).
+    ReplyIntent { Confirm, Change, Cancel }
+}
+
+string_enum! {
+    /// Which answer Janji gives to a customer's reply.
+    AnswerKind {
+        /// The appointment is confirmed.
+        Confirmed,
+        /// Other times, each with its fee.
+        Change,
+        /// Other times were asked for and there are none.
+        ChangeNone,
+        /// What cancelling would cost (nothing is cancelled).
+        Cancel,
+        /// Any other reply: kept for staff.
+        Other,
+    }
+}
+
+string_enum! {
     /// What a message to a customer is about.
     MessageKind {
         BookingConfirmation,

@@ -42,8 +42,9 @@ pub struct CustomTemplate {
     pub text: String,
 }
 
-/// Whether a kind's words come from a template (a reply's answer is written whole; a
-/// webhook is JSON for an integration, not words for a customer).
+/// Whether a kind's words come from a message template (a reply's answer comes from the
+/// answer templates of `domain::reply_answers`; a webhook is JSON for an integration, not
+/// words for a customer).
 pub fn is_templated(kind: MessageKind) -> bool {
     !matches!(kind, MessageKind::ReplyAnswer | MessageKind::Webhook)
 }
@@ -60,6 +61,12 @@ pub fn template_for(custom: &[CustomTemplate], kind: MessageKind, locale: Locale
 /// unknown `{name}`, or a `{` or `}` outside a placeholder (braces are for placeholders
 /// only, so a typo never reaches a customer half-filled). `None` when there is none.
 pub fn unknown_placeholder(template: &str) -> Option<&str> {
+    stray_brace(template, &PLACEHOLDERS)
+}
+
+/// The first brace in a template that does not belong to one of `known`, as in
+/// [`unknown_placeholder`]; shared with the answers to replies, which know more names.
+pub fn stray_brace<'t>(template: &'t str, known: &[&str]) -> Option<&'t str> {
     let mut rest = template;
     while let Some(at) = rest.find(['{', '}']) {
         rest = &rest[at..];
@@ -70,7 +77,7 @@ pub fn unknown_placeholder(template: &str) -> Option<&str> {
             return Some("{");
         };
         let name = &rest[1..close];
-        if !PLACEHOLDERS.contains(&name) {
+        if !known.contains(&name) {
             return Some(&rest[..=close]);
         }
         rest = &rest[close + 1..];
@@ -130,7 +137,7 @@ pub fn default_template(kind: MessageKind, locale: Locale) -> &'static str {
         (Locale::En, FeeNotice) => {
             "Hello {customer_name}, a fee of {fee} applies to the change of your {service} at {location} ({when}). {link}"
         }
-        // Written whole by `domain::replies::answer`, not from a template.
+        // From the answer templates of `domain::reply_answers`, one per answer kind.
         (_, ReplyAnswer) => "",
         // Not a text to a customer: an integration's JSON event (`app::webhooks`).
         (_, Webhook) => "",
@@ -140,15 +147,50 @@ pub fn default_template(kind: MessageKind, locale: Locale) -> &'static str {
 /// Fills a template. A placeholder it does not know stays as written; spaces left by an
 /// empty value are closed up.
 pub fn render(template: &str, d: &Details<'_>) -> String {
-    let filled = template
-        .replace("{customer_name}", d.customer_name)
-        .replace("{when}", d.when)
-        .replace("{location}", d.location)
-        .replace("{service}", d.service)
-        .replace("{link}", d.link)
-        .replace("{fee}", d.fee)
-        .replace("{survey_url}", d.survey_url);
-    filled.split_whitespace().collect::<Vec<_>>().join(" ")
+    fill(
+        template,
+        &[
+            ("customer_name", d.customer_name),
+            ("when", d.when),
+            ("location", d.location),
+            ("service", d.service),
+            ("link", d.link),
+            ("fee", d.fee),
+            ("survey_url", d.survey_url),
+        ],
+    )
+}
+
+/// Fills each `{name}` of a template with its value, in one pass (a value that happens
+/// to contain a `{name}` of its own, a customer called "{fee}", is written as it is); a
+/// name not among `values` stays as written, and spaces left by an empty value are
+/// closed up.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let value = rest.find('}').and_then(|close| {
+            let name = &rest[1..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &rest[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// An instant as a customer of a location reads it: weekday, date, 24-hour time and the
@@ -289,6 +331,21 @@ mod tests {
             render("{fee} / {survey_url}", &d),
             "Rp 50.000 / https://survei.example/sinar"
         );
+    }
+
+    #[test]
+    fn a_value_is_written_as_it_is_even_when_it_looks_like_a_placeholder() {
+        let d = Details {
+            customer_name: "{fee}",
+            fee: "Rp 50.000",
+            ..Details::default()
+        };
+        assert_eq!(
+            render("Halo {customer_name}: {fee}", &d),
+            "Halo {fee}: Rp 50.000"
+        );
+        assert_eq!(fill("{a}{b}{", &[("a", "x"), ("b", "")]), "x{");
+        assert_eq!(fill("{ {a} }", &[("a", "1")]), "{ 1 }");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub mod policy_doc;
 pub mod policy_refusal;
 pub mod reminders;
 pub mod replies;
+pub mod reply_answers;
+pub mod reply_words;
 pub mod retry;
 pub mod suggestions;
 pub mod text;
@@ -38,8 +40,8 @@ pub use contact::{Email, PhoneNumber};
 pub use country::Country;
 pub use currency::Currency;
 pub use enums::{
-    AppointmentStatus, CallReason, Channel, ContactChannel, DeliveryChannel, FeeKind, FeeStatus,
-    Locale, MessageKind, MessageStatus, ReasonCategory, ResourceKind, Role,
+    AnswerKind, AppointmentStatus, CallReason, Channel, ContactChannel, DeliveryChannel, FeeKind,
+    FeeStatus, Locale, MessageKind, MessageStatus, ReasonCategory, ReplyIntent, ResourceKind, Role,
 };
 pub use event_kind::EventKind;
 pub use money::Money;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{appointments, customers, inbound_messages};
-use crate::domain::AppointmentStatus;
+use crate::domain::{AppointmentStatus, Locale};
 use crate::error::Error;
 use crate::repo::appointments::AppointmentRow;
 
@@ -38,19 +38,19 @@ pub fn record(conn: &mut DbConnection, row: &InboundRow) -> Result<bool, Error> 
     Ok(inserted == 1)
 }
 
-/// The customer with this phone number (E.164), if one.
+/// The customer with this phone number (E.164), if one, with their locale.
 pub fn customer_by_phone(
     conn: &mut DbConnection,
     org: &str,
     phone: &str,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<(String, Locale)>, Error> {
     Ok(customers::table
         .filter(customers::organization_id.eq(org))
         .filter(customers::phone.eq(phone))
-        .select(customers::id)
+        .select((customers::id, customers::locale))
         .order(customers::id)
         .limit(1)
-        .load::<String>(conn)?
+        .load::<(String, Locale)>(conn)?
         .pop())
 }
 
@@ -75,7 +75,8 @@ pub fn next_upcoming(
         .pop())
 }
 
-/// Notes what the reply was taken to be about, once it is known.
+/// Notes what the reply was taken to be about, once it is known: the customer, the
+/// appointment, and the intent as read in the customer's locale.
 pub fn attach(conn: &mut DbConnection, row: &InboundRow) -> Result<(), Error> {
     diesel::update(
         inbound_messages::table
@@ -85,6 +86,7 @@ pub fn attach(conn: &mut DbConnection, row: &InboundRow) -> Result<(), Error> {
     .set((
         inbound_messages::customer_id.eq(&row.customer_id),
         inbound_messages::appointment_id.eq(&row.appointment_id),
+        inbound_messages::intent.eq(&row.intent),
     ))
     .execute(conn)?;
     Ok(())

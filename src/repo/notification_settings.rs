@@ -32,6 +32,10 @@ pub struct SettingsRow {
     pub templates: String,
     /// JSON array of reminder timing overrides per location and service.
     pub overrides: String,
+    /// JSON array of the organization's reply words (locale, intent, words).
+    pub reply_words: String,
+    /// JSON array of the organization's answers to replies (kind, locale, text).
+    pub reply_answers: String,
 }
 
 pub fn get(conn: &mut DbConnection, org: &str) -> Result<Option<SettingsRow>, Error> {

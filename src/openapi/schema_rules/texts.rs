@@ -44,7 +44,21 @@ pub fn email_pattern() -> String {
 /// What a message template may be (`422 unknown_placeholder`, `422 required`): braces
 /// only around a known placeholder, something besides white space, no NUL.
 pub fn template_pattern() -> String {
-    let names = crate::domain::message_text::PLACEHOLDERS.join("|");
+    placeholders_pattern(&crate::domain::message_text::PLACEHOLDERS)
+}
+
+/// What an answer to a reply may be: as a message template, with the answers' names.
+pub fn answer_pattern() -> String {
+    placeholders_pattern(&crate::domain::reply_answers::PLACEHOLDERS)
+}
+
+/// A reply word (`422 invalid_value`): no white space and no NUL (its length is bounded apart).
+pub fn reply_word_pattern() -> String {
+    format!("^[^\\u0000{WHITE_SPACE_CLASS}]+$")
+}
+
+fn placeholders_pattern(names: &[&str]) -> String {
+    let names = names.join("|");
     let any = format!("(?:[^{{}}\\u0000]|\\{{(?:{names})\\}})");
     let solid = format!("(?:[^{{}}\\u0000{WHITE_SPACE_CLASS}]|\\{{(?:{names})\\}})");
     format!("^{any}*{solid}{any}*$")
@@ -120,6 +134,10 @@ pub(super) fn patterns(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
     if let Some(p) = property(schemas.get_mut("TemplateBody"), "text") {
         p.pattern = Some(template_pattern());
     }
+    if let Some(p) = property(schemas.get_mut("ReplyAnswerBody"), "text") {
+        p.pattern = Some(answer_pattern());
+    }
+    reply_words(schemas);
     for schema in PLATES {
         if let Some(p) = property(schemas.get_mut(*schema), "plate") {
             p.pattern = Some(PLATE_PATTERN.to_owned());
@@ -130,6 +148,20 @@ pub(super) fn patterns(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
             p.pattern = Some(email_pattern());
             p.max_length = Some(254);
         }
+    }
+}
+
+/// Each reply word: 1 to 32 characters, no white space.
+fn reply_words(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
+    use utoipa::openapi::schema::ArrayItems;
+    if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut("ReplyWordsBody")
+        && let Some(RefOr::T(Schema::Array(a))) = o.properties.get_mut("words")
+        && let ArrayItems::RefOrSchema(item) = &mut a.items
+        && let RefOr::T(Schema::Object(item)) = item.as_mut()
+    {
+        item.pattern = Some(reply_word_pattern());
+        item.min_length = Some(1);
+        item.max_length = Some(crate::domain::reply_words::MAX_WORD_CHARS);
     }
 }
 

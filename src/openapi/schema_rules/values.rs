@@ -124,7 +124,7 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
     templated_kinds(schemas);
 }
 
-/// A template's kind: any kind of message but those written whole
+/// A template's kind: any kind of message but those not written from one
 /// (`422 invalid_value`).
 fn templated_kinds(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
     use strum::VariantArray;
@@ -139,7 +139,7 @@ fn templated_kinds(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
                 Object::builder()
                     .schema_type(Type::String)
                     .description(Some(
-                        "Any kind of message but `reply_answer` (written whole from the reply).",
+                        "Any kind of message but `reply_answer` (its words are the answers in `reply_answers`).",
                     ))
                     .enum_values(Some(kinds))
                     .build(),
