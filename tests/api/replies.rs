@@ -20,6 +20,10 @@ on_both_backends!(
     unknown_numbers_and_customers_without_appointments_are_recorded_only,
     unsigned_stale_or_foreign_replies_are_refused,
     a_reply_posted_many_times_at_once_is_answered_once,
+    an_organizations_own_word_confirms_and_its_answer_is_sent,
+    shipped_words_and_answers_hold_where_the_organization_has_none,
+    an_english_customer_is_read_in_english_first,
+    bad_reply_words_or_answers_are_refused_and_nothing_is_written,
 );
 
 struct Setup {
@@ -29,11 +33,18 @@ struct Setup {
 }
 
 async fn set_up(app: &TestApp) -> Setup {
+    set_up_with(app, json!({})).await
+}
+
+/// As [`set_up`], with more notification settings beside the gateway.
+async fn set_up_with(app: &TestApp, settings: Value) -> Setup {
     let d = dealer(app).await;
     let rx = Receiver::start().await;
+    let mut body = settings;
+    body["gateway_url"] = json!(rx.url);
     let r = app
         .call(Method::PUT, "/v1/notification-settings")
-        .json(json!({"gateway_url": rx.url}))
+        .json(body)
         .send()
         .await;
     let text = r.expect(200)["secret"].as_str().unwrap().to_owned();
@@ -248,4 +259,217 @@ async fn a_reply_posted_many_times_at_once_is_answered_once(app: TestApp) {
     assert_eq!(statuses.iter().filter(|s| *s == "duplicate").count(), 9);
     assert_eq!(answers(&app, &s.appointment).len(), 1);
     assert_eq!(replied_events(&app, &s.appointment).await.len(), 1);
+}
+
+/// The dealer's own words and answers: "SIAP" confirms in Indonesian, and the answers to a
+/// confirmation and to anything else are the dealer's.
+fn dealers_own() -> Value {
+    json!({
+        "reply_words": [
+            {"locale": "id", "intent": "confirm", "words": ["1", "Siap", "👍"]}
+        ],
+        "reply_answers": [
+            {"kind": "confirmed", "locale": "id",
+             "text": "Siap {customer_name}! {service} di {location}, {when}, tercatat. Info: {contact} {times}"},
+            {"kind": "other", "locale": "id",
+             "text": "Pesan diteruskan ke {location}; telepon {contact}."}
+        ]
+    })
+}
+
+async fn an_organizations_own_word_confirms_and_its_answer_is_sent(app: TestApp) {
+    let s = set_up_with(&app, dealers_own()).await;
+    let r = reply(&app, &s, "wamid.20", "siap, terima kasih").await;
+    let body = r.expect(200);
+    assert_eq!(body["intent"], "confirm");
+    let a = app
+        .get(&format!("/v1/appointments/{}", s.appointment))
+        .await;
+    assert_eq!(a.expect(200)["status"], "confirmed");
+    let said = answers(&app, &s.appointment);
+    // `{times}` has nothing in a confirmation: empty, its space closed up.
+    assert_eq!(
+        said,
+        [
+            "Siap Budi Santoso! Servis berkala di Sinar Motor Kemayoran, Senin, 30 November 2026, 09.00 WIB, tercatat. Info: Sinar Motor Kemayoran"
+        ]
+    );
+    // "YA" is no longer an Indonesian confirming word here, nor an English one: kept for
+    // staff and answered with the dealer's words.
+    let r = reply(&app, &s, "wamid.21", "ya").await;
+    assert_eq!(r.expect(200)["intent"], "other");
+    assert_eq!(
+        answers(&app, &s.appointment)[1],
+        "Pesan diteruskan ke Sinar Motor Kemayoran; telepon Sinar Motor Kemayoran."
+    );
+    let events = replied_events(&app, &s.appointment).await;
+    assert_eq!(events.len(), 2);
+    assert!(events.iter().any(|e| e["details"]["intent"] == "other"));
+    // The emoji is a word of its own.
+    let r = reply(&app, &s, "wamid.22", "👍").await;
+    assert_eq!(r.expect(200)["intent"], "confirm");
+}
+
+async fn shipped_words_and_answers_hold_where_the_organization_has_none(app: TestApp) {
+    let s = set_up_with(&app, dealers_own()).await;
+    // Changing keeps the shipped words and answer.
+    let r = reply(&app, &s, "wamid.23", "GANTI").await;
+    assert_eq!(r.expect(200)["intent"], "change");
+    let said = answers(&app, &s.appointment);
+    assert!(
+        said[0].starts_with("Waktu lain untuk Servis berkala"),
+        "{}",
+        said[0]
+    );
+    // "OK" confirms in the shipped English words, which this dealer left alone.
+    let r = reply(&app, &s, "wamid.24", "OK").await;
+    assert_eq!(r.expect(200)["intent"], "confirm");
+    let read = app.get("/v1/notification-settings").await;
+    let read = read.expect(200);
+    assert_eq!(read["reply_words"], dealers_own()["reply_words"]);
+    assert_eq!(read["reply_answers"], dealers_own()["reply_answers"]);
+}
+
+async fn an_english_customer_is_read_in_english_first(app: TestApp) {
+    // In Indonesian "OK" asks for another time here; in English it still confirms.
+    let s = set_up_with(
+        &app,
+        json!({
+            "reply_words": [
+                {"locale": "id", "intent": "confirm", "words": ["1", "YA"]},
+                {"locale": "id", "intent": "change", "words": ["2", "OK"]}
+            ],
+            "reply_answers": [
+                {"kind": "confirmed", "locale": "en", "text": "Confirmed for {when}, {customer_name}."}
+            ]
+        }),
+    )
+    .await;
+    let r = reply(&app, &s, "wamid.25", "ok").await;
+    assert_eq!(r.expect(200)["intent"], "change");
+    app.call(Method::PATCH, &format!("/v1/customers/{}", s.d.customer))
+        .json(json!({"locale": "en"}))
+        .send()
+        .await
+        .expect(200);
+    let r = reply(&app, &s, "wamid.26", "ok").await;
+    assert_eq!(r.expect(200)["intent"], "confirm");
+    let said = answers(&app, &s.appointment);
+    assert_eq!(
+        said[1],
+        "Confirmed for Monday, 30 November 2026, 09:00 WIB, Budi Santoso."
+    );
+}
+
+async fn bad_reply_words_or_answers_are_refused_and_nothing_is_written(app: TestApp) {
+    let s = set_up_with(&app, dealers_own()).await;
+    let before = app.get("/v1/notification-settings").await;
+    let before = before.expect(200).clone();
+    let put = |extra: Value| {
+        let mut body = json!({"gateway_url": before["gateway_url"]});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        app.call(Method::PUT, "/v1/notification-settings")
+            .json(body)
+            .send()
+    };
+    let words = |list: Value| json!({ "reply_words": list });
+    let cases = [
+        (
+            words(json!([{"locale": "id", "intent": "confirm", "words": ["ya dong"]}])),
+            "invalid_value",
+            "reply_words[0].words[0]",
+        ),
+        (
+            words(json!([{"locale": "id", "intent": "confirm", "words": ["1", ""]}])),
+            "invalid_value",
+            "reply_words[0].words[1]",
+        ),
+        (
+            words(json!([{"locale": "en", "intent": "cancel", "words": ["x".repeat(33)]}])),
+            "invalid_value",
+            "reply_words[0].words[0]",
+        ),
+        (
+            // "ok" already confirms in the shipped Indonesian words.
+            words(json!([
+                {"locale": "en", "intent": "cancel", "words": ["3"]},
+                {"locale": "id", "intent": "change", "words": ["2", "ok"]}
+            ])),
+            "invalid_value",
+            "reply_words[1].words[1]",
+        ),
+        (
+            words(json!([{"locale": "id", "intent": "cancel", "words": ["stop", "STOP"]}])),
+            "invalid_value",
+            "reply_words[0].words[1]",
+        ),
+        (
+            words(json!([
+                {"locale": "id", "intent": "cancel", "words": ["3"]},
+                {"locale": "id", "intent": "cancel", "words": ["batal"]}
+            ])),
+            "invalid_value",
+            "reply_words[1].intent",
+        ),
+        (
+            words(json!([{"locale": "id", "intent": "confirm",
+                "words": (0..21).map(|i| format!("w{i}")).collect::<Vec<_>>()}])),
+            "out_of_range",
+            "reply_words[0].words",
+        ),
+        (
+            json!({"reply_answers": [{"kind": "change", "locale": "id", "text": "Waktu: {waktu}"}]}),
+            "unknown_placeholder",
+            "reply_answers[0].text",
+        ),
+        (
+            json!({"reply_answers": [{"kind": "cancel", "locale": "en", "text": "  "}]}),
+            "required",
+            "reply_answers[0].text",
+        ),
+        (
+            json!({"reply_answers": [{"kind": "other", "locale": "en", "text": "x".repeat(1001)}]}),
+            "too_long",
+            "reply_answers[0].text",
+        ),
+        (
+            json!({"reply_answers": [
+                {"kind": "other", "locale": "en", "text": "a"},
+                {"kind": "other", "locale": "en", "text": "b"}
+            ]}),
+            "invalid_value",
+            "reply_answers[1].locale",
+        ),
+    ];
+    for (body, code, field) in cases {
+        let r = put(body.clone()).await;
+        assert_eq!(r.problem(422, code)["field"], field, "{body}");
+    }
+    // `{times}` is an answer's placeholder, not a message's.
+    let r =
+        put(json!({"templates": [{"kind": "reminder", "locale": "id", "text": "{times}"}]})).await;
+    assert_eq!(
+        r.problem(422, "unknown_placeholder")["field"],
+        "templates[0].text"
+    );
+    // "other" is no intent a word can ask for (everything else is): a body out of schema.
+    let r = put(words(
+        json!([{"locale": "id", "intent": "other", "words": ["x"]}]),
+    ))
+    .await;
+    assert_eq!(
+        r.problem(400, "invalid_field")["field"],
+        "reply_words[0].intent"
+    );
+    let after = app.get("/v1/notification-settings").await;
+    assert_eq!(
+        after.expect(200),
+        &before,
+        "nothing of the refused saves was kept"
+    );
+    // And the dealer's word still confirms.
+    let r = reply(&app, &s, "wamid.27", "SIAP").await;
+    assert_eq!(r.expect(200)["intent"], "confirm");
 }
