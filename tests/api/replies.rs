@@ -9,6 +9,7 @@ use crate::helpers::{Resp, TestApp};
 use crate::on_both_backends;
 use crate::receiver::Receiver;
 use base64::Engine as _;
+use diesel::prelude::*;
 use janji::delivery::signature;
 use janji::domain::MessageKind;
 use janji::repo::outbox;
@@ -24,6 +25,7 @@ on_both_backends!(
     shipped_words_and_answers_hold_where_the_organization_has_none,
     an_english_customer_is_read_in_english_first,
     bad_reply_words_or_answers_are_refused_and_nothing_is_written,
+    new_words_move_the_settings_and_setup_versions_and_are_read_at_once,
 );
 
 struct Setup {
@@ -471,5 +473,44 @@ async fn bad_reply_words_or_answers_are_refused_and_nothing_is_written(app: Test
     );
     // And the dealer's word still confirms.
     let r = reply(&app, &s, "wamid.27", "SIAP").await;
+    assert_eq!(r.expect(200)["intent"], "confirm");
+}
+
+fn setup_version(app: &TestApp) -> i64 {
+    use janji::db::schema::organizations;
+    let mut conn = app.state.db.pool().get().unwrap();
+    organizations::table
+        .find(&app.org_id)
+        .select(organizations::setup_version)
+        .first(&mut conn)
+        .unwrap()
+}
+
+async fn new_words_move_the_settings_and_setup_versions_and_are_read_at_once(app: TestApp) {
+    let s = set_up(&app).await;
+    let r = reply(&app, &s, "wamid.30", "siap").await;
+    assert_eq!(r.expect(200)["intent"], "other");
+    let before = app.get("/v1/notification-settings").await;
+    let (version, url) = {
+        let b = before.expect(200);
+        (b["version"].as_i64().unwrap(), b["gateway_url"].clone())
+    };
+    let setup = setup_version(&app);
+    let r = app
+        .call(Method::PUT, "/v1/notification-settings")
+        .header("if-match", &format!("\"{version}\""))
+        .json(json!({
+            "gateway_url": url,
+            "reply_words": [{"locale": "id", "intent": "confirm", "words": ["SIAP"]}]
+        }))
+        .send()
+        .await;
+    assert_eq!(r.expect(200)["version"], version + 1);
+    assert_eq!(
+        r.header("etag"),
+        Some(format!("\"{}\"", version + 1).as_str())
+    );
+    assert!(setup_version(&app) > setup, "the setup version moved");
+    let r = reply(&app, &s, "wamid.31", "siap").await;
     assert_eq!(r.expect(200)["intent"], "confirm");
 }
