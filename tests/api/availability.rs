@@ -14,6 +14,7 @@ on_both_backends!(
     slot_interval_and_lead_time_are_settings,
     bad_windows_are_refused,
     query_count_does_not_grow_with_resources,
+    requests_arriving_together_read_the_busy_blocks_once,
     repeated_local_hour_is_offered_twice_and_bookable,
 );
 
@@ -262,6 +263,43 @@ async fn query_count_does_not_grow_with_resources(app: TestApp) {
         2,
         "a booking makes one resource's blocks stale: one more read"
     );
+}
+
+/// The first requests after a start (or a booking) arrive together and all find the
+/// location's busy blocks stale: one reads them from the database, the others wait for
+/// it and use what it kept, instead of each reading and decoding every block.
+async fn requests_arriving_together_read_the_busy_blocks_once(app: TestApp) {
+    let d = dealer(&app).await;
+    app.post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
+        .await
+        .expect(201);
+    let kept = janji::repo::schedule::Snapshots::default();
+    let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
+    let start = std::sync::Barrier::new(8);
+    std::thread::scope(|s| {
+        for _ in 0..8 {
+            s.spawn(|| {
+                let mut conn = app.state.db.pool().get().unwrap();
+                let reader = janji::repo::schedule::Reader {
+                    org: &app.org_id,
+                    snapshots: &kept,
+                };
+                start.wait();
+                let loaded = janji::repo::schedule::load(
+                    &mut conn,
+                    &reader,
+                    &d.location,
+                    &d.service,
+                    from,
+                    from + chrono::Duration::days(31),
+                    None,
+                )
+                .unwrap();
+                assert!(loaded.resources.iter().any(|r| !r.busy.is_empty()));
+            });
+        }
+    });
+    assert_eq!(kept.busy_reads(), 1);
 }
 
 /// New York falls back on 1 November 2026 (02:00 EDT to 01:00 EST). A location open

@@ -118,6 +118,46 @@ pub struct Reader<'a> {
     pub snapshots: &'a Snapshots,
 }
 
+/// Reads the busy blocks of the `stale` resources over `covers` in one query and keeps
+/// them, each tagged with the version read before it.
+fn reload(
+    conn: &mut DbConnection,
+    reader: &Reader<'_>,
+    setup: &Setup,
+    versions: &busy::Versions,
+    stale: &[&str],
+    covers: Interval,
+    found: &mut [Option<Arc<Busy>>],
+) -> Result<(), Error> {
+    if stale.is_empty() {
+        return Ok(());
+    }
+    // Only what this request needs: a booking reads the day it books, not the whole
+    // horizon (a resource's blocks go stale with every booking it takes, so a wide read
+    // would be repeated by the next booking too).
+    reader.snapshots.count_busy_read();
+    let mut blocks: HashMap<&str, Vec<Interval>> =
+        stale.iter().map(|&id| (id, Vec::new())).collect();
+    for (resource_id, block) in busy::read(conn, &setup.location.id, stale, covers)? {
+        if let Some(list) = blocks.get_mut(resource_id.as_str()) {
+            list.push(block);
+        }
+    }
+    for (i, r) in setup.able.iter().enumerate() {
+        if let Some(list) = blocks.remove(r.id.as_str()) {
+            let version = versions.busy.get(&r.id).copied().unwrap_or(-1);
+            let fresh = Arc::new(Busy {
+                version,
+                covers,
+                blocks: list.into(),
+            });
+            reader.snapshots.keep_busy(&r.id, fresh.clone());
+            found[i] = Some(fresh);
+        }
+    }
+    Ok(())
+}
+
 /// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
 /// appointment's own time out of the busy blocks (when it is being moved).
 ///
@@ -161,40 +201,28 @@ pub fn load(
     let hi = (to + needs.duration + needs.buffer_after).max(after_last_day);
     let wanted = Interval::new(lo - MAX_BLOCK, hi);
 
-    let mut found: Vec<Option<Arc<Busy>>> = Vec::with_capacity(setup.able.len());
-    let mut stale: Vec<&str> = Vec::new();
-    for r in &setup.able {
-        let version = versions.busy.get(&r.id).copied().unwrap_or(-1);
-        let kept = reader.snapshots.busy(&r.id, version, wanted);
-        if kept.is_none() {
-            stale.push(&r.id);
-        }
-        found.push(kept);
-    }
-    if !stale.is_empty() {
-        // Only what this request needs: a booking reads the day it books, not the whole
-        // horizon (a resource's blocks go stale with every booking it takes, so a wide
-        // read would be repeated by the next booking too).
-        let covers = wanted;
-        let mut blocks: HashMap<&str, Vec<Interval>> =
-            stale.iter().map(|&id| (id, Vec::new())).collect();
-        for (resource_id, block) in busy::read(conn, &setup.location.id, &stale, covers)? {
-            if let Some(list) = blocks.get_mut(resource_id.as_str()) {
-                list.push(block);
-            }
-        }
+    let kept = |found: &mut Vec<Option<Arc<Busy>>>| {
+        let mut stale: Vec<&str> = Vec::new();
         for (i, r) in setup.able.iter().enumerate() {
-            if let Some(list) = blocks.remove(r.id.as_str()) {
+            if found[i].is_none() {
                 let version = versions.busy.get(&r.id).copied().unwrap_or(-1);
-                let fresh = Arc::new(Busy {
-                    version,
-                    covers,
-                    blocks: list.into(),
-                });
-                reader.snapshots.keep_busy(&r.id, fresh.clone());
-                found[i] = Some(fresh);
+                found[i] = reader.snapshots.busy(&r.id, version, wanted);
+                if found[i].is_none() {
+                    stale.push(r.id.as_str());
+                }
             }
         }
+        stale
+    };
+    let mut found: Vec<Option<Arc<Busy>>> = vec![None; setup.able.len()];
+    if !kept(&mut found).is_empty() {
+        // Requests that arrive together with the same stale blocks wait for the first
+        // one's read rather than each repeating it. Only a plain read runs under the
+        // gate, which waits on no lock of the database.
+        let gate = reader.snapshots.loading_gate(&setup.location.id);
+        let _loading = gate.lock().unwrap_or_else(|e| e.into_inner());
+        let stale = kept(&mut found);
+        reload(conn, reader, &setup, &versions, &stale, wanted, &mut found)?;
     }
     let excluded = match exclude_appointment {
         Some(id) => busy::held_by(conn, id)?,

@@ -16,7 +16,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::domain::availability::{Blocks, Slot};
 use crate::domain::interval::Interval;
@@ -90,6 +91,10 @@ struct Store {
     /// organization is checked on the setup itself.
     setups: RwLock<HashMap<String, Vec<Arc<Setup>>>>,
     busy: RwLock<HashMap<String, Arc<Busy>>>,
+    /// One gate per location, held while its busy blocks are read from the database.
+    loading: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Reads of busy blocks from the database so far.
+    busy_reads: AtomicU64,
 }
 
 impl fmt::Debug for Snapshots {
@@ -167,6 +172,27 @@ impl Snapshots {
                 None => kept.push(setup),
             }
         }
+    }
+
+    /// The gate to hold while reading a location's busy blocks. Requests that find the
+    /// same blocks stale at once (the first ones after a start or a booking, arriving
+    /// together) would each read and decode thousands of rows; behind the gate, the
+    /// first reads and the others find its snapshot kept.
+    pub fn loading_gate(&self, location: &str) -> Arc<Mutex<()>> {
+        let mut map = self.inner.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.entry(location.to_owned()).or_default().clone()
+    }
+
+    /// How many times busy blocks were read from the database (for tests and diagnosis).
+    pub fn busy_reads(&self) -> u64 {
+        self.inner.busy_reads.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn count_busy_read(&self) {
+        self.inner.busy_reads.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The busy blocks of `resource` read at `version`, if they cover `[lo, hi)`.
