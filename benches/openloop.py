@@ -2,6 +2,10 @@
 """An open-loop HTTP GET generator, for when oha is not installed.
 
     openloop.py RATE SECONDS URL [HEADER ...]  > summary.json
+    openloop.py RATE SECONDS @FILE [HEADER ...]  > summary.json
+
+With @FILE, request i asks for line i (modulo the line count) of FILE, one URL per line on
+one host: distinct windows, so that no answer kept by the server is asked twice.
 
 Request i is due at t0 + i / RATE whatever happened to the earlier ones; its latency is
 counted from when it was due, so a request that waits behind a slow one (for a free
@@ -20,24 +24,42 @@ from urllib.parse import urlsplit
 async def main():
     rate, seconds, url = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
     headers = "".join(h + "\r\n" for h in sys.argv[4:])
-    u = urlsplit(url)
-    path = u.path + ("?" + u.query if u.query else "")
-    request = (f"GET {path} HTTP/1.1\r\nHost: {u.netloc}\r\n{headers}\r\n").encode()
+    urls = open(url[1:]).read().split() if url.startswith("@") else [url]
+    u = urlsplit(urls[0])
+
+    def request_for(i):
+        v = urlsplit(urls[i % len(urls)])
+        path = v.path + ("?" + v.query if v.query else "")
+        return (f"GET {path} HTTP/1.1\r\nHost: {u.netloc}\r\n{headers}\r\n").encode()
     idle, lat, codes, errors = [], [], {}, {}
     open_conns = 0
 
-    async def one(due):
+    async def one(due, request):
         nonlocal open_conns
         try:
-            if idle:
+            reused = bool(idle)
+            if reused:
                 r, w = idle.pop()
             else:
                 open_conns += 1
                 r, w = await asyncio.open_connection(u.hostname, u.port or 80)
-            w.write(request)
-            status = await r.readline()
-            if not status:
-                raise ConnectionResetError("closed before answering")
+            try:
+                w.write(request)
+                status = await r.readline()
+                if not status:
+                    raise ConnectionResetError("closed before answering")
+            except ConnectionError:
+                # A kept-alive connection the server closed as idle just as it was taken:
+                # as any HTTP client does for a GET, send again on a new connection (the
+                # latency still counts from when the request was due).
+                if not reused:
+                    raise
+                open_conns += 1
+                r, w = await asyncio.open_connection(u.hostname, u.port or 80)
+                w.write(request)
+                status = await r.readline()
+                if not status:
+                    raise ConnectionResetError("closed before answering")
             length = 0
             while True:
                 line = await r.readline()
@@ -62,7 +84,7 @@ async def main():
         delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(due)))
+        tasks.append(asyncio.create_task(one(due, request_for(i))))
     await asyncio.gather(*tasks)
     took = time.monotonic() - t0
     lat.sort()

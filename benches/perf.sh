@@ -9,6 +9,10 @@
 #   healthz      GET /healthz at RATE, open loop: the HTTP floor
 #   avail_1      GET /v1/availability over 31 days, 1 resource, 2,000 bookings in the window
 #   avail_50     the same, 50 resources (25 bays, 25 advisors), 10,000 appointments
+#   avail_1_cold, avail_50_cold
+#                the same reads, each request a different window (its start shifted by
+#                one more minute, 30 days long), so no answer the server keeps is asked
+#                twice: the cost of a window seen for the first time (always openloop.py)
 #   suggest_50   GET /v1/availability/suggestions, limit 10, near a busy hour, same data
 #   book         POST /v1/appointments, BOOK_CONNS connections, closed loop (wrk), each
 #                request a distinct start, resource chosen by the server
@@ -107,11 +111,13 @@ read_phase() {
   local build=$1 backend=$2 phase=$3 key=$4 path=$5
   local before after
   before=$(cpu_ticks "$server_pid")
-  if [ -n "$OHA" ]; then
+  if [ -n "$OHA" ] && [ "${path#@}" = "$path" ]; then
     oha --no-tui --output-format json --latency-correction -q "$RATE" -z "$DURATION" \
       -H "Authorization: Bearer $key" "http://127.0.0.1:$PORT$path" >"$OUT/$build.$backend.$phase.json"
   else
-    python3 benches/openloop.py "$RATE" "${DURATION%s}" "http://127.0.0.1:$PORT$path" \
+    local target="http://127.0.0.1:$PORT$path"
+    [ "${path#@}" != "$path" ] && target=$path
+    python3 benches/openloop.py "$RATE" "${DURATION%s}" "$target" \
       "Authorization: Bearer $key" >"$OUT/$build.$backend.$phase.json"
   fi
   after=$(cpu_ticks "$server_pid")
@@ -119,6 +125,24 @@ read_phase() {
   read -r -a s <<<"$(oha_summary "$OUT/$build.$backend.$phase.json")"
   record "$build" "$backend" "$phase" "${s[0]}" "${s[1]}" "${s[2]}" "${s[3]}" "${s[4]}" "${s[5]}" \
     $((after - before)) "$(mem_kb "$server_pid" VmHWM)"
+}
+
+# Distinct 30-day windows for the cold reads: one per request of a phase, each starting
+# a minute after the previous one.
+cold_windows() {
+  local file=$1 location=$2 service=$3 from=$4
+  python3 - "$file" "$PORT" "$location" "$service" "$from" "$RATE" "${DURATION%s}" <<'PY'
+import sys
+from datetime import datetime, timedelta
+path, port, loc, svc, start, rate, secs = sys.argv[1:8]
+base = datetime.fromisoformat(start.replace("Z", "+00:00"))
+fmt = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+with open(path, "w") as f:
+    for i in range(int(float(rate) * float(secs))):
+        a = base + timedelta(minutes=i)
+        f.write(f"http://127.0.0.1:{port}/v1/availability?location_id={loc}&service_id={svc}"
+                f"&from={fmt(a)}&to={fmt(a + timedelta(days=30))}\n")
+PY
 }
 
 cat >"$OUT/book.lua" <<'LUA'
@@ -229,6 +253,10 @@ run() {
     "/v1/availability?location_id=$(v one_location)&service_id=$(v one_service)&from=$from&to=$to"
   read_phase "$build" "$backend" avail_50 "$(v fifty_key)" \
     "/v1/availability?location_id=$(v fifty_location)&service_id=$(v fifty_service)&from=$from&to=$to"
+  cold_windows "$OUT/cold_1.urls" "$(v one_location)" "$(v one_service)" "$from"
+  read_phase "$build" "$backend" avail_1_cold "$(v one_key)" "@$OUT/cold_1.urls"
+  cold_windows "$OUT/cold_50.urls" "$(v fifty_location)" "$(v fifty_service)" "$from"
+  read_phase "$build" "$backend" avail_50_cold "$(v fifty_key)" "@$OUT/cold_50.urls"
   read_phase "$build" "$backend" suggest_50 "$(v fifty_key)" \
     "/v1/availability/suggestions?location_id=$(v fifty_location)&service_id=$(v fifty_service)&near=$near&limit=10"
   book_phase "$build" "$backend" "$seed"
