@@ -38,6 +38,12 @@ real disagreement between the spec and the server. Negative cases are sent as ge
   without control characters.
 - A booking's `vehicle_id` is one of its customer's vehicles (left out when the customer
   has none); a vehicle's `year` is from 1900 to next year.
+- `/v1/self/{token}`: the token of a link freshly issued (`POST
+  /v1/appointments/{id}/links`) to a seeded appointment that is not cancelled (tokens are
+  shown once, so one per request); a change carries the appointment's current `version`,
+  and a move a start availability lists, a reason and an accepted fee as for staff. The
+  link endpoints are rate-limited per address, so a long run also meets `429`, which the
+  spec states.
 
 fuzz.sh exports FUZZ_BASE_URL and FUZZ_API_KEY (the demo admin key).
 """
@@ -554,6 +560,39 @@ def concrete_path(case) -> str:
     return path
 
 
+def link_token(salt) -> str | None:
+    """The token of a new link to a seeded appointment a link can open (not cancelled)."""
+    pool = list(WORLD.ids.get("appointments") or [])
+    while pool:
+        appointment = pick(pool, salt)
+        status, _, body = api("POST", f"/v1/appointments/{appointment}/links")
+        if status == 201:
+            return body["token"]
+        debug(f"no link to {appointment}: {status}")
+        pool.remove(appointment)
+    return None
+
+
+def fix_self(path: str, op_path: str, body: dict) -> None:
+    """A customer's change through a link, made as a staff one is (see before_call)."""
+    token_path = "/".join(path.split("/")[:4])
+    status, _, view = api("GET", token_path)
+    if status != 200:
+        return
+    if "version" in body:
+        body["version"] = view["version"]
+    appointment_path = f"/v1/appointments/{view['appointment_id']}"
+    if op_path.endswith(("/reschedule", "/reschedule-quote")):
+        status, _, appt = api("GET", appointment_path)
+        if status == 200:
+            slot = WORLD.slot(appt["location_id"], appt["service_id"], body.get("start"),
+                              avoid=appt["start"])
+            if slot:
+                body["start"] = slot["start"]
+    fix_reason(appointment_path, body)
+    fix_accepted_fee(appointment_path, body)
+
+
 def fix_vehicle(body: dict) -> None:
     """A booking's vehicle is one of its customer's (`422 vehicle_not_customers`)."""
     if body.get("vehicle_id") is None:
@@ -628,7 +667,12 @@ def before_call(context, case, **kwargs):
     method = op.method.upper()
     if case.path_parameters:
         map_ids(case.path_parameters)
+        if op.path.startswith("/v1/self/{token}"):
+            token = link_token(case.path_parameters.get("token"))
+            if token:
+                case.path_parameters["token"] = token
     path = concrete_path(case)
+    is_self = op.path.startswith("/v1/self/")
     if isinstance(case.query, MutableMapping):
         q = case.query
         map_ids(q)
@@ -638,7 +682,7 @@ def before_call(context, case, **kwargs):
         if "service_id" in q and "location_id" in q:
             ensure_offered(q["service_id"], q["location_id"])
             fix_pinned_resource(q, q["service_id"], q["location_id"])
-        elif op.path.startswith("/v1/appointments/{appointment_id}/"):
+        elif op.path.startswith("/v1/appointments/{appointment_id}/") and not is_self:
             status, _, appt = api("GET", resource_path(path))
             if status == 200:
                 fix_pinned_resource(q, appt["service_id"], appt["location_id"])
@@ -663,7 +707,9 @@ def before_call(context, case, **kwargs):
                 body["start"] = slot["start"]
                 if body.get("resource_id") is not None:
                     body["resource_id"] = pick([r["id"] for r in slot["resources"]], body["resource_id"])
-        if op.path.endswith(("/reschedule", "/reschedule-quote")):
+        if is_self:
+            fix_self(path, op.path, body)
+        elif op.path.endswith(("/reschedule", "/reschedule-quote")):
             status, _, appt = api("GET", resource_path(path))
             if status == 200:
                 slot = WORLD.slot(appt["location_id"], appt["service_id"], body.get("start"),
@@ -672,7 +718,8 @@ def before_call(context, case, **kwargs):
                     body["start"] = slot["start"]
                     if body.get("resource_id") is not None:
                         body["resource_id"] = pick([r["id"] for r in slot["resources"]], body["resource_id"])
-        if op.path.endswith(("/reschedule", "/reschedule-quote", "/cancel", "/cancel-quote")):
+        if not is_self and op.path.endswith(
+                ("/reschedule", "/reschedule-quote", "/cancel", "/cancel-quote")):
             fix_reason(resource_path(path), body)
             fix_accepted_fee(resource_path(path), body)
         if op.path.startswith("/v1/services"):

@@ -19,6 +19,12 @@ pub struct Config {
     )]
     pub bind: String,
 
+    /// The address customers open their links at: a link is `{JANJI_PUBLIC_URL}/a/{token}`
+    /// (docs/self-service.md). Unset: `http://` and `JANJI_BIND`, right only on the
+    /// machine itself; set it to the public HTTPS address in production.
+    #[arg(long, env = "JANJI_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     /// Database connections in the pool.
     #[arg(long, env = "JANJI_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,
@@ -87,7 +93,29 @@ pub struct Config {
     pub log_format: LogFormat,
 }
 
+/// The public URL of a state built without a configuration (tests, tools).
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 impl Config {
+    /// Where customers open their links, without a trailing `/`: `JANJI_PUBLIC_URL`, else
+    /// `http://` and the bound address.
+    pub fn public_url(&self) -> Result<String, String> {
+        match self
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(u) if u.starts_with("http://") || u.starts_with("https://") => {
+                Ok(u.trim_end_matches('/').to_owned())
+            }
+            Some(u) => Err(format!(
+                "JANJI_PUBLIC_URL must start with https:// or http://, not {u:?}"
+            )),
+            None => Ok(format!("http://{}", self.bind)),
+        }
+    }
+
     /// The server's secret key, as configured (see [`SecretKey::load`]).
     pub fn load_secret_key(&self) -> Result<SecretKey, String> {
         SecretKey::load(self.secret_key.as_deref(), &self.secret_key_file)

@@ -17,6 +17,7 @@ pub mod error;
 pub mod housekeeping;
 pub mod http;
 pub mod last_use;
+pub mod link_token;
 pub mod openapi;
 pub mod repo;
 pub mod secret_key;

@@ -42,6 +42,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         chrono::Duration::hours(i64::from(config.idempotency_retention_hours));
     state.secret_key = config.load_secret_key()?;
     state.allow_private_targets = config.allow_private_targets;
+    state.public_url = config.public_url()?;
     let shared = startup::Shared::build()?;
     // Every blocking thread waits for a pooled connection at once, so more of them than
     // connections only hold memory (a stack and, with glibc, a malloc arena each);

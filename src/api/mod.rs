@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod organization;
 pub mod policies;
 pub mod reply_rules;
+pub mod self_service;
 pub mod setup;
 pub mod vehicles;
 pub mod webhook_endpoints;
@@ -34,6 +35,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(inbound::receive_reply)
                 .service(inbound_whatsapp::verify_whatsapp_webhook)
                 .service(inbound_whatsapp::receive_whatsapp_webhook),
+        )
+        // The link's token is the credential, not an API key: before the /v1 scope.
+        .service(
+            scope::scope("/v1/self")
+                .wrap(from_fn(crate::http::rate_limit::limit_links))
+                .service(self_service::get_self)
+                .service(self_service::confirm_self)
+                .service(self_service::get_self_alternatives)
+                .service(self_service::quote_self_reschedule)
+                .service(self_service::reschedule_self)
+                .service(self_service::quote_self_cancel)
+                .service(self_service::cancel_self),
         )
         .service(
             scope::scope("/v1")
@@ -90,6 +103,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(appointments::reschedule::reschedule_appointment)
                 .service(appointments::history::list_appointment_events)
                 .service(appointments::calls::record_call)
+                .service(appointments::links::issue_link)
                 .service(appointments::alternatives::get_alternatives)
                 .service(appointments::move_availability::get_move_availability)
                 .service(policies::create_policy)

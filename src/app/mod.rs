@@ -21,6 +21,7 @@ pub mod history;
 pub mod in_use;
 pub mod inbound;
 pub mod lifecycle;
+pub mod links;
 pub mod move_slots;
 pub mod notices;
 pub mod notification_settings;
@@ -29,6 +30,7 @@ pub mod policies;
 pub mod quotes;
 pub mod reply_settings;
 pub mod reschedule;
+pub mod self_service;
 pub mod setup;
 pub mod suggestions;
 pub mod terms;
@@ -40,6 +42,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::Actor;
 use crate::domain::policy::Asker;
+use crate::link_token::MessageLinks;
 use crate::repo::schedule::{self, Snapshots};
 
 /// What every use case is given besides its command: the organization it acts in, who
@@ -52,6 +55,8 @@ pub struct Ctx {
     pub now: DateTime<Utc>,
     /// The process's schedule snapshots (a tool run starts with none).
     pub schedules: Snapshots,
+    /// Derives the links messages carry; `None` (tools): messages go without a link.
+    pub links: Option<MessageLinks>,
 }
 
 impl Ctx {
@@ -62,7 +67,14 @@ impl Ctx {
             actor,
             now,
             schedules: Snapshots::default(),
+            links: None,
         }
+    }
+
+    /// The same context, its messages carrying links derived by `links`.
+    pub fn with_links(mut self, links: MessageLinks) -> Self {
+        self.links = Some(links);
+        self
     }
 
     /// How this context reads schedules.

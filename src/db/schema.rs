@@ -230,6 +230,7 @@ diesel::joinable!(vehicles -> customers (customer_id));
 diesel::joinable!(appointment_resources -> resources (resource_id));
 diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(call_flags -> appointments (appointment_id));
+diesel::joinable!(customer_links -> appointments (appointment_id));
 diesel::joinable!(api_keys -> organizations (organization_id));
 diesel::joinable!(locations -> organizations (organization_id));
 diesel::joinable!(resources -> locations (location_id));
@@ -263,6 +264,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     delivery_adapters,
     call_flags,
+    customer_links,
 );
 
 diesel::table! {
@@ -326,6 +328,17 @@ diesel::table! {
         overrides -> Text,
         reply_words -> Text,
         reply_answers -> Text,
+    }
+}
+
+diesel::table! {
+    customer_links (id) {
+        id -> Text,
+        organization_id -> Text,
+        appointment_id -> Text,
+        token_hash -> Text,
+        message_id -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod contact;
 pub mod country;
 pub mod currency;
 pub mod customer;
+pub mod customer_link;
 pub mod delivery_route;
 pub mod enums;
 pub mod event_kind;

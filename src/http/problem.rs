@@ -80,6 +80,15 @@ pub fn response(e: &Error, locale: Locale) -> HttpResponse {
         // Transient by nature (a pool wait, a lock, contention): tell clients when.
         resp.insert_header((header::RETRY_AFTER, "1"));
     }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        // A rate limit knows when its bucket holds a request again.
+        let wait = e
+            .data
+            .as_ref()
+            .and_then(|d| d["retry_after_seconds"].as_u64())
+            .unwrap_or(1);
+        resp.insert_header((header::RETRY_AFTER, wait.to_string()));
+    }
     if status == StatusCode::UNAUTHORIZED {
         resp.insert_header((
             header::WWW_AUTHENTICATE,
@@ -144,7 +153,11 @@ mod tests {
                 "{code}"
             );
             assert_eq!(r.www_authenticate.is_some(), status == 401, "{code}");
-            assert_eq!(r.retry_after.is_some(), status == 503, "{code}");
+            assert_eq!(
+                r.retry_after.is_some(),
+                status == 503 || status == 429,
+                "{code}"
+            );
         }
     }
 

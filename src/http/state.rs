@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::domain::Actor;
 use crate::last_use::LastUse;
+use crate::link_token::MessageLinks;
 use crate::repo::api_keys::Principal;
 use crate::repo::idempotency::DEFAULT_RETENTION;
 use crate::repo::schedule::Snapshots;
@@ -26,6 +27,10 @@ pub struct AppState {
     pub secret_key: SecretKey,
     /// Whether gateway URLs may lead to internal addresses.
     pub allow_private_targets: bool,
+    /// Where customers open their links (`JANJI_PUBLIC_URL`), without a trailing `/`.
+    pub public_url: String,
+    /// Requests per customer link and per client address on the link endpoints.
+    pub link_limits: crate::http::link_limits::LinkLimits,
 }
 
 impl AppState {
@@ -42,6 +47,8 @@ impl AppState {
             schedules,
             secret_key: SecretKey::random(),
             allow_private_targets: false,
+            public_url: crate::config::DEFAULT_PUBLIC_URL.to_owned(),
+            link_limits: crate::http::link_limits::LinkLimits::default(),
         }
     }
 
@@ -56,6 +63,19 @@ impl AppState {
             },
             now: self.clock.now(),
             schedules: self.schedules.clone(),
+            links: Some(MessageLinks::new(self.secret_key.clone())),
+        }
+    }
+
+    /// What a use case is given for a customer through their link, before the link is
+    /// opened: the organization comes from the link (`app::links::open`).
+    pub fn customer_ctx(&self) -> Ctx {
+        Ctx {
+            org: String::new(),
+            actor: Actor::CustomerLink,
+            now: self.clock.now(),
+            schedules: self.schedules.clone(),
+            links: Some(MessageLinks::new(self.secret_key.clone())),
         }
     }
 }

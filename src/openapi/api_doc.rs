@@ -26,7 +26,8 @@ response also carries `display`, as the organization's locale writes it (`Rp50.0
     modifiers(&Security),
     components(responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-        PayloadTooLarge, RequestTimeout, UnsupportedMediaType, Unprocessable
+        PayloadTooLarge, RequestTimeout, UnsupportedMediaType, Unprocessable, Gone,
+        TooManyRequests
     )),
     tags(
         (name = "health", description = "Probes for load balancers and orchestrators"),
@@ -42,6 +43,7 @@ response also carries `display`, as the organization's locale writes it (`Rp50.0
         (name = "policies", description = "Reschedule and cancellation rules: notice, fees, limits, reasons"),
         (name = "fees", description = "The ledger of fees assessed by reschedules, rebookings and cancellations"),
         (name = "notifications", description = "Where messages to customers go, how reminders are timed, and what was delivered"),
+        (name = "self-service", description = "What a customer does through the link in their messages: no API key, the link's token is the credential"),
         (name = "webhooks", description = "Integration webhooks: endpoints the organization's events are POSTed to, signed per Standard Webhooks"),
     )
 )]

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod appointments;
 pub mod call_flags;
 pub mod closures;
+pub mod customer_links;
 pub mod customers;
 pub mod delivery_adapters;
 pub mod events;

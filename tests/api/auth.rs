@@ -188,6 +188,20 @@ async fn this_sessions_operations_follow_their_roles(app: TestApp) {
             Some(json!({"note": "ditelepon"})),
             [404, 404, 404, 401],
         ),
+        // A customer's link: issued by any role, like changing the appointment.
+        (
+            Method::POST,
+            format!("/v1/appointments/{nobody}/links"),
+            None,
+            [404, 404, 404, 401],
+        ),
+        // The link's token is the credential: an API key opens nothing there.
+        (
+            Method::GET,
+            format!("/v1/self/{}", "A".repeat(43)),
+            None,
+            [404, 404, 404, 404],
+        ),
         // Replies are signed by the gateway: an API key opens nothing there.
         (
             Method::POST,

@@ -29,7 +29,12 @@ fn every_operation_documents_its_errors() {
                 path == "/healthz" || has_error,
                 "{method} {path} documents no error response"
             );
-            if path.starts_with("/v1/") {
+            if path.starts_with("/v1/self/") {
+                // A customer's link: its token is the credential (no API key, so no 401),
+                // and it is rate-limited.
+                assert!(responses.contains_key("429"), "{method} {path} lacks 429");
+                assert!(op.get("security").is_none(), "{method} {path} names a key");
+            } else if path.starts_with("/v1/") {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
                 assert!(op["security"].is_array(), "{method} {path} lacks security");
             }
@@ -56,7 +61,13 @@ fn implied_errors(
     let mut implied = vec![];
     // The idempotency middleware runs on every POST under /v1 but the gateway's inbound
     // messages, which carry their own id (`webhook-id`).
-    if path.starts_with("/v1/") && method == "post" && !path.starts_with("/v1/inbound/") {
+    // Nor on a customer's link, where no API key could own a remembered answer: a change
+    // through a link carries the appointment's version instead.
+    if path.starts_with("/v1/")
+        && method == "post"
+        && !path.starts_with("/v1/inbound/")
+        && !path.starts_with("/v1/self/")
+    {
         assert!(
             has("Idempotency-Key", "header"),
             "POST {path} does not declare the Idempotency-Key header"

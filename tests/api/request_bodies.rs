@@ -163,6 +163,7 @@ async fn a_real_server_times_out_slow_heads_and_bodies() {
         allow_private_targets: false,
         dispatch: false,
         dispatch_lease_seconds: 60,
+        public_url: None,
     };
     actix_web::rt::spawn(async move { janji::server::serve(config).await.unwrap() });
     let mut up = false;

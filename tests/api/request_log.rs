@@ -6,7 +6,58 @@ use actix_web::http::Method;
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 
-on_both_backends!(request_ids_are_kept_or_made_and_returned);
+on_both_backends!(
+    request_ids_are_kept_or_made_and_returned,
+    a_link_token_never_reaches_the_log
+);
+
+/// What the log lines of a test say, captured in memory.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The request line names the route pattern (`/v1/self/{token}`), never the token, for
+/// an answer and for a refusal alike.
+async fn a_link_token_never_reaches_the_log(app: TestApp) {
+    let d = crate::fixtures::dealer(&app).await;
+    let id = crate::reschedule::book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    let token = crate::self_service::link(&app, &id).await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    for path in [
+        format!("/v1/self/{token}"),
+        format!("/v1/self/{token}/alternatives?limit=1"),
+        format!("/v1/self/{token}/nothing"),
+    ] {
+        app.call(Method::GET, &path).no_key().send().await;
+    }
+    app.call(Method::POST, &format!("/v1/self/{token}/confirm"))
+        .no_key()
+        .json(serde_json::json!({"version": 99}))
+        .send()
+        .await
+        .problem(412, "version_mismatch");
+    drop(guard);
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("/v1/self/{token}"), "{log}");
+    assert!(log.contains("request finished"), "{log}");
+    assert!(!log.contains(&token), "{log}");
+}
 
 fn is_uuid_v7(id: &str) -> bool {
     uuid::Uuid::parse_str(id).is_ok_and(|u| u.get_version_num() == 7)

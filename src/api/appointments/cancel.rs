@@ -46,13 +46,17 @@ pub struct CancelRequest {
 
 /// The problem a refused cancellation returns: its first refusal, every refusal in
 /// `data.refusals` and the quote in `data.quote`.
-fn refused_cancel(quote: CancelQuote, locale: Locale) -> Error {
+pub(crate) fn refused_cancel(quote: CancelQuote, locale: Locale) -> Error {
     let problems = cancel_problems(&quote);
     refused(problems, &CancelQuoteResponse::of(quote, locale))
 }
 
 /// `409 fee_changed` with the new quote.
-fn fee_changed_cancel(accepted: Option<&Money>, quote: CancelQuote, locale: Locale) -> Error {
+pub(crate) fn fee_changed_cancel(
+    accepted: Option<&Money>,
+    quote: CancelQuote,
+    locale: Locale,
+) -> Error {
     let problem = fee_changed_problem(
         accepted,
         quote.decision.due(),

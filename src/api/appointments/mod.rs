@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod dto;
 pub mod history;
 pub mod lifecycle;
+pub mod links;
 pub mod move_availability;
 pub mod quotes;
 pub mod refusals;

@@ -58,7 +58,7 @@ pub struct RescheduleRequest {
 /// The problem a refused move returns: its first refusal, every refusal in
 /// `data.refusals`, the quote in `data.quote` and the best other times in
 /// `data.alternatives`.
-fn refused_move(quote: RescheduleQuote, locale: Locale) -> Error {
+pub(crate) fn refused_move(quote: RescheduleQuote, locale: Locale) -> Error {
     let problems = move_problems(&quote);
     let body = RescheduleQuoteResponse::of(quote, locale);
     let alternatives = serde_json::to_value(&body.alternatives).unwrap_or_default();
@@ -66,7 +66,11 @@ fn refused_move(quote: RescheduleQuote, locale: Locale) -> Error {
 }
 
 /// `409 fee_changed` with the new quote.
-fn fee_changed_move(accepted: Option<&Money>, quote: RescheduleQuote, locale: Locale) -> Error {
+pub(crate) fn fee_changed_move(
+    accepted: Option<&Money>,
+    quote: RescheduleQuote,
+    locale: Locale,
+) -> Error {
     let problem = fee_changed_problem(
         accepted,
         quote.decision.due(),

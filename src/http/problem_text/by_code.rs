@@ -43,6 +43,15 @@ pub fn sentence(code: Code) -> &'static str {
             "hanya kunci staf dan admin yang boleh mengesampingkan kebijakan"
         }
         Code::NotFound => "data tidak ditemukan",
+        Code::TooManyRequests => {
+            "terlalu banyak permintaan dari tautan atau alamat ini; tunggu `Retry-After` detik"
+        }
+        Code::AppointmentCancelled => {
+            "janji temu dari tautan ini sudah dibatalkan; buat janji baru atau hubungi bengkel"
+        }
+        Code::NotLinkable => {
+            "janji temu ini sudah dibatalkan atau sudah lewat masa tautannya; tautan tidak akan berfungsi"
+        }
         Code::VersionMismatch => "data sudah berubah; baca lagi, terapkan perubahan dan coba lagi",
         Code::IdempotencyKeyReused => {
             "`Idempotency-Key` ini sudah dipakai untuk permintaan lain; pakai kunci baru"
