@@ -76,7 +76,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
             state.secret_key.clone(),
             state.allow_private_targets,
         )
-        .with_lease(lease_of(&config));
+        .with_lease(lease_of(&config))
+        .with_public_url(&state.public_url);
         actix_web::rt::spawn(d.run(state.clock.clone()))
     });
     tracing::info!(bind = %config.bind, database = %config.database_url, "janji listening");
@@ -97,7 +98,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
 pub async fn dispatch(config: Config) -> Result<(), String> {
     let db = open_db(&config)?;
     let key = config.load_secret_key()?;
-    let d = Dispatcher::new(db, key, config.allow_private_targets).with_lease(lease_of(&config));
+    let d = Dispatcher::new(db, key, config.allow_private_targets)
+        .with_lease(lease_of(&config))
+        .with_public_url(&config.public_url()?);
     tracing::info!(database = %config.database_url, "janji dispatching");
     tokio::select! {
         () = d.run(Clock::System) => {}

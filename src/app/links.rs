@@ -128,3 +128,26 @@ pub fn open(conn: &mut DbConnection, base: &Ctx, token: &str) -> Result<Opened, 
         context,
     })
 }
+
+/// The link rows of messages about an appointment whose link opens (not a cancelled
+/// one): one per message, its token derived from the message's id (see
+/// [`link_token::MessageLinks`]). None when the context derives no links.
+pub(crate) fn for_messages(ctx: &Ctx, row: &AppointmentRow, message_ids: &[&str]) -> Vec<LinkRow> {
+    let Some(links) = &ctx.links else {
+        return Vec::new();
+    };
+    if row.status == AppointmentStatus::Cancelled {
+        return Vec::new();
+    }
+    message_ids
+        .iter()
+        .map(|m| LinkRow {
+            id: new_id(),
+            organization_id: ctx.org.clone(),
+            appointment_id: row.id.clone(),
+            token_hash: link_token::hash(&links.token(m)),
+            message_id: Some((*m).to_owned()),
+            created_at: to_db(ctx.now),
+        })
+        .collect()
+}

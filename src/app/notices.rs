@@ -12,6 +12,7 @@ use super::Ctx;
 use super::calls;
 use super::delivery_adapters;
 use super::fees::Fee;
+use super::links;
 use super::notification_settings::{self, NotificationSettings};
 use crate::db::DbConnection;
 use crate::domain::message_text::{self, Details};
@@ -21,8 +22,10 @@ use crate::domain::reminders::follow_ups::{self, AFTER_VISIT_VALID};
 use crate::domain::{Actor, AppointmentStatus, CallReason, ContactChannel, EventKind};
 use crate::domain::{FeeStatus, MessageKind, MessageStatus};
 use crate::error::Error;
+use crate::link_token;
 use crate::repo::appointments::{self as rows, AppointmentRow};
 use crate::repo::call_flags;
+use crate::repo::customer_links;
 use crate::repo::events::{self, NewEvent};
 use crate::repo::outbox::{self, MessageContext, MessageRow};
 use crate::repo::{from_db, new_id, to_db};
@@ -164,7 +167,30 @@ pub fn after_change(
         .filter(|(kind, at)| after_visit(*kind) || *at < start)
         .map(|(kind, at)| message(ctx, row, &target, kind, at, ""))
         .collect();
-    outbox::insert_all(conn, &rows)
+    insert_with_links(conn, ctx, row, &rows)
+}
+
+/// Whether messages about `row` written in `ctx` carry a link: the outbox holds
+/// [`link_token::MARKER`] where it goes, and the dispatcher writes the link in at send
+/// time; a cancelled appointment's messages carry none (its link is dead).
+fn carries_link(ctx: &Ctx, row: &AppointmentRow) -> bool {
+    ctx.links.is_some() && row.status != AppointmentStatus::Cancelled
+}
+
+/// Writes the messages and, for those that carry a link, its row (the hash of the token
+/// derived from the message's id), in the same unit of work.
+fn insert_with_links(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: &AppointmentRow,
+    messages: &[MessageRow],
+) -> Result<(), Error> {
+    outbox::insert_all(conn, messages)?;
+    if carries_link(ctx, row) {
+        let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
+        customer_links::insert_all(conn, &links::for_messages(ctx, row, &ids))?;
+    }
+    Ok(())
 }
 
 /// Tells the customer of a fee charged for a change (one due, not a waived one), its
@@ -183,7 +209,7 @@ pub fn fee_charged(
     };
     let amount = display(fee.amount, fee.currency, target.context.locale);
     let m = message(ctx, row, &target, MessageKind::FeeNotice, ctx.now, &amount);
-    outbox::insert_all(conn, &[m])
+    insert_with_links(conn, ctx, row, &[m])
 }
 
 fn message(
@@ -203,7 +229,11 @@ fn message(
             when: &when,
             location: &c.location_name,
             service: &c.service_name,
-            link: "",
+            link: if carries_link(ctx, row) {
+                link_token::MARKER
+            } else {
+                ""
+            },
             fee,
             survey_url: target.settings.survey_url.as_deref().unwrap_or(""),
         },
@@ -274,7 +304,7 @@ pub fn answer(
             text,
         },
     );
-    outbox::insert_all(conn, &[m])
+    insert_with_links(conn, ctx, row, &[m])
 }
 
 /// A message about to be written: what, when, to whom, and its words.
@@ -296,6 +326,7 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
     } = out;
     let id = new_id();
     let (start, tz) = (from_db(row.starts_at), c.time_zone.tz());
+    let link = carries_link(ctx, row).then_some(link_token::MARKER);
     let payload = json!({
         "id": outbox::webhook_id(&id),
         "kind": kind,
@@ -303,7 +334,7 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
         "recipient": recipient,
         "locale": c.locale,
         "text": text,
-        "link": null,
+        "link": link,
         "appointment": {
             "id": row.id,
             "status": row.status,

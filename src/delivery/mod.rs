@@ -30,6 +30,7 @@ use crate::db::Db;
 use crate::domain::delivery_route::Route;
 use crate::domain::{MessageKind, retry};
 use crate::error::Error;
+use crate::link_token::MessageLinks;
 use crate::repo::outbox::{self, Claimed, Outcome};
 use crate::repo::webhook_endpoints::{self, EndpointRow};
 use crate::secret_key::SecretKey;
@@ -85,6 +86,8 @@ pub struct Dispatcher {
     key: SecretKey,
     client: reqwest::Client,
     allow_private: bool,
+    /// Where customers open their links (`JANJI_PUBLIC_URL`).
+    public_url: String,
 }
 
 impl Dispatcher {
@@ -102,7 +105,14 @@ impl Dispatcher {
             key,
             client,
             allow_private,
+            public_url: crate::config::DEFAULT_PUBLIC_URL.to_owned(),
         }
+    }
+
+    /// The same dispatcher writing links under another public URL (`JANJI_PUBLIC_URL`).
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_owned();
+        self
     }
 
     /// The same dispatcher with another lease (`JANJI_DISPATCH_LEASE_SECONDS`).
@@ -162,7 +172,14 @@ impl Dispatcher {
             })
             .await?;
         let mut sends = tokio::task::JoinSet::new();
-        for message in claimed {
+        let links = MessageLinks::new(self.key.clone());
+        for mut message in claimed {
+            if !is_webhook(&message) {
+                // The customer's link, derived again at each send (the same each time),
+                // lives only in this request: the outbox row keeps the marker.
+                message.row.payload =
+                    links.resolve(&message.row.payload, &message.row.id, &self.public_url);
+            }
             let target = if is_webhook(&message) {
                 Target::Endpoint(
                     message

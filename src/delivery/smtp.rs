@@ -27,6 +27,9 @@ struct Payload {
     kind: String,
     locale: String,
     text: String,
+    /// The customer's link, written in by the dispatcher just before this send.
+    #[serde(default)]
+    link: Option<String>,
     appointment: Option<AppointmentPart>,
 }
 
@@ -160,6 +163,7 @@ fn compose(smtp: &Smtp, message: &Claimed, now: DateTime<Utc>) -> Result<Message
         summary: &summary,
         location: Some(&place),
         description: Some(&p.text),
+        url: p.link.as_deref(),
         organizer: from.email.as_ref(),
         attendee: to.email.as_ref(),
         cancelled: a.status == "cancelled",

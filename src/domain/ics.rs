@@ -22,6 +22,8 @@ pub struct CalendarEvent<'a> {
     pub summary: &'a str,
     pub location: Option<&'a str>,
     pub description: Option<&'a str>,
+    /// The customer's self-service link: a calendar app opens the appointment from it.
+    pub url: Option<&'a str>,
     /// The sender's address (iTIP's organizer).
     pub organizer: &'a str,
     /// The customer's address.
@@ -57,6 +59,14 @@ pub fn write(e: &CalendarEvent<'_>) -> String {
     }
     if let Some(d) = e.description {
         lines.push(format!("DESCRIPTION:{}", escape(d)));
+    }
+    if let Some(u) = e.url.filter(|u| u.starts_with("http")) {
+        // A URI value, not TEXT: nothing that could end the line or the value.
+        let uri: String = u
+            .chars()
+            .filter(|c| !c.is_control() && !c.is_whitespace())
+            .collect();
+        lines.push(format!("URL:{uri}"));
     }
     lines.push(format!("ORGANIZER:mailto:{}", address(e.organizer)));
     lines.push(format!(
@@ -150,6 +160,7 @@ mod tests {
             summary: "Servis berkala, Sinar Motor Kemayoran",
             location: Some("Sinar Motor Kemayoran; Jl. Garuda 5\nJakarta"),
             description: None,
+            url: Some("https://janji.example/a/3q2-7wE9"),
             organizer: "servis@sinarmotor.example",
             attendee: "budi@example.com",
             cancelled,
@@ -174,6 +185,7 @@ mod tests {
             "SUMMARY:Servis berkala\\, Sinar Motor Kemayoran",
             "LOCATION:Sinar Motor Kemayoran\\; Jl. Garuda 5\\nJakarta",
             "ORGANIZER:mailto:servis@sinarmotor.example",
+            "URL:https://janji.example/a/3q2-7wE9",
             "STATUS:CONFIRMED",
         ] {
             assert!(text.split("\r\n").any(|l| l == line), "{line} in\n{text}");

@@ -354,6 +354,16 @@ async fn an_email_carries_the_appointment_as_a_calendar_that_follows_its_changes
     );
     assert!(mail.contains("filename=\"janji.ics\""), "{mail}");
     let cal = calendar_of(mail);
+    // The customer's link, written in at send time, opens the appointment.
+    let url = line(&cal, "URL:");
+    let token = url.rsplit('/').next().unwrap();
+    assert!(url.starts_with("http://127.0.0.1:8080/a/"), "{url}");
+    let view = app
+        .call(Method::GET, &format!("/v1/self/{token}"))
+        .no_key()
+        .send()
+        .await;
+    assert_eq!(view.expect(200)["appointment_id"], id.as_str());
     assert_eq!(line(&cal, "METHOD:"), "REQUEST");
     assert_eq!(line(&cal, "UID:"), format!("{id}@janji"));
     assert_eq!(line(&cal, "SEQUENCE:"), "1");
@@ -455,6 +465,10 @@ async fn whatsapp_messages_go_to_the_cloud_api_with_the_token(app: TestApp) {
     assert!(
         text.contains("Budi Santoso") && text.contains("09.00 WIB"),
         "{text}"
+    );
+    assert!(
+        text.contains("http://127.0.0.1:8080/a/"),
+        "the link: {text}"
     );
     assert_eq!(statuses(&app, &id)[0].1, MessageStatus::Sent);
 }

@@ -511,10 +511,15 @@ async fn templates_are_rendered_and_checked(app: TestApp) {
         "the shipped words"
     );
     let reminder = sent_at(&app, &rx, "2026-11-29T09:00:00+07:00").await;
+    // The customer's link is written in where the template says `{link}`.
+    let sent = text(&reminder[0]);
+    let (said, link) = sent.split_at(sent.find("http").expect("a link"));
     assert_eq!(
-        text(&reminder[0]),
+        said,
         "Hai Budi Santoso! Servis berkala di Sinar Motor Kemayoran, Senin, 30 November 2026, 09.00 WIB."
     );
+    assert!(link.starts_with("http://127.0.0.1:8080/a/"), "{link}");
+    assert_eq!(reminder[0].json["link"], link);
 
     let put = |templates: Value| {
         app.call(Method::PUT, "/v1/notification-settings")

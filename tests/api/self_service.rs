@@ -7,11 +7,14 @@ use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::fixtures::{Dealer, dealer};
-use crate::helpers::{Resp, TestApp};
+use crate::helpers::{Resp, TestApp, count_rows};
 use crate::on_both_backends;
 use crate::policies::sinar;
+use crate::receiver::Receiver;
 use crate::reschedule::{at, book, idr};
+use janji::delivery::Dispatcher;
 use janji::domain::Role;
+use janji::repo::outbox;
 
 on_both_backends!(
     staff_issue_a_link_shown_once,
@@ -21,6 +24,7 @@ on_both_backends!(
     a_link_expires_after_the_end_plus_the_rebooking_window,
     a_link_reaches_its_own_appointment_only,
     after_a_no_show_the_link_rebooks,
+    a_message_carries_a_working_link_the_outbox_does_not_hold,
     a_link_is_rate_limited,
     many_moves_racing_through_one_link_move_once_and_charge_once,
 );
@@ -435,6 +439,54 @@ async fn after_a_no_show_the_link_rebooks(app: TestApp) {
                       "accepted_fee": {"amount": 5_000_000, "currency": "IDR"}});
     let moved = self_post(&app, &format!("/v1/self/{t}/reschedule"), body).await;
     assert_eq!(moved.expect(200)["status"], "booked");
+}
+
+async fn a_message_carries_a_working_link_the_outbox_does_not_hold(app: TestApp) {
+    let (d, rx) = (dealer(&app).await, Receiver::start().await);
+    app.call(Method::PUT, "/v1/notification-settings")
+        .json(json!({ "gateway_url": rx.url }))
+        .send()
+        .await
+        .expect(200);
+    let id = book(&app, &d, "2026-11-30T09:00:00+07:00").await;
+    let dispatcher = Dispatcher::new(app.state.db.clone(), app.state.secret_key.clone(), true)
+        .with_public_url("https://janji.example/");
+    dispatcher
+        .dispatch_due(at("2026-11-23T10:00:00+07:00"))
+        .await
+        .unwrap();
+    let sent = rx.take();
+    assert_eq!(sent.len(), 1);
+    let m = &sent[0].json;
+    let url = m["link"].as_str().expect("a link");
+    let token = url.strip_prefix("https://janji.example/a/").expect(url);
+    assert!(m["text"].as_str().unwrap().ends_with(url), "{}", m["text"]);
+    // It opens the appointment.
+    let v = self_get(&app, &format!("/v1/self/{token}")).await;
+    assert_eq!(v.expect(200)["appointment_id"], id.as_str());
+    // Nothing at rest holds the token: the outbox keeps a marker, the link row a hash.
+    let mut conn = app.state.db.pool().get().unwrap();
+    let rows = outbox::of_appointment(&mut conn, &app.org_id, &id).unwrap();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        assert!(!row.payload.contains(token), "{}", row.payload);
+        assert!(
+            row.payload.contains("\"link\":\"{link}\""),
+            "{}",
+            row.payload
+        );
+    }
+    assert_eq!(count_rows(&app, "customer_links"), rows.len() as i64);
+    // A retry carries the same link.
+    assert_eq!(
+        dispatcher_token(&app, &rows[0].id),
+        token,
+        "derived from the message id and the server key"
+    );
+}
+
+fn dispatcher_token(app: &TestApp, message_id: &str) -> String {
+    janji::link_token::MessageLinks::new(app.state.secret_key.clone()).token(message_id)
 }
 
 async fn a_link_is_rate_limited(app: TestApp) {
