@@ -178,6 +178,10 @@ pub async fn receive_whatsapp_webhook(
         };
         let mut ctx = Ctx::new(org.clone(), Actor::CustomerLink, now);
         ctx.schedules = state.schedules.clone();
+        // Its answer carries the customer's link, as every message to them does.
+        ctx.links = Some(crate::link_token::MessageLinks::new(
+            state.secret_key.clone(),
+        ));
         let outcome = state
             .db
             .write(move |c| inbound::receive(c, &ctx, cmd.clone()))
