@@ -13,7 +13,7 @@ use crate::error::{Code, Error};
 use crate::link_token;
 use crate::repo::appointments::{self as rows, AppointmentRow};
 use crate::repo::customer_links::{self, LinkRow};
-use crate::repo::outbox::{self, MessageContext};
+use crate::repo::outbox::{self, MessageContext, MessageRow};
 use crate::repo::{from_db, new_id, policies, to_db};
 
 /// A link just issued: its token is shown once and kept nowhere.
@@ -132,7 +132,7 @@ pub fn open(conn: &mut DbConnection, base: &Ctx, token: &str) -> Result<Opened, 
 /// The link rows of messages about an appointment whose link opens (not a cancelled
 /// one): one per message, its token derived from the message's id (see
 /// [`link_token::MessageLinks`]). None when the context derives no links.
-pub(crate) fn for_messages(ctx: &Ctx, row: &AppointmentRow, message_ids: &[&str]) -> Vec<LinkRow> {
+fn for_messages(ctx: &Ctx, row: &AppointmentRow, message_ids: &[&str]) -> Vec<LinkRow> {
     let Some(links) = &ctx.links else {
         return Vec::new();
     };
@@ -150,4 +150,27 @@ pub(crate) fn for_messages(ctx: &Ctx, row: &AppointmentRow, message_ids: &[&str]
             created_at: to_db(ctx.now),
         })
         .collect()
+}
+
+/// Whether messages about `row` written in `ctx` carry a link: the outbox holds
+/// [`link_token::MARKER`] where it goes, and the dispatcher writes the link in at send
+/// time; a cancelled appointment's messages carry none (its link is dead).
+pub(crate) fn carried(ctx: &Ctx, row: &AppointmentRow) -> bool {
+    ctx.links.is_some() && row.status != AppointmentStatus::Cancelled
+}
+
+/// Writes the messages and, for those that carry a link, its row (the hash of the token
+/// derived from the message's id), in the same unit of work.
+pub(crate) fn insert_messages(
+    conn: &mut DbConnection,
+    ctx: &Ctx,
+    row: &AppointmentRow,
+    messages: &[MessageRow],
+) -> Result<(), Error> {
+    outbox::insert_all(conn, messages)?;
+    if carried(ctx, row) {
+        let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
+        customer_links::insert_all(conn, &for_messages(ctx, row, &ids))?;
+    }
+    Ok(())
 }

@@ -25,7 +25,6 @@ use crate::error::Error;
 use crate::link_token;
 use crate::repo::appointments::{self as rows, AppointmentRow};
 use crate::repo::call_flags;
-use crate::repo::customer_links;
 use crate::repo::events::{self, NewEvent};
 use crate::repo::outbox::{self, MessageContext, MessageRow};
 use crate::repo::{from_db, new_id, to_db};
@@ -167,30 +166,7 @@ pub fn after_change(
         .filter(|(kind, at)| after_visit(*kind) || *at < start)
         .map(|(kind, at)| message(ctx, row, &target, kind, at, ""))
         .collect();
-    insert_with_links(conn, ctx, row, &rows)
-}
-
-/// Whether messages about `row` written in `ctx` carry a link: the outbox holds
-/// [`link_token::MARKER`] where it goes, and the dispatcher writes the link in at send
-/// time; a cancelled appointment's messages carry none (its link is dead).
-fn carries_link(ctx: &Ctx, row: &AppointmentRow) -> bool {
-    ctx.links.is_some() && row.status != AppointmentStatus::Cancelled
-}
-
-/// Writes the messages and, for those that carry a link, its row (the hash of the token
-/// derived from the message's id), in the same unit of work.
-fn insert_with_links(
-    conn: &mut DbConnection,
-    ctx: &Ctx,
-    row: &AppointmentRow,
-    messages: &[MessageRow],
-) -> Result<(), Error> {
-    outbox::insert_all(conn, messages)?;
-    if carries_link(ctx, row) {
-        let ids: Vec<&str> = messages.iter().map(|m| m.id.as_str()).collect();
-        customer_links::insert_all(conn, &links::for_messages(ctx, row, &ids))?;
-    }
-    Ok(())
+    links::insert_messages(conn, ctx, row, &rows)
 }
 
 /// Tells the customer of a fee charged for a change (one due, not a waived one), its
@@ -209,7 +185,7 @@ pub fn fee_charged(
     };
     let amount = display(fee.amount, fee.currency, target.context.locale);
     let m = message(ctx, row, &target, MessageKind::FeeNotice, ctx.now, &amount);
-    insert_with_links(conn, ctx, row, &[m])
+    links::insert_messages(conn, ctx, row, &[m])
 }
 
 fn message(
@@ -229,7 +205,7 @@ fn message(
             when: &when,
             location: &c.location_name,
             service: &c.service_name,
-            link: if carries_link(ctx, row) {
+            link: if links::carried(ctx, row) {
                 link_token::MARKER
             } else {
                 ""
@@ -304,7 +280,7 @@ pub fn answer(
             text,
         },
     );
-    insert_with_links(conn, ctx, row, &[m])
+    links::insert_messages(conn, ctx, row, &[m])
 }
 
 /// A message about to be written: what, when, to whom, and its words.
@@ -326,7 +302,7 @@ fn written(ctx: &Ctx, row: &AppointmentRow, c: &MessageContext, out: Outgoing<'_
     } = out;
     let id = new_id();
     let (start, tz) = (from_db(row.starts_at), c.time_zone.tz());
-    let link = carries_link(ctx, row).then_some(link_token::MARKER);
+    let link = links::carried(ctx, row).then_some(link_token::MARKER);
     let payload = json!({
         "id": outbox::webhook_id(&id),
         "kind": kind,
