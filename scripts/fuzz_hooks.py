@@ -561,16 +561,21 @@ def concrete_path(case) -> str:
 
 
 def link_token(salt) -> str | None:
-    """The token of a new link to a seeded appointment a link can open (not cancelled)."""
-    pool = list(WORLD.ids.get("appointments") or [])
-    while pool:
-        appointment = pick(pool, salt)
-        status, _, body = api("POST", f"/v1/appointments/{appointment}/links")
-        if status == 201:
-            return body["token"]
-        debug(f"no link to {appointment}: {status}")
-        pool.remove(appointment)
-    return None
+    """The token of a new link to a seeded appointment a link can open (not cancelled);
+    when the run has cancelled them all, to one booked afresh."""
+    with WORLD.lock:
+        pool = WORLD.ids.setdefault("appointments", [])
+        while True:
+            if not pool:
+                pool.extend(WORLD._book_one_each())
+                if not pool:
+                    return None
+            appointment = pick(pool, salt)
+            status, _, body = api("POST", f"/v1/appointments/{appointment}/links")
+            if status == 201:
+                return body["token"]
+            debug(f"no link to {appointment}: {status}")
+            pool.remove(appointment)
 
 
 def fix_self(path: str, op_path: str, body: dict) -> None:

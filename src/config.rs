@@ -25,6 +25,18 @@ pub struct Config {
     #[arg(long, env = "JANJI_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
 
+    /// Requests a minute each client address may send to customers' link endpoints
+    /// (`/v1/self/…`), all at once or spread; each link alone gets 30 at once, then one
+    /// every 2 s (docs/self-service.md). Kept per process.
+    #[arg(
+        long,
+        env = "JANJI_LINK_REQUESTS_PER_MINUTE",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub link_requests_per_minute: u32,
+
     /// Database connections in the pool.
     #[arg(long, env = "JANJI_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, Db, url::backend_of};
 use crate::delivery::Dispatcher;
+use crate::http::link_limits::LinkLimits;
 use crate::http::state::AppState;
 use crate::startup;
 use crate::tenancy;
@@ -43,6 +44,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     state.secret_key = config.load_secret_key()?;
     state.allow_private_targets = config.allow_private_targets;
     state.public_url = config.public_url()?;
+    state.link_limits = LinkLimits::per_address_per_minute(config.link_requests_per_minute);
     let shared = startup::Shared::build()?;
     // Every blocking thread waits for a pooled connection at once, so more of them than
     // connections only hold memory (a stack and, with glibc, a malloc arena each);

@@ -89,9 +89,9 @@ pub struct Opened {
 }
 
 /// Opens the link of `token` for a request in `base` (a customer's context before the
-/// link names the organization). An unknown, malformed or expired token is `404` with
-/// nothing that tells it from one that never existed; a cancelled appointment's is `410
-/// appointment_cancelled`.
+/// link names the organization). An unknown, malformed or expired token, or a cancelled
+/// appointment's, is `404` with nothing that tells one from another or from a token
+/// that never existed.
 pub fn open(conn: &mut DbConnection, base: &Ctx, token: &str) -> Result<Opened, Error> {
     let not_found = || Error::not_found("link");
     if !link_token::well_formed(token) {
@@ -103,13 +103,9 @@ pub fn open(conn: &mut DbConnection, base: &Ctx, token: &str) -> Result<Opened, 
     let expires = expires_at(conn, &link.organization_id, &row)?;
     match customer_link::check(row.status, expires, base.now) {
         Ok(()) => {}
-        Err(Dead::Expired) => return Err(not_found()),
-        Err(Dead::Cancelled) => {
-            return Err(Error::new(
-                Code::AppointmentCancelled,
-                "this appointment is cancelled",
-            ));
-        }
+        // Dead either way, and said alike: the customer heard of a cancellation in its
+        // notice, and nobody else learns from a link what became of it.
+        Err(Dead::Expired | Dead::Cancelled) => return Err(not_found()),
     }
     let context = outbox::context_of(
         conn,

@@ -24,7 +24,7 @@ pub fn expires_at(
 /// Why a link does not open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dead {
-    /// Past [`expires_at`]: answered as if it never existed.
+    /// Past [`expires_at`].
     Expired,
     /// The appointment is cancelled: nothing is left to do through it.
     Cancelled,

@@ -100,8 +100,6 @@ codes! {
         "Too many changes to the same records at once; retry after `Retry-After` seconds."),
     TooManyRequests => ("too_many_requests", 429, "Too many requests",
         "A customer link (or the address it is opened from) sent too many requests in a short time; wait `Retry-After` seconds."),
-    AppointmentCancelled => ("appointment_cancelled", 410, "Appointment cancelled",
-        "The link's appointment is cancelled, so the link opens nothing more; book a new appointment or contact the location."),
     NotLinkable => ("not_linkable", 409, "No link for this appointment",
         "The appointment is cancelled or past the time its link would live (its end plus the no-show rebooking window); a link would open nothing."),
     InternalError => ("internal_error", 500, "Internal error",
@@ -328,8 +326,8 @@ mod tests {
     use std::collections::HashSet;
 
     /// The statuses a problem may have; anything else is a typo in the table.
-    const STATUSES: [u16; 15] = [
-        400, 401, 403, 404, 405, 408, 409, 410, 412, 413, 415, 422, 429, 500, 503,
+    const STATUSES: [u16; 14] = [
+        400, 401, 403, 404, 405, 408, 409, 412, 413, 415, 422, 429, 500, 503,
     ];
 
     #[test]

@@ -89,6 +89,18 @@ impl Default for LinkLimits {
 }
 
 impl LinkLimits {
+    /// The default limit per link, and `per_minute` requests a minute per address.
+    pub fn per_address_per_minute(per_minute: u32) -> Self {
+        let per_link = LinkLimits::default().per_link.rate;
+        LinkLimits::new(
+            per_link,
+            Rate {
+                burst: per_minute,
+                every: Duration::from_secs(60) / per_minute.max(1),
+            },
+        )
+    }
+
     pub fn new(per_link: Rate, per_address: Rate) -> Self {
         LinkLimits {
             per_link: Limiter::new(per_link),

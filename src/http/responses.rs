@@ -58,12 +58,6 @@ pub struct UnsupportedMediaType(Problem);
 #[response(content_type = "application/problem+json")]
 pub struct Unprocessable(Problem);
 
-/// The link's appointment is cancelled: the link opens nothing more
-/// (`appointment_cancelled`).
-#[derive(ToResponse)]
-#[response(content_type = "application/problem+json")]
-pub struct Gone(Problem);
-
 /// Too many requests for this link or from this address (`too_many_requests`); wait
 /// `Retry-After` seconds.
 #[derive(ToResponse)]

@@ -26,7 +26,7 @@ response also carries `display`, as the organization's locale writes it (`Rp50.0
     modifiers(&Security),
     components(responses(
         BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
-        PayloadTooLarge, RequestTimeout, UnsupportedMediaType, Unprocessable, Gone,
+        PayloadTooLarge, RequestTimeout, UnsupportedMediaType, Unprocessable,
         TooManyRequests
     )),
     tags(

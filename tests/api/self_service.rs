@@ -265,7 +265,7 @@ async fn a_customer_cancels_and_the_link_dies(app: TestApp) {
         )
         .await,
     ] {
-        r.problem(410, "appointment_cancelled");
+        r.problem(404, "not_found");
     }
     let a = app.get(&format!("/v1/appointments/{id}")).await;
     assert_eq!(a.expect(200)["cancel_reason"]["text"], "demam");

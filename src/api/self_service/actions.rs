@@ -79,7 +79,7 @@ pub struct SelfConfirmRequest {
     responses(
         (status = 200, body = SelfChangedResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 404, response = NotFound),
-        (status = 409, response = Conflict), (status = 410, response = Gone),
+        (status = 409, response = Conflict),
         (status = 408, response = RequestTimeout), (status = 412, response = PreconditionFailed),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
@@ -130,7 +130,7 @@ pub struct SelfRescheduleRequest {
     responses(
         (status = 200, body = SelfChangedResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 404, response = NotFound),
-        (status = 409, response = Conflict), (status = 410, response = Gone),
+        (status = 409, response = Conflict),
         (status = 408, response = RequestTimeout), (status = 412, response = PreconditionFailed),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
@@ -181,7 +181,7 @@ pub struct SelfCancelRequest {
 
 /// Cancel the appointment under the cancellation policy, as staff would for the
 /// customer without an override; the time is freed and the link is dead from then on
-/// (`410 appointment_cancelled`, a replay included). The fee must equal `accepted_fee`
+/// (`404`, a replay included). The fee must equal `accepted_fee`
 /// (else `409 fee_changed` with the new quote). A stale `version` is `412
 /// version_mismatch`.
 #[utoipa::path(
@@ -191,7 +191,7 @@ pub struct SelfCancelRequest {
     responses(
         (status = 200, body = SelfChangedResponse, headers(("ETag" = String))),
         (status = 400, response = BadRequest), (status = 404, response = NotFound),
-        (status = 409, response = Conflict), (status = 410, response = Gone),
+        (status = 409, response = Conflict),
         (status = 408, response = RequestTimeout), (status = 412, response = PreconditionFailed),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),

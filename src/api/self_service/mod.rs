@@ -130,14 +130,14 @@ pub(crate) fn reason_text(
 /// local time with its zone, status and `version`, the policy's text and what cancelling
 /// now would cost. Changes nothing (link scanners open links).
 ///
-/// An unknown, malformed or expired token is `404 not_found`, told apart from nothing;
-/// a cancelled appointment's link is `410 appointment_cancelled`.
+/// An unknown, malformed or expired token, or a cancelled appointment's, is `404
+/// not_found`, told apart from nothing.
 #[utoipa::path(
     tag = "self-service",
     params(("token" = String, Path, description = "The link's token")),
     responses(
         (status = 200, body = SelfAppointmentResponse),
-        (status = 404, response = NotFound), (status = 410, response = Gone),
+        (status = 404, response = NotFound),
         (status = 429, response = TooManyRequests),
     )
 )]
@@ -176,7 +176,7 @@ pub struct SelfAlternativesQuery {
     responses(
         (status = 200, body = AlternativesResponse),
         (status = 400, response = BadRequest), (status = 404, response = NotFound),
-        (status = 409, response = Conflict), (status = 410, response = Gone),
+        (status = 409, response = Conflict),
         (status = 422, response = Unprocessable), (status = 429, response = TooManyRequests),
     )
 )]
@@ -225,7 +225,7 @@ pub struct SelfRescheduleQuoteRequest {
     responses(
         (status = 200, body = RescheduleQuoteResponse),
         (status = 400, response = BadRequest), (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout), (status = 410, response = Gone),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),
@@ -267,7 +267,7 @@ pub struct SelfCancelQuoteRequest {
     responses(
         (status = 200, body = CancelQuoteResponse),
         (status = 400, response = BadRequest), (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout), (status = 410, response = Gone),
+        (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType), (status = 422, response = Unprocessable),
         (status = 429, response = TooManyRequests),

@@ -46,9 +46,6 @@ pub fn sentence(code: Code) -> &'static str {
         Code::TooManyRequests => {
             "terlalu banyak permintaan dari tautan atau alamat ini; tunggu `Retry-After` detik"
         }
-        Code::AppointmentCancelled => {
-            "janji temu dari tautan ini sudah dibatalkan; buat janji baru atau hubungi bengkel"
-        }
         Code::NotLinkable => {
             "janji temu ini sudah dibatalkan atau sudah lewat masa tautannya; tautan tidak akan berfungsi"
         }
