@@ -41,9 +41,9 @@ real disagreement between the spec and the server. Negative cases are sent as ge
 - `/v1/self/{token}`: the token of a link freshly issued (`POST
   /v1/appointments/{id}/links`) to a seeded appointment that is not cancelled (tokens are
   shown once, so one per request); a change carries the appointment's current `version`,
-  and a move a start availability lists, a reason and an accepted fee as for staff. The
-  link endpoints are rate-limited per address, so a long run also meets `429`, which the
-  spec states.
+  and a move a start availability lists, a reason and an accepted fee as for staff. When
+  the run has cancelled every appointment, one per customer is booked afresh. (fuzz.sh
+  raises the limit per address of the link endpoints: every request comes from loopback.)
 
 fuzz.sh exports FUZZ_BASE_URL and FUZZ_API_KEY (the demo admin key).
 """
