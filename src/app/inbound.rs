@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::Ctx;
 use super::lifecycle::{self, Record};
+use super::links;
 use super::notices;
 use super::notification_settings::{self, NotificationSettings};
 use super::quotes::{self, QuoteCancel};
@@ -23,6 +24,7 @@ use crate::domain::replies::{self, Intent};
 use crate::domain::reply_answers::{self, Answer};
 use crate::domain::{AppointmentStatus, ContactChannel, Currency, EventKind, Locale};
 use crate::error::Error;
+use crate::link_token;
 use crate::repo::events::{self, NewEvent};
 use crate::repo::inbound::{self, InboundRow};
 use crate::repo::{from_db, locks, outbox, to_db};
@@ -178,8 +180,12 @@ pub fn receive(conn: &mut DbConnection, ctx: &Ctx, cmd: Inbound) -> Result<Inbou
             service: &context.service_name,
             location: &context.location_name,
             when: &when,
-            // Empty until customer links exist, as in messages.
-            link: "",
+            // Written in at send time, as in messages.
+            link: if links::carried(ctx, &appointment) {
+                link_token::MARKER
+            } else {
+                ""
+            },
             fee: &fee,
             survey_url: settings.survey_url.as_deref().unwrap_or_default(),
             contact: &contact,

@@ -15,7 +15,7 @@ pub struct Details<'a> {
     pub when: &'a str,
     pub location: &'a str,
     pub service: &'a str,
-    /// The customer's self-service link; empty until links exist.
+    /// The customer's self-service link (its marker, written in at send time), or empty.
     pub link: &'a str,
     /// The fee charged, as the customer reads it ("Rp 50.000"); empty when none.
     pub fee: &'a str,

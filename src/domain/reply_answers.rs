@@ -51,7 +51,7 @@ pub struct Answer<'a> {
     pub location: &'a str,
     /// The appointment's local time (see `message_text::local_when`).
     pub when: &'a str,
-    /// The customer's self-service link; empty until links exist.
+    /// The customer's self-service link (its marker, written in at send time), or empty.
     pub link: &'a str,
     /// The cancellation fee, written (`biaya Rp50.000`, or `tanpa biaya` / `no fee`).
     pub fee: &'a str,
