@@ -87,22 +87,22 @@ pub fn default_template(kind: AnswerKind, locale: Locale) -> &'static str {
             "Thank you {customer_name}, your {service} on {when} is confirmed."
         }
         (Locale::Id, Change) => {
-            "Waktu lain untuk {service}: {times}. Untuk memindah jadwal, hubungi {contact}."
+            "Waktu lain untuk {service}: {times}. Pilih waktu baru di {link} atau hubungi {contact}."
         }
         (Locale::En, Change) => {
-            "Other times for your {service}: {times}. To move it, contact {contact}."
+            "Other times for your {service}: {times}. Pick a new time at {link} or contact {contact}."
         }
         (Locale::Id, ChangeNone) => {
-            "Maaf, belum ada waktu lain untuk {service}. Silakan hubungi {contact}."
+            "Maaf, belum ada waktu lain untuk {service}. Lihat {link} atau hubungi {contact}."
         }
         (Locale::En, ChangeNone) => {
-            "Sorry, there is no other time for your {service} yet. Please contact {contact}."
+            "Sorry, there is no other time for your {service} yet. See {link} or contact {contact}."
         }
         (Locale::Id, Cancel) => {
-            "Pembatalan {service} pada {when}: {fee}. Belum ada yang dibatalkan; untuk membatalkan, hubungi {contact}."
+            "Pembatalan {service} pada {when}: {fee}. Belum ada yang dibatalkan; untuk membatalkan, buka {link} atau hubungi {contact}."
         }
         (Locale::En, Cancel) => {
-            "Cancelling your {service} on {when}: {fee}. Nothing is cancelled yet; to cancel, contact {contact}."
+            "Cancelling your {service} on {when}: {fee}. Nothing is cancelled yet; to cancel, open {link} or contact {contact}."
         }
         (Locale::Id, Other) => "Pesan Anda sudah kami terima; staf kami akan menghubungi Anda.",
         (Locale::En, Other) => "We have your message; our staff will get back to you.",
@@ -141,7 +141,7 @@ mod tests {
             service: "Servis berkala",
             location: "Sinar Motor Kemang",
             when: "Senin, 30 November 2026, 09.00 WIB",
-            link: "",
+            link: "https://janji.example/a/t0k3n",
             fee: "biaya Rp50.000",
             survey_url: "",
             contact: "+62215550100",
@@ -165,15 +165,15 @@ mod tests {
         );
         assert_eq!(
             shipped(AnswerKind::Change, Locale::Id, &a),
-            "Waktu lain untuk Servis berkala: Senin, 30 November 2026, 13.00 WIB (biaya Rp50.000); Selasa, 1 Desember 2026, 09.00 WIB (tanpa biaya). Untuk memindah jadwal, hubungi +62215550100."
+            "Waktu lain untuk Servis berkala: Senin, 30 November 2026, 13.00 WIB (biaya Rp50.000); Selasa, 1 Desember 2026, 09.00 WIB (tanpa biaya). Pilih waktu baru di https://janji.example/a/t0k3n atau hubungi +62215550100."
         );
         assert_eq!(
             shipped(AnswerKind::ChangeNone, Locale::Id, &a),
-            "Maaf, belum ada waktu lain untuk Servis berkala. Silakan hubungi +62215550100."
+            "Maaf, belum ada waktu lain untuk Servis berkala. Lihat https://janji.example/a/t0k3n atau hubungi +62215550100."
         );
         assert_eq!(
             shipped(AnswerKind::Cancel, Locale::Id, &a),
-            "Pembatalan Servis berkala pada Senin, 30 November 2026, 09.00 WIB: biaya Rp50.000. Belum ada yang dibatalkan; untuk membatalkan, hubungi +62215550100."
+            "Pembatalan Servis berkala pada Senin, 30 November 2026, 09.00 WIB: biaya Rp50.000. Belum ada yang dibatalkan; untuk membatalkan, buka https://janji.example/a/t0k3n atau hubungi +62215550100."
         );
         assert_eq!(
             shipped(AnswerKind::Other, Locale::Id, &a),
@@ -195,15 +195,15 @@ mod tests {
         );
         assert_eq!(
             shipped(AnswerKind::Change, Locale::En, &a),
-            "Other times for your Servis berkala: Monday, 30 November 2026, 13:00 WIB (fee IDR 50,000). To move it, contact +62215550100."
+            "Other times for your Servis berkala: Monday, 30 November 2026, 13:00 WIB (fee IDR 50,000). Pick a new time at https://janji.example/a/t0k3n or contact +62215550100."
         );
         assert_eq!(
             shipped(AnswerKind::ChangeNone, Locale::En, &a),
-            "Sorry, there is no other time for your Servis berkala yet. Please contact +62215550100."
+            "Sorry, there is no other time for your Servis berkala yet. See https://janji.example/a/t0k3n or contact +62215550100."
         );
         assert_eq!(
             shipped(AnswerKind::Cancel, Locale::En, &a),
-            "Cancelling your Servis berkala on Monday, 30 November 2026, 09:00 WIB: no fee. Nothing is cancelled yet; to cancel, contact +62215550100."
+            "Cancelling your Servis berkala on Monday, 30 November 2026, 09:00 WIB: no fee. Nothing is cancelled yet; to cancel, open https://janji.example/a/t0k3n or contact +62215550100."
         );
         assert_eq!(
             shipped(AnswerKind::Other, Locale::En, &a),

@@ -147,12 +147,19 @@ async fn change_is_answered_with_three_times_and_cancel_with_the_fee_only(app: T
         said[0]
     );
     assert_eq!(said[0].matches("(tanpa biaya)").count(), 3, "{}", said[0]);
+    // The customer's link goes in at send time; the outbox holds only its marker.
+    assert!(
+        said[0].contains("Pilih waktu baru di {link}"),
+        "{}",
+        said[0]
+    );
 
     let r = reply(&app, &s, "wamid.3", "BATAL").await;
     assert_eq!(r.expect(200)["intent"], "cancel");
     let said = answers(&app, &s.appointment);
     assert!(said[1].contains("Belum ada yang dibatalkan"), "{}", said[1]);
     assert!(said[1].contains("tanpa biaya"), "{}", said[1]);
+    assert!(said[1].contains("buka {link}"), "{}", said[1]);
     let a = app
         .get(&format!("/v1/appointments/{}", s.appointment))
         .await;
