@@ -661,6 +661,28 @@ def fix_notification_settings(body: dict) -> None:
                 seen.add(key)
                 kept.append(t)
         body["templates"] = kept
+    for field, fields in (("reply_answers", ("kind", "locale")), ("reply_words", ("locale", "intent"))):
+        lists = body.get(field)
+        if isinstance(lists, list):
+            kept, seen = [], set()
+            for t in lists:
+                key = tuple(t.get(f) for f in fields) if isinstance(t, dict) else None
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(t)
+            body[field] = kept
+    # A word asks for one thing per locale among the organization's own lists, and
+    # appears once in its list, whatever its case.
+    taken = {}
+    for w in body.get("reply_words") or []:
+        if isinstance(w, dict) and isinstance(w.get("words"), list):
+            own = []
+            for word in w["words"]:
+                key = (w.get("locale"), str(word).upper())
+                if key not in taken:
+                    taken[key] = w.get("intent")
+                    own.append(word)
+            w["words"] = own
 
 
 @schemathesis.hook

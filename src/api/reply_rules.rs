@@ -21,8 +21,9 @@ use crate::error::{Code, Error};
 pub struct ReplyWordsBody {
     pub locale: Locale,
     pub intent: ReplyIntent,
-    /// 1 to 32 characters each, no white space, each once; no word of another intent of
-    /// the same locale (its own list, or the shipped one if it has none).
+    /// 1 to 32 characters each, no white space, each once; in no other of the
+    /// organization's lists for the same locale (a shipped word given here is taken from
+    /// the shipped list it was in).
     #[schema(max_items = 20, example = json!(["1", "YA", "SIAP", "OKE"]))]
     pub words: Vec<String>,
 }

@@ -1,7 +1,8 @@
 //! The words customers reply with, per locale and intent: Janji's own (`1`/`YA`/`OK`
 //! confirms, `2`/`GANTI`/`UBAH` asks for other times, `3`/`BATAL` asks about cancelling),
 //! or an organization's instead, one list per locale and intent. A list the organization
-//! leaves out keeps the shipped words.
+//! leaves out keeps the shipped words, less any the organization gave another intent of
+//! the same locale (its own word wins).
 
 use super::{Locale, ReplyIntent};
 
@@ -32,14 +33,26 @@ pub fn default_words(locale: Locale, intent: ReplyIntent) -> &'static [&'static 
     }
 }
 
-/// The words for an intent in a locale: the organization's, else the shipped ones.
+/// The words for an intent in a locale: the organization's, else the shipped ones less
+/// those the organization gave another intent of the locale (so `OK` for changing needs
+/// no list for confirming to take it out of).
 pub fn words_for(custom: &[CustomWords], locale: Locale, intent: ReplyIntent) -> Vec<&str> {
     match custom
         .iter()
         .find(|c| c.locale == locale && c.intent == intent)
     {
         Some(c) => c.words.iter().map(String::as_str).collect(),
-        None => default_words(locale, intent).to_vec(),
+        None => default_words(locale, intent)
+            .iter()
+            .copied()
+            .filter(|w| {
+                !custom.iter().any(|c| {
+                    c.locale == locale
+                        && c.intent != intent
+                        && c.words.iter().any(|x| same_word(x, w))
+                })
+            })
+            .collect(),
     }
 }
 
@@ -62,8 +75,7 @@ pub fn same_word(a: &str, b: &str) -> bool {
     a.to_uppercase() == b.to_uppercase()
 }
 
-/// A word of the organization's that another intent of the same locale also has (its
-/// own, or the shipped words of an intent it leaves out).
+/// A word of the organization's that an earlier of its lists for the same locale also has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Clash {
     /// Which of the organization's lists, and which word in it.
@@ -75,7 +87,6 @@ pub struct Clash {
 /// The first word that would ask for two things in one locale, or a word given twice in
 /// one list (`other` is then the list's own intent).
 pub fn clash(custom: &[CustomWords]) -> Option<Clash> {
-    use strum::VariantArray;
     for (list, c) in custom.iter().enumerate() {
         for (word, w) in c.words.iter().enumerate() {
             if c.words[..word].iter().any(|x| same_word(x, w)) {
@@ -85,12 +96,15 @@ pub fn clash(custom: &[CustomWords]) -> Option<Clash> {
                     other: c.intent,
                 });
             }
-            let other = ReplyIntent::VARIANTS.iter().copied().find(|&i| {
-                i != c.intent
-                    && words_for(custom, c.locale, i)
-                        .iter()
-                        .any(|x| same_word(x, w))
-            });
+            // The later of two lists is named: the earlier had the word first.
+            let other = custom[..list]
+                .iter()
+                .find(|o| {
+                    o.locale == c.locale
+                        && o.intent != c.intent
+                        && o.words.iter().any(|x| same_word(x, w))
+                })
+                .map(|o| o.intent);
             if let Some(other) = other {
                 return Some(Clash { list, word, other });
             }
@@ -141,22 +155,30 @@ mod tests {
 
     #[test]
     fn a_word_for_two_intents_of_one_locale_clashes_whatever_its_case() {
-        // "ok" is a shipped confirming word in Indonesian.
-        let c = vec![custom(Locale::Id, ReplyIntent::Change, &["GANTI", "ok"])];
+        let c = vec![
+            custom(Locale::Id, ReplyIntent::Confirm, &["1", "YA", "ok"]),
+            custom(Locale::Id, ReplyIntent::Change, &["GANTI", "OK"]),
+        ];
         assert_eq!(
             clash(&c),
             Some(Clash {
-                list: 0,
+                list: 1,
                 word: 1,
                 other: ReplyIntent::Confirm
             })
         );
-        // Giving confirming its own words frees "OK" for changing.
-        let c = vec![
-            custom(Locale::Id, ReplyIntent::Confirm, &["1", "YA"]),
-            custom(Locale::Id, ReplyIntent::Change, &["2", "OK"]),
-        ];
+        // "ok" is a shipped confirming word in Indonesian: the organization's own list
+        // takes it, and the shipped confirming words lose it.
+        let c = vec![custom(Locale::Id, ReplyIntent::Change, &["GANTI", "ok"])];
         assert_eq!(clash(&c), None);
+        assert_eq!(
+            words_for(&c, Locale::Id, ReplyIntent::Confirm),
+            ["1", "YA", "Y", "IYA", "OKE"]
+        );
+        assert_eq!(
+            words_for(&c, Locale::En, ReplyIntent::Confirm),
+            default_words(Locale::En, ReplyIntent::Confirm)
+        );
         // Another locale may use a word for something else: the customer's locale reads first.
         let c = vec![custom(Locale::En, ReplyIntent::Cancel, &["GANTI"])];
         assert_eq!(clash(&c), None);

@@ -25,6 +25,10 @@ pub(super) fn describe(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
         "RescheduleRequest",
         "CancelQuoteRequest",
         "CancelRequest",
+        "SelfRescheduleQuoteRequest",
+        "SelfRescheduleRequest",
+        "SelfCancelQuoteRequest",
+        "SelfCancelRequest",
     ] {
         reason_with_category(schemas.get_mut(schema));
     }
