@@ -102,38 +102,39 @@ pub fn app_sharing(
         openapi_json,
         known,
     } = shared;
-    app.service(
-        SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
-    )
-    .route(
-        "/openapi.json",
-        web::get().to(move || {
-            let body = openapi_json.clone();
+    app.configure(api::pages::routes)
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/openapi.json")),
+        )
+        .route(
+            "/openapi.json",
+            web::get().to(move || {
+                let body = openapi_json.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(body)
+                }
+            }),
+        )
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(move |req: HttpRequest| {
+            let allow = known.allow(req.path()).map(str::to_owned);
             async move {
-                HttpResponse::Ok()
-                    .content_type("application/json")
-                    .body(body)
+                match allow {
+                    Some(allow) => Ok(method_not_allowed::response(req.method().as_str(), &allow)),
+                    None => Err::<HttpResponse, Error>(Error::not_found("route")),
+                }
             }
-        }),
-    )
-    .route(
-        "/docs",
-        web::get().to(|| async {
-            HttpResponse::PermanentRedirect()
-                .insert_header(("Location", "/docs/"))
-                .finish()
-        }),
-    )
-    .default_service(web::to(move |req: HttpRequest| {
-        let allow = known.allow(req.path()).map(str::to_owned);
-        async move {
-            match allow {
-                Some(allow) => Ok(method_not_allowed::response(req.method().as_str(), &allow)),
-                None => Err::<HttpResponse, Error>(Error::not_found("route")),
-            }
-        }
-    }))
-    .wrap(from_fn(language::localize_problems))
-    .wrap(from_fn(request_log::echo_request_id))
-    .wrap(request_log::logger())
+        }))
+        .wrap(from_fn(language::localize_problems))
+        .wrap(from_fn(request_log::echo_request_id))
+        .wrap(request_log::logger())
 }

@@ -14,6 +14,7 @@ pub mod inbound_whatsapp;
 pub mod notification_rules;
 pub mod notifications;
 pub mod organization;
+pub mod pages;
 pub mod policies;
 pub mod reply_rules;
 pub mod self_service;

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod extract;
+pub mod form_token;
 pub mod idempotency;
 pub mod json_numbers;
 pub mod json_shape;
@@ -11,6 +12,7 @@ pub mod language;
 pub mod link_limits;
 pub mod method_not_allowed;
 pub mod missing_fields;
+pub mod page_headers;
 pub mod pagination;
 pub mod patch;
 pub mod precondition;

@@ -1,5 +1,5 @@
-//! Rate limits on the endpoints a customer's link opens (`/v1/self/{token}/…`, and the
-//! pages under `/a/{token}` once they exist): a token bucket per link and one per client
+//! Rate limits on the endpoints a customer's link opens (`/v1/self/{token}/…` and
+//! the pages under `/a/{token}`): a token bucket per link and one per client
 //! address, so neither guessing tokens from one address nor hammering one link gets far.
 //! Over the limit: `429 too_many_requests` with `Retry-After`. Every answer there also
 //! gets `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex`.

@@ -38,6 +38,7 @@ mod request_log;
 mod reschedule;
 mod resources;
 mod schema_rules;
+mod self_pages;
 mod self_service;
 mod services;
 mod suggestions;

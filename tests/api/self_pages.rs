@@ -1,0 +1,350 @@
+//! The pages a customer's link opens (`/a/{token}`): server-rendered HTML on the same
+//! use cases as the JSON API (docs/self-service.md, "The pages").
+
+use actix_web::http::Method;
+use serde_json::json;
+
+use crate::fixtures::{Dealer, dealer};
+use crate::helpers::{Resp, TestApp};
+use crate::on_both_backends;
+use crate::policies::sinar;
+use crate::reschedule::book;
+use crate::self_service::link;
+
+on_both_backends!(
+    the_page_shows_the_appointment_in_both_languages_with_strict_headers,
+    a_dead_link_is_a_page_a_customer_understands,
+    the_stylesheet_is_served_cacheable_from_the_binary,
+    confirming_by_the_form_confirms_once,
+    a_form_without_the_pages_own_field_changes_nothing,
+    a_form_from_another_site_changes_nothing,
+    a_stale_form_explains_that_the_appointment_changed,
+    names_are_escaped,
+);
+
+/// A booked appointment on Monday 09:00 WIB under the Sinar policy, with the location's
+/// address and phone; its link.
+async fn booked(app: &TestApp) -> (Dealer, String, String) {
+    let d = dealer(app).await;
+    app.post("/v1/policies", sinar()).await.expect(201);
+    app.patch(
+        &format!("/v1/locations/{}", d.location),
+        json!({"address": "Jl. Industri Raya No. 5, Jakarta", "phone": "+62215550123"}),
+    )
+    .await
+    .expect(200);
+    let id = book(app, &d, "2026-11-30T09:00:00+07:00").await;
+    let t = link(app, &id).await;
+    (d, id, t)
+}
+
+async fn get(app: &TestApp, path: &str) -> Resp {
+    app.call(Method::GET, path).no_key().send().await
+}
+
+fn text(r: &Resp) -> String {
+    String::from_utf8(r.bytes.clone()).unwrap()
+}
+
+/// The value of the hidden field `name` in a page's form.
+fn field(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &page[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// Posts a form (urlencoded) as the browser would, from the page itself.
+async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Resp {
+    let body = serde_urlencoded::to_string(form).unwrap();
+    app.call(Method::POST, path)
+        .no_key()
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "null")
+        .raw("application/x-www-form-urlencoded", body)
+        .send()
+        .await
+}
+
+async fn status_of(app: &TestApp, id: &str) -> (String, i64) {
+    let v = app.get(&format!("/v1/appointments/{id}")).await;
+    let v = v.expect(200);
+    (
+        v["status"].as_str().unwrap().to_owned(),
+        v["version"].as_i64().unwrap(),
+    )
+}
+
+#[track_caller]
+fn assert_page_headers(r: &Resp) {
+    for (h, want) in [
+        ("cache-control", "no-store"),
+        ("referrer-policy", "no-referrer"),
+        ("x-robots-tag", "noindex"),
+        ("x-content-type-options", "nosniff"),
+        ("content-type", "text/html; charset=utf-8"),
+    ] {
+        assert_eq!(r.header(h), Some(want), "{h}");
+    }
+    let csp = r.header("content-security-policy").unwrap();
+    for part in [
+        "default-src 'none'",
+        "style-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    assert!(!csp.contains("script-src"), "{csp}");
+}
+
+async fn the_page_shows_the_appointment_in_both_languages_with_strict_headers(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let r = get(&app, &format!("/a/{t}")).await;
+    assert_eq!(r.status, 200);
+    assert_page_headers(&r);
+    let page = text(&r);
+    for want in [
+        "<html lang=\"id\">",
+        "Senin, 30 November 2026, 09.00 WIB",
+        "Servis berkala",
+        "Sinar Motor Kemayoran",
+        "Jl. Industri Raya No. 5, Jakarta",
+        "href=\"tel:+62215550123\"",
+        "Terjadwal, belum dikonfirmasi",
+        "Perubahan jadwal gratis dengan pemberitahuan 72 jam.",
+        "Ya, saya akan datang",
+        &format!("href=\"/a/{t}?lang=en\""),
+        &format!("action=\"/a/{t}/confirm?lang=id\""),
+        "/a/static/janji.css",
+    ] {
+        assert!(page.contains(want), "{want} in {page}");
+    }
+    assert!(!page.contains("<script"), "{page}");
+    // Every control has words a screen reader can say.
+    assert!(page.contains("<button type=\"submit\">Ya, saya akan datang</button>"));
+
+    let r = get(&app, &format!("/a/{t}?lang=en")).await;
+    assert_page_headers(&r);
+    let page = text(&r);
+    for want in [
+        "<html lang=\"en\">",
+        "Monday, 30 November 2026, 09:00 WIB",
+        "Booked, not yet confirmed",
+        "Yes, I will come",
+        &format!("action=\"/a/{t}/confirm?lang=en\""),
+        &format!("href=\"/a/{t}?lang=id\""),
+    ] {
+        assert!(page.contains(want), "{want} in {page}");
+    }
+    // Reading changes nothing.
+    assert_eq!(status_of(&app, &id).await, ("booked".to_owned(), 1));
+}
+
+async fn a_dead_link_is_a_page_a_customer_understands(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let unknown = "A".repeat(43);
+    for path in [
+        format!("/a/{unknown}"),
+        "/a/short".to_owned(),
+        format!("/a/{unknown}?lang=en"),
+    ] {
+        let r = get(&app, &path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert_page_headers(&r);
+        let page = text(&r);
+        assert!(
+            page.contains("Tautan tidak berlaku") || page.contains("This link does not work"),
+            "{page}"
+        );
+    }
+    // A cancelled appointment's link is dead the same way.
+    app.call(Method::POST, &format!("/v1/self/{t}/cancel"))
+        .no_key()
+        .json(json!({"version": 1, "reason_category": "schedule_change"}))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(status_of(&app, &id).await.0, "cancelled");
+    let r = get(&app, &format!("/a/{t}")).await;
+    assert_eq!(r.status, 404);
+    assert!(text(&r).contains("Tautan tidak berlaku"));
+}
+
+async fn the_stylesheet_is_served_cacheable_from_the_binary(app: TestApp) {
+    let r = get(&app, "/a/static/janji.css").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(r.header("cache-control"), Some("public, max-age=86400"));
+    assert!(text(&r).contains(":focus"));
+}
+
+async fn confirming_by_the_form_confirms_once(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let page = text(&get(&app, &format!("/a/{t}?lang=en")).await);
+    let version = field(&page, "version").unwrap();
+    let token = field(&page, "form_token").unwrap();
+    let form = [
+        ("version", version.as_str()),
+        ("form_token", token.as_str()),
+    ];
+    let path = format!("/a/{t}/confirm?lang=en");
+    let r = post_form(&app, &path, &form).await;
+    assert_eq!(r.status, 303);
+    assert_page_headers_loose(&r);
+    let to = r.header("location").unwrap().to_owned();
+    assert_eq!(to, format!("/a/{t}?lang=en&msg=confirmed"));
+    assert_eq!(status_of(&app, &id).await, ("confirmed".to_owned(), 2));
+    let after = text(&get(&app, &to).await);
+    assert!(
+        after.contains("Thank you, your visit is confirmed."),
+        "{after}"
+    );
+    assert!(after.contains("Confirmed"));
+    assert!(
+        !after.contains("Yes, I will come"),
+        "nothing left to confirm"
+    );
+
+    // The same form again (a double tap, a replay) does nothing more.
+    let again = post_form(&app, &path, &form).await;
+    assert_eq!(again.status, 303);
+    assert_eq!(
+        again.header("location"),
+        Some(format!("/a/{t}?lang=en&msg=changed").as_str())
+    );
+    assert_eq!(status_of(&app, &id).await, ("confirmed".to_owned(), 2));
+    let history = app.get(&format!("/v1/appointments/{id}/events")).await;
+    let confirmed = history.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "confirmed" && e["actor"]["kind"] == "customer_link")
+        .count();
+    assert_eq!(confirmed, 1);
+}
+
+/// A redirect is still a page's answer: kept from caches and referrers.
+#[track_caller]
+fn assert_page_headers_loose(r: &Resp) {
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+    assert!(r.header("content-security-policy").is_some());
+}
+
+async fn a_form_without_the_pages_own_field_changes_nothing(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let page = text(&get(&app, &format!("/a/{t}")).await);
+    let good = field(&page, "form_token").unwrap();
+    let path = format!("/a/{t}/confirm");
+    let wrong = "0".repeat(64);
+    let other = link(&app, &id).await;
+    let others = field(
+        &text(&get(&app, &format!("/a/{other}")).await),
+        "form_token",
+    )
+    .unwrap();
+    assert_ne!(others, good, "a field is bound to its link");
+    for form in [
+        vec![("version", "1")],
+        vec![("version", "1"), ("form_token", wrong.as_str())],
+        vec![("version", "1"), ("form_token", "")],
+        vec![("version", "1"), ("form_token", others.as_str())],
+        vec![("version", "2"), ("form_token", good.as_str())],
+        vec![("form_token", good.as_str())],
+        vec![],
+    ] {
+        let r = post_form(&app, &path, &form).await;
+        assert_eq!(r.status, 403, "{form:?}");
+        assert_page_headers(&r);
+        assert!(text(&r).contains("Tidak ada yang diubah."), "{form:?}");
+    }
+    // A JSON body is not a form either.
+    let r = app
+        .call(Method::POST, &path)
+        .no_key()
+        .json(json!({"version": 1, "form_token": good}))
+        .send()
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(status_of(&app, &id).await, ("booked".to_owned(), 1));
+}
+
+async fn a_form_from_another_site_changes_nothing(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let page = text(&get(&app, &format!("/a/{t}")).await);
+    let token = field(&page, "form_token").unwrap();
+    let body =
+        serde_urlencoded::to_string([("version", "1"), ("form_token", token.as_str())]).unwrap();
+    let path = format!("/a/{t}/confirm");
+    for (h, v) in [
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-site", "same-site"),
+        ("origin", "https://evil.example"),
+    ] {
+        let r = app
+            .call(Method::POST, &path)
+            .no_key()
+            .header(h, v)
+            .raw("application/x-www-form-urlencoded", body.clone())
+            .send()
+            .await;
+        assert_eq!(r.status, 403, "{h}: {v}");
+    }
+    assert_eq!(status_of(&app, &id).await, ("booked".to_owned(), 1));
+}
+
+async fn a_stale_form_explains_that_the_appointment_changed(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let page = text(&get(&app, &format!("/a/{t}")).await);
+    let token = field(&page, "form_token").unwrap();
+    // The appointment changes while the page is open (confirmed elsewhere).
+    app.call(Method::POST, &format!("/v1/self/{t}/confirm"))
+        .no_key()
+        .json(json!({"version": 1}))
+        .send()
+        .await
+        .expect(200);
+    let before = status_of(&app, &id).await;
+    let r = post_form(
+        &app,
+        &format!("/a/{t}/confirm"),
+        &[("version", "1"), ("form_token", token.as_str())],
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let to = r.header("location").unwrap().to_owned();
+    assert_eq!(to, format!("/a/{t}?msg=changed"));
+    let fresh = text(&get(&app, &to).await);
+    assert!(
+        fresh.contains("Janji temu ini baru saja berubah."),
+        "{fresh}"
+    );
+    assert_eq!(status_of(&app, &id).await, before);
+}
+
+async fn names_are_escaped(app: TestApp) {
+    let (d, _, t) = booked(&app).await;
+    app.patch(
+        &format!("/v1/customers/{}", d.customer),
+        json!({"name": "<script>alert(1)</script> & Budi"}),
+    )
+    .await
+    .expect(200);
+    app.patch(
+        &format!("/v1/services/{}", d.service),
+        json!({"name": "Servis \"berkala\" <b>"}),
+    )
+    .await
+    .expect(200);
+    let page = text(&get(&app, &format!("/a/{t}")).await);
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Budi"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Servis &quot;berkala&quot; &lt;b&gt;"),
+        "{page}"
+    );
+}
