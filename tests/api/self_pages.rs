@@ -8,7 +8,7 @@ use crate::fixtures::{Dealer, dealer};
 use crate::helpers::{Resp, TestApp};
 use crate::on_both_backends;
 use crate::policies::sinar;
-use crate::reschedule::book;
+use crate::reschedule::{at, book};
 use crate::self_service::link;
 
 on_both_backends!(
@@ -20,6 +20,9 @@ on_both_backends!(
     a_form_from_another_site_changes_nothing,
     a_stale_form_explains_that_the_appointment_changed,
     names_are_escaped,
+    a_customer_moves_to_a_listed_time_seeing_and_paying_its_fee,
+    another_day_and_a_refused_time_are_explained,
+    after_a_no_show_the_pages_rebook,
 );
 
 /// A booked appointment on Monday 09:00 WIB under the Sinar policy, with the location's
@@ -347,4 +350,147 @@ async fn names_are_escaped(app: TestApp) {
         page.contains("Servis &quot;berkala&quot; &lt;b&gt;"),
         "{page}"
     );
+}
+
+/// The links to the times a reschedule page offers, as a browser would follow them.
+fn offered(page: &str) -> Vec<String> {
+    page.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| Some(rest[..rest.find('"')?].replace("&amp;", "&")))
+        .filter(|href| href.contains("/reschedule/confirm"))
+        .collect()
+}
+
+/// Follows the first offered time to its confirmation and agrees, with `reason`.
+async fn move_by_pages(app: &TestApp, t: &str, lang: &str, reason: &str) -> (String, Resp) {
+    let page = text(&get(app, &format!("/a/{t}/reschedule?lang={lang}")).await);
+    let pick = offered(&page)
+        .into_iter()
+        .next()
+        .expect("a time is offered");
+    let confirm = get(app, &pick).await;
+    assert_eq!(confirm.status, 200);
+    assert_page_headers(&confirm);
+    let confirm = text(&confirm);
+    let form: Vec<(String, String)> = ["version", "form_token", "start", "fee", "currency"]
+        .iter()
+        .map(|n| (n.to_string(), field(&confirm, n).unwrap()))
+        .chain([("reason_category".to_owned(), reason.to_owned())])
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let r = post_form(app, &format!("/a/{t}/reschedule?lang={lang}"), &form).await;
+    (confirm, r)
+}
+
+async fn a_customer_moves_to_a_listed_time_seeing_and_paying_its_fee(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    // Friday 10:00, 71 h before: under the 72 h tier, IDR 50,000.
+    app.clock.set(at("2026-11-27T10:00:00+07:00"));
+    let main = text(&get(&app, &format!("/a/{t}")).await);
+    assert!(
+        main.contains(&format!("href=\"/a/{t}/reschedule?lang=id\"")),
+        "{main}"
+    );
+    let page = get(&app, &format!("/a/{t}/reschedule")).await;
+    assert_eq!(page.status, 200);
+    assert_page_headers(&page);
+    let page = text(&page);
+    assert!(page.contains("Rp50.000"), "{page}");
+    assert!(page.contains("<label for=\"date\">"), "{page}");
+    assert!(!offered(&page).is_empty());
+    let (confirm, r) = move_by_pages(&app, &t, "id", "schedule_change").await;
+    assert!(confirm.contains("Rp50.000"), "{confirm}");
+    assert!(confirm.contains("Perubahan jadwal gratis dengan pemberitahuan 72 jam."));
+    assert!(
+        confirm.contains("<label for=\"reason\">Alasan</label>"),
+        "{confirm}"
+    );
+    assert_eq!(r.status, 303, "{}", text(&r));
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/a/{t}?lang=id&msg=moved").as_str())
+    );
+    let start = field(&confirm, "start").unwrap();
+    let v = app.get(&format!("/v1/appointments/{id}")).await;
+    let v = v.expect(200).clone();
+    assert_eq!(at(v["start"].as_str().unwrap()), at(&start));
+    assert_eq!(v["version"], 2);
+    let fees = app.get("/v1/fees").await;
+    let fees = fees.expect(200)["items"].as_array().unwrap().clone();
+    assert_eq!(fees.len(), 1);
+    assert_eq!(fees[0]["amount"], 5_000_000, "{}", fees[0]);
+    let after = text(&get(&app, &format!("/a/{t}?lang=id&msg=moved")).await);
+    assert!(after.contains("Jadwal Anda sudah diubah."), "{after}");
+
+    // Replaying the form moves nothing more and charges nothing more.
+    let form: Vec<(String, String)> = ["version", "form_token", "start", "fee", "currency"]
+        .iter()
+        .map(|n| (n.to_string(), field(&confirm, n).unwrap()))
+        .chain([("reason_category".to_owned(), "schedule_change".to_owned())])
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let again = post_form(&app, &format!("/a/{t}/reschedule"), &form).await;
+    assert_eq!(again.status, 303);
+    assert!(again.header("location").unwrap().ends_with("msg=changed"));
+    assert_eq!(
+        app.get("/v1/fees").await.expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // A confirm form's field cannot move it.
+    let page = text(&get(&app, &format!("/a/{t}")).await);
+    if let Some(confirm_field) = field(&page, "form_token") {
+        let mut form = form.clone();
+        form[0].1 = "2";
+        form[1].1 = &confirm_field;
+        let r = post_form(&app, &format!("/a/{t}/reschedule"), &form).await;
+        assert_eq!(r.status, 403);
+    }
+}
+
+async fn another_day_and_a_refused_time_are_explained(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    app.clock.set(at("2026-11-27T10:00:00+07:00"));
+    let page = text(&get(&app, &format!("/a/{t}/reschedule?date=2026-12-02&lang=en")).await);
+    let picks = offered(&page);
+    assert!(!picks.is_empty(), "{page}");
+    assert!(page.contains("Wednesday, 2 December 2026"), "{page}");
+    assert!(page.contains("value=\"2026-12-02\""), "{page}");
+    // A time the location is closed (Sunday) is refused in words, with times that work.
+    let sunday = "2026-11-29T09:00:00+07:00";
+    let r = get(
+        &app,
+        &format!(
+            "/a/{t}/reschedule/confirm?lang=en&start={}",
+            sunday.replace('+', "%2B")
+        ),
+    )
+    .await;
+    assert_eq!(r.status, 409, "{}", text(&r));
+    assert_page_headers(&r);
+    let refused = text(&r);
+    assert!(refused.contains("This change cannot be made"), "{refused}");
+    assert!(!offered(&refused).is_empty(), "{refused}");
+    // Nothing changed by reading.
+    assert_eq!(status_of(&app, &id).await, ("booked".to_owned(), 1));
+}
+
+async fn after_a_no_show_the_pages_rebook(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    app.clock.set(at("2026-11-30T11:00:00+07:00"));
+    app.post(&format!("/v1/appointments/{id}/no-show"), json!({}))
+        .await
+        .expect(200);
+    let main = text(&get(&app, &format!("/a/{t}?lang=en")).await);
+    assert!(main.contains("Book a new time"), "{main}");
+    assert!(main.contains("Missed"), "{main}");
+    let (confirm, r) = move_by_pages(&app, &t, "en", "forgot").await;
+    assert!(
+        confirm.contains("IDR 50,000") || confirm.contains("Rp50.000"),
+        "{confirm}"
+    );
+    assert_eq!(r.status, 303, "{}", text(&r));
+    assert_eq!(status_of(&app, &id).await.0, "booked");
 }

@@ -5,10 +5,10 @@ use maud::{DOCTYPE, Markup, html};
 
 use super::words::{Notice, status, w};
 use crate::app::self_service::SelfView;
-use crate::domain::Locale;
 use crate::domain::message_text::local_when;
 use crate::domain::money_display::display;
 use crate::domain::policy_doc::PolicyText;
+use crate::domain::{AppointmentStatus, Locale};
 
 /// The frame every page shares: language, title, stylesheet, the language switch.
 pub fn layout(l: Locale, title: &str, switch_to: Option<&str>, body: Markup) -> Markup {
@@ -47,7 +47,7 @@ pub fn lang_query(l: Locale) -> &'static str {
     }
 }
 
-fn policy_text(p: &PolicyText, l: Locale) -> Option<&str> {
+pub fn policy_text(p: &PolicyText, l: Locale) -> Option<&str> {
     match l {
         Locale::Id => p.id.as_deref().or(p.en.as_deref()),
         Locale::En => p.en.as_deref().or(p.id.as_deref()),
@@ -108,9 +108,18 @@ pub fn appointment(p: &AppointmentPage) -> Markup {
                 (w(l, "Biaya pembatalan bila dibatalkan sekarang: ", "Cancelling now would cost: "))
                 strong { (display(v.cancel_fee, v.policy.currency, l)) }
             }
+            @if v.can_reschedule() {
+                p { a href={ (p.base) "/reschedule" (lang_query(l)) } {
+                    @if v.status == AppointmentStatus::NoShow {
+                        (w(l, "Buat janji temu baru", "Book a new time"))
+                    } @else {
+                        (w(l, "Ganti jadwal", "Change the time"))
+                    }
+                } }
+            }
             @if let Some(phone) = &c.location_phone {
                 p {
-                    (w(l, "Untuk mengubah atau membatalkan, hubungi ", "To change or cancel, call "))
+                    (w(l, "Atau hubungi ", "Or call "))
                     a href={ "tel:" (phone) } { (phone) }
                     "."
                 }

@@ -9,6 +9,8 @@
 //! the page with a fixed notice code (`?msg=`).
 
 pub mod markup;
+pub mod move_markup;
+pub mod reschedule;
 pub mod words;
 
 use actix_web::http::StatusCode;
@@ -44,7 +46,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     crate::http::page_headers::page_headers,
                 ))
                 .route("/{token}", web::get().to(page))
-                .route("/{token}/confirm", web::post().to(confirm)),
+                .route("/{token}/confirm", web::post().to(confirm))
+                .route("/{token}/reschedule", web::get().to(reschedule::choose))
+                .route(
+                    "/{token}/reschedule",
+                    web::post().to(reschedule::reschedule),
+                )
+                .route(
+                    "/{token}/reschedule/confirm",
+                    web::get().to(reschedule::pick),
+                ),
         );
 }
 
@@ -146,13 +157,30 @@ fn back(token: &str, l: Option<Locale>, notice: Notice) -> HttpResponse {
         .finish()
 }
 
+/// A redirect to `path` in the page's language.
+fn redirect(path: &str, l: Option<Locale>) -> HttpResponse {
+    let lang = l.map_or("", lang_query);
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("{path}{lang}")))
+        .finish()
+}
+
+/// The answer to a form that is not the page's own: nothing changes.
+fn refused_form_page(token: &str, l: Locale) -> HttpResponse {
+    html(
+        StatusCode::FORBIDDEN,
+        markup::refused_form(l, &format!("/a/{token}{}", lang_query(l))),
+    )
+}
+
 /// Whether a POST is the page's own form for `purpose`: not from another site, with the
 /// field the page wrote for this link, version and purpose. Gives the version.
-fn own_form(
+fn own_form_for(
     req: &HttpRequest,
     state: &AppState,
     token: &str,
-    form: &VersionForm,
+    version: Option<&str>,
+    field: Option<&str>,
     purpose: &str,
 ) -> Option<i64> {
     let h = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
@@ -160,14 +188,13 @@ fn own_form(
     if cross_site(h("sec-fetch-site"), h("origin"), &host) {
         return None;
     }
-    let version: i64 = form.version.as_deref()?.parse().ok()?;
-    let field = form.form_token.as_deref()?;
+    let version: i64 = version?.parse().ok()?;
     form_token::holds(
         &state.secret_key,
         &link_token::hash(token),
         version,
         purpose,
-        field,
+        field?,
     )
     .then_some(version)
 }
@@ -183,14 +210,17 @@ async fn confirm(
     let token = path.into_inner();
     let asked = chosen(q.lang.as_deref());
     let l = asked.unwrap_or(Locale::Id);
-    let Some(version) = form
-        .as_ref()
-        .and_then(|f| own_form(&req, &state, &token, f, "confirm"))
-    else {
-        return html(
-            StatusCode::FORBIDDEN,
-            markup::refused_form(l, &format!("/a/{token}{}", lang_query(l))),
-        );
+    let Some(version) = form.as_ref().and_then(|f| {
+        own_form_for(
+            &req,
+            &state,
+            &token,
+            f.version.as_deref(),
+            f.form_token.as_deref(),
+            "confirm",
+        )
+    }) else {
+        return refused_form_page(&token, l);
     };
     let base = state.customer_ctx();
     let t = token.clone();

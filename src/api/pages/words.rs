@@ -1,7 +1,7 @@
 //! The pages' words in both languages: Indonesian first, as customers of Indonesian
 //! dealers read them, English by the page's switch.
 
-use crate::domain::{AppointmentStatus, Locale};
+use crate::domain::{AppointmentStatus, Locale, ReasonCategory};
 
 /// Indonesian or English, as the page is shown.
 pub fn w(l: Locale, id: &'static str, en: &'static str) -> &'static str {
@@ -33,6 +33,7 @@ pub fn status(l: Locale, s: AppointmentStatus) -> &'static str {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     Confirmed,
+    Moved,
     Changed,
     NotPossible,
 }
@@ -41,6 +42,7 @@ impl Notice {
     pub fn parse(code: &str) -> Option<Notice> {
         match code {
             "confirmed" => Some(Notice::Confirmed),
+            "moved" => Some(Notice::Moved),
             "changed" => Some(Notice::Changed),
             "not_possible" => Some(Notice::NotPossible),
             _ => None,
@@ -50,6 +52,7 @@ impl Notice {
     pub fn code(self) -> &'static str {
         match self {
             Notice::Confirmed => "confirmed",
+            Notice::Moved => "moved",
             Notice::Changed => "changed",
             Notice::NotPossible => "not_possible",
         }
@@ -57,7 +60,7 @@ impl Notice {
 
     /// Whether it reports a success (else a warning).
     pub fn good(self) -> bool {
-        self == Notice::Confirmed
+        matches!(self, Notice::Confirmed | Notice::Moved)
     }
 
     pub fn text(self, l: Locale) -> &'static str {
@@ -66,6 +69,11 @@ impl Notice {
                 l,
                 "Terima kasih, kedatangan Anda sudah dikonfirmasi.",
                 "Thank you, your visit is confirmed.",
+            ),
+            Notice::Moved => w(
+                l,
+                "Jadwal Anda sudah diubah. Sampai jumpa pada waktu yang baru.",
+                "Your appointment has been moved. See you at the new time.",
             ),
             Notice::Changed => w(
                 l,
@@ -78,5 +86,18 @@ impl Notice {
                 "That cannot be done for this appointment now.",
             ),
         }
+    }
+}
+
+/// A reason category as a customer reads it.
+pub fn reason(l: Locale, r: ReasonCategory) -> &'static str {
+    use ReasonCategory::*;
+    match r {
+        UrgentMatter => w(l, "Ada urusan mendesak", "An urgent matter"),
+        Illness => w(l, "Sakit", "Illness"),
+        RunningLate => w(l, "Terlambat", "Running late"),
+        ScheduleChange => w(l, "Perubahan jadwal", "A change of plans"),
+        Forgot => w(l, "Lupa", "I forgot"),
+        Other => w(l, "Lainnya", "Other"),
     }
 }
