@@ -23,6 +23,7 @@ on_both_backends!(
     a_customer_moves_to_a_listed_time_seeing_and_paying_its_fee,
     another_day_and_a_refused_time_are_explained,
     after_a_no_show_the_pages_rebook,
+    a_customer_cancels_by_the_page_and_the_link_dies,
 );
 
 /// A booked appointment on Monday 09:00 WIB under the Sinar policy, with the location's
@@ -493,4 +494,48 @@ async fn after_a_no_show_the_pages_rebook(app: TestApp) {
     );
     assert_eq!(r.status, 303, "{}", text(&r));
     assert_eq!(status_of(&app, &id).await.0, "booked");
+}
+
+async fn a_customer_cancels_by_the_page_and_the_link_dies(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let main = text(&get(&app, &format!("/a/{t}?lang=en")).await);
+    assert!(
+        main.contains(&format!("href=\"/a/{t}/cancel?lang=en\"")),
+        "{main}"
+    );
+    let r = get(&app, &format!("/a/{t}/cancel?lang=en")).await;
+    assert_eq!(r.status, 200);
+    assert_page_headers(&r);
+    let page = text(&r);
+    assert!(page.contains("Cancellation fee"), "{page}");
+    assert!(
+        page.contains("Monday, 30 November 2026, 09:00 WIB"),
+        "{page}"
+    );
+    let form: Vec<(String, String)> = ["version", "form_token", "fee", "currency"]
+        .iter()
+        .map(|n| (n.to_string(), field(&page, n).unwrap()))
+        .chain([("reason_category".to_owned(), "illness".to_owned())])
+        .collect();
+    let form: Vec<(&str, &str)> = form.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let path = format!("/a/{t}/cancel?lang=en");
+    // Without the page's field, or with a confirm form's, nothing happens.
+    let confirm_field = field(&main, "form_token").unwrap();
+    let mut forged = form.clone();
+    forged[1].1 = &confirm_field;
+    assert_eq!(post_form(&app, &path, &forged).await.status, 403);
+    assert_eq!(post_form(&app, &path, &form[..1]).await.status, 403);
+    assert_eq!(status_of(&app, &id).await, ("booked".to_owned(), 1));
+
+    let done = post_form(&app, &path, &form).await;
+    assert_eq!(done.status, 200, "{}", text(&done));
+    assert_page_headers(&done);
+    assert!(text(&done).contains("is cancelled. This link no longer works."));
+    assert_eq!(status_of(&app, &id).await.0, "cancelled");
+    // A replay finds a dead link and changes nothing more.
+    let again = post_form(&app, &path, &form).await;
+    assert_eq!(again.status, 404);
+    assert!(text(&again).contains("This link does not work"));
+    let dead = get(&app, &format!("/a/{t}")).await;
+    assert_eq!(dead.status, 404);
 }

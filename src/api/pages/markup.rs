@@ -104,9 +104,11 @@ pub fn appointment(p: &AppointmentPage) -> Markup {
         }
         @if v.can_cancel() || v.can_reschedule() {
             h2 { (w(l, "Perlu mengubah jadwal?", "Need to change it?")) }
-            p {
-                (w(l, "Biaya pembatalan bila dibatalkan sekarang: ", "Cancelling now would cost: "))
-                strong { (display(v.cancel_fee, v.policy.currency, l)) }
+            @if v.can_cancel() {
+                p {
+                    (w(l, "Biaya pembatalan bila dibatalkan sekarang: ", "Cancelling now would cost: "))
+                    strong { (display(v.cancel_fee, v.policy.currency, l)) }
+                }
             }
             @if v.can_reschedule() {
                 p { a href={ (p.base) "/reschedule" (lang_query(l)) } {
@@ -115,6 +117,11 @@ pub fn appointment(p: &AppointmentPage) -> Markup {
                     } @else {
                         (w(l, "Ganti jadwal", "Change the time"))
                     }
+                } }
+            }
+            @if v.can_cancel() {
+                p { a href={ (p.base) "/cancel" (lang_query(l)) } {
+                    (w(l, "Batalkan janji temu", "Cancel the appointment"))
                 } }
             }
             @if let Some(phone) = &c.location_phone {

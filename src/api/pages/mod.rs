@@ -8,6 +8,8 @@
 //! refused when the browser says it came from another site, and answers `303` back to
 //! the page with a fixed notice code (`?msg=`).
 
+pub mod cancel;
+pub mod cancel_markup;
 pub mod markup;
 pub mod move_markup;
 pub mod reschedule;
@@ -52,6 +54,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/{token}/reschedule",
                     web::post().to(reschedule::reschedule),
                 )
+                .route("/{token}/cancel", web::get().to(cancel::ask))
+                .route("/{token}/cancel", web::post().to(cancel::cancel))
                 .route(
                     "/{token}/reschedule/confirm",
                     web::get().to(reschedule::pick),
