@@ -40,12 +40,27 @@ impl CalendarEvent<'_> {
 
 /// The calendar as text: CRLF line ends, long lines folded.
 pub fn write(e: &CalendarEvent<'_>) -> String {
+    render(e, true)
+}
+
+/// The calendar as a file to download and import (the customer's page): the same event
+/// and UID, without the iTIP method, organizer and attendee of an invitation, so
+/// `organizer` and `attendee` are not used.
+pub fn write_download(e: &CalendarEvent<'_>) -> String {
+    render(e, false)
+}
+
+fn render(e: &CalendarEvent<'_>, invitation: bool) -> String {
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),
         "PRODID:-//Janji//Janji appointments//EN".to_owned(),
         "CALSCALE:GREGORIAN".to_owned(),
-        format!("METHOD:{}", e.method()),
+    ];
+    if invitation {
+        lines.push(format!("METHOD:{}", e.method()));
+    }
+    lines.extend([
         "BEGIN:VEVENT".to_owned(),
         format!("UID:{}", escape(e.uid)),
         format!("SEQUENCE:{}", e.sequence),
@@ -53,7 +68,7 @@ pub fn write(e: &CalendarEvent<'_>) -> String {
         format!("DTSTART:{}", utc(e.start)),
         format!("DTEND:{}", utc(e.end)),
         format!("SUMMARY:{}", escape(e.summary)),
-    ];
+    ]);
     if let Some(l) = e.location {
         lines.push(format!("LOCATION:{}", escape(l)));
     }
@@ -68,11 +83,13 @@ pub fn write(e: &CalendarEvent<'_>) -> String {
             .collect();
         lines.push(format!("URL:{uri}"));
     }
-    lines.push(format!("ORGANIZER:mailto:{}", address(e.organizer)));
-    lines.push(format!(
-        "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{}",
-        address(e.attendee)
-    ));
+    if invitation {
+        lines.push(format!("ORGANIZER:mailto:{}", address(e.organizer)));
+        lines.push(format!(
+            "ATTENDEE;ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{}",
+            address(e.attendee)
+        ));
+    }
     lines.push(
         if e.cancelled {
             "STATUS:CANCELLED"

@@ -95,6 +95,7 @@ pub fn appointment(p: &AppointmentPage) -> Markup {
             }
             dt { (w(l, "Status", "Status")) } dd.status { (status(l, v.status)) }
         }
+        p { a href={ (p.base) "/calendar.ics" } { (w(l, "Tambahkan ke kalender", "Add to calendar")) } }
         @if let Some(field) = &p.confirm_field {
             form method="post" action={ (p.base) "/confirm" (lang_query(l)) } {
                 input type="hidden" name="version" value=(v.version);

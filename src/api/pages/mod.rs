@@ -54,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/{token}/reschedule",
                     web::post().to(reschedule::reschedule),
                 )
+                .route("/{token}/calendar.ics", web::get().to(calendar))
                 .route("/{token}/cancel", web::get().to(cancel::ask))
                 .route("/{token}/cancel", web::post().to(cancel::cancel))
                 .route(
@@ -240,4 +241,48 @@ async fn confirm(
         Err(e) if e.code == Code::VersionMismatch => back(&token, asked, Notice::Changed),
         Err(e) => failed(&e, l),
     }
+}
+
+/// The appointment as a calendar file, with the UID its email invitations carry, so a
+/// calendar that imported it updates the event after a move. Changes nothing.
+async fn calendar(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let token = path.into_inner();
+    let (base, t) = (state.customer_ctx(), token.clone());
+    let view = match state
+        .db
+        .read(move |c| self_service::view(c, &base, &t))
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return failed(&e, Locale::Id),
+    };
+    let c = &view.context;
+    let summary = format!("{}, {}", c.service_name, c.location_name);
+    let place = match &c.location_address {
+        Some(addr) => format!("{}, {addr}", c.location_name),
+        None => c.location_name.clone(),
+    };
+    let uid = format!("{}@janji", view.appointment_id);
+    let url = link_token::url(&state.public_url, &token);
+    let ics = crate::domain::ics::write_download(&crate::domain::ics::CalendarEvent {
+        uid: &uid,
+        sequence: view.version,
+        stamp: state.clock.now(),
+        start: view.start,
+        end: view.end,
+        summary: &summary,
+        location: Some(&place),
+        description: None,
+        url: Some(&url),
+        organizer: "",
+        attendee: "",
+        cancelled: false,
+    });
+    HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"janji.ics\"",
+        ))
+        .body(ics)
 }
