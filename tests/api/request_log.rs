@@ -25,8 +25,8 @@ impl std::io::Write for Captured {
     }
 }
 
-/// The request line names the route pattern (`/v1/self/{token}`), never the token, for
-/// an answer and for a refusal alike.
+/// The request line names the route pattern (`/v1/self/{token}`, `/a/{token}`), never
+/// the token, for an answer and for a refusal alike, on the JSON API and the pages.
 async fn a_link_token_never_reaches_the_log(app: TestApp) {
     let d = crate::fixtures::dealer(&app).await;
     let id = crate::reschedule::book(&app, &d, "2026-11-30T09:00:00+07:00").await;
@@ -43,6 +43,9 @@ async fn a_link_token_never_reaches_the_log(app: TestApp) {
         format!("/v1/self/{token}"),
         format!("/v1/self/{token}/alternatives?limit=1"),
         format!("/v1/self/{token}/nothing"),
+        format!("/a/{token}"),
+        format!("/a/{token}/reschedule?lang=en"),
+        format!("/a/{token}/calendar.ics"),
     ] {
         app.call(Method::GET, &path).no_key().send().await;
     }
@@ -52,9 +55,17 @@ async fn a_link_token_never_reaches_the_log(app: TestApp) {
         .send()
         .await
         .problem(412, "version_mismatch");
+    let refused = app
+        .call(Method::POST, &format!("/a/{token}/confirm"))
+        .no_key()
+        .send()
+        .await;
+    assert_eq!(refused.status, 403);
     drop(guard);
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("/v1/self/{token}"), "{log}");
+    assert!(log.contains("/a/{token}/confirm"), "{log}");
+    assert!(log.contains("/a/{token}/calendar.ics"), "{log}");
     assert!(log.contains("request finished"), "{log}");
     assert!(!log.contains(&token), "{log}");
 }

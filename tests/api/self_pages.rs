@@ -24,6 +24,8 @@ on_both_backends!(
     another_day_and_a_refused_time_are_explained,
     after_a_no_show_the_pages_rebook,
     a_customer_cancels_by_the_page_and_the_link_dies,
+    the_calendar_file_keeps_its_uid_across_a_move,
+    the_pages_share_the_links_rate_limit,
 );
 
 /// A booked appointment on Monday 09:00 WIB under the Sinar policy, with the location's
@@ -538,4 +540,57 @@ async fn a_customer_cancels_by_the_page_and_the_link_dies(app: TestApp) {
     assert!(text(&again).contains("This link does not work"));
     let dead = get(&app, &format!("/a/{t}")).await;
     assert_eq!(dead.status, 404);
+}
+
+async fn the_calendar_file_keeps_its_uid_across_a_move(app: TestApp) {
+    let (_, id, t) = booked(&app).await;
+    let r = get(&app, &format!("/a/{t}/calendar.ics")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("text/calendar; charset=utf-8")
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let ics = text(&r);
+    let uid = format!("UID:{id}@janji");
+    for want in [
+        uid.as_str(),
+        "SEQUENCE:1",
+        "DTSTART:20261130T020000Z",
+        "BEGIN:VEVENT",
+    ] {
+        assert!(ics.contains(want), "{want} in {ics}");
+    }
+    assert!(
+        !ics.contains("METHOD:") && !ics.contains("ORGANIZER"),
+        "{ics}"
+    );
+    app.clock.set(at("2026-11-27T10:00:00+07:00"));
+    let (_, moved) = move_by_pages(&app, &t, "id", "schedule_change").await;
+    assert_eq!(moved.status, 303);
+    let ics = text(&get(&app, &format!("/a/{t}/calendar.ics")).await);
+    assert!(ics.contains(&uid) && ics.contains("SEQUENCE:2"), "{ics}");
+    assert!(!ics.contains("DTSTART:20261130T020000Z"), "{ics}");
+    let dead = get(&app, &format!("/a/{}/calendar.ics", "A".repeat(43))).await;
+    assert_eq!(dead.status, 404);
+}
+
+/// The pages count against the same per-link bucket as `/v1/self`; the stylesheet,
+/// which has no token, against none.
+async fn the_pages_share_the_links_rate_limit(app: TestApp) {
+    let (_, _, t) = booked(&app).await;
+    for _ in 0..20 {
+        assert_eq!(get(&app, &format!("/a/{t}")).await.status, 200);
+    }
+    for _ in 0..10 {
+        app.call(Method::GET, &format!("/v1/self/{t}"))
+            .no_key()
+            .send()
+            .await
+            .expect(200);
+    }
+    let r = get(&app, &format!("/a/{t}")).await;
+    assert_eq!(r.status, 429);
+    assert!(r.header("retry-after").is_some() || r.body["retry_after_seconds"].is_number());
+    assert_eq!(get(&app, "/a/static/janji.css").await.status, 200);
 }
