@@ -28,6 +28,23 @@ pub struct OverrideRequest {
     pub note: Option<String>,
 }
 
+/// The reason text as kept (trimmed, at most 2000 characters); one goes with a reason
+/// category.
+pub fn reason_text(
+    reason: Option<ReasonCategory>,
+    raw: Option<&str>,
+) -> Result<Option<String>, Error> {
+    let t = text::optional("reason_text", raw, 2000)?;
+    if t.is_some() && reason.is_none() {
+        return Err(Error::invalid(
+            "reason_category",
+            Code::ReasonCategoryMissing,
+            "a reason_text goes with a reason_category",
+        ));
+    }
+    Ok(t)
+}
+
 /// Who asks, why, and with what override (one the caller may give, with its note); and
 /// the reason text that goes with the reason.
 pub fn ask_of(
@@ -36,14 +53,7 @@ pub fn ask_of(
     reason_text: Option<&str>,
     override_: Option<OverrideRequest>,
 ) -> Result<(Ask, Option<String>), Error> {
-    let reason_text = text::optional("reason_text", reason_text, 2000)?;
-    if reason_text.is_some() && reason.is_none() {
-        return Err(Error::invalid(
-            "reason_category",
-            Code::ReasonCategoryMissing,
-            "a reason_text goes with a reason_category",
-        ));
-    }
+    let reason_text = self::reason_text(reason, reason_text)?;
     let override_ = override_
         .map(|o| {
             Ok::<_, Error>(Override {

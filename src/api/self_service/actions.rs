@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::reason_text;
 use crate::api::appointments::asks;
+use crate::api::appointments::asks::reason_text;
 use crate::api::appointments::cancel::{fee_changed_cancel, refused_cancel};
 use crate::api::appointments::refusals::lifecycle_problem;
 use crate::api::appointments::reschedule::{fee_changed_move, refused_move};

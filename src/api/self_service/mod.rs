@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::appointments::alternatives::AlternativesResponse;
+use crate::api::appointments::asks::reason_text;
 use crate::api::appointments::quotes::{
     CancelQuoteResponse, PolicyRef, RescheduleQuoteResponse, priced,
 };
@@ -23,8 +24,8 @@ use crate::api::availability::suggestions::limit_of;
 use crate::app::self_service::{self, SelfMove, SelfView};
 use crate::app::suggestions::MoveTimes;
 use crate::domain::message_text::local_when;
-use crate::domain::{AppointmentStatus, Money, ReasonCategory, text};
-use crate::error::{Code, Error};
+use crate::domain::{AppointmentStatus, Money, ReasonCategory};
+use crate::error::Error;
 use crate::http::extract::{Json, MaybeJson, Query};
 use crate::http::responses::*;
 use crate::http::state::AppState;
@@ -108,22 +109,6 @@ impl From<SelfView> for SelfAppointmentResponse {
             link_expires_at: v.link_expires_at,
         }
     }
-}
-
-/// The reason a customer gives: its text only with a category.
-pub(crate) fn reason_text(
-    reason: Option<ReasonCategory>,
-    raw: Option<&str>,
-) -> Result<Option<String>, Error> {
-    let t = text::optional("reason_text", raw, 2000)?;
-    if t.is_some() && reason.is_none() {
-        return Err(Error::invalid(
-            "reason_category",
-            Code::ReasonCategoryMissing,
-            "a reason_text goes with a reason_category",
-        ));
-    }
-    Ok(t)
 }
 
 /// See the appointment behind a link: service, location with address and phone, the
