@@ -9,9 +9,10 @@ use crate::app::appointments::ResourceView;
 use crate::db::DbConnection;
 use std::sync::Arc;
 
-use crate::domain::availability::{Choice, Slot, bookable_at, find_slots_any_time};
+use crate::domain::availability::{Choice, Slot, bookable_range, find_slots_any_time};
 use crate::error::Error;
-use crate::repo::schedule::snapshots::{Answer, AnswerKey};
+pub use crate::repo::schedule::snapshots::Answer;
+use crate::repo::schedule::snapshots::AnswerKey;
 use crate::repo::schedule::{self, LoadedSchedule};
 
 /// A slot as shown: when, in which zone, with which resources.
@@ -59,12 +60,38 @@ pub struct ListSlots {
     pub resource_id: Option<String>,
 }
 
-/// The bookable slots of a window.
+/// The bookable slots of a window: those of `answer` in `bookable`. The answer is
+/// shared with every request that finds the window at the same versions, so a response
+/// built from it once can be kept beside it for as long as both the answer and the run
+/// `bookable` are the same.
 pub struct Slots {
     pub location_id: String,
     pub service_id: String,
     pub tz: Tz,
-    pub slots: Vec<SlotView>,
+    pub answer: Arc<Answer>,
+    pub bookable: std::ops::Range<usize>,
+    /// The schedule's resources, at the indices a slot names them by.
+    resources: Vec<ResourceView>,
+}
+
+impl Slots {
+    /// The bookable slots as shown.
+    pub fn views(&self) -> impl Iterator<Item = SlotView> + '_ {
+        self.answer.slots[self.bookable.clone()].iter().map(|slot| {
+            let mut resources: Vec<ResourceView> = slot
+                .resources
+                .iter()
+                .map(|&i| self.resources[i].clone())
+                .collect();
+            resources.sort_by_key(|r| r.kind.as_str());
+            SlotView {
+                start: slot.start,
+                end: slot.end,
+                tz: self.tz,
+                resources,
+            }
+        })
+    }
 }
 
 /// Every start a booking would be accepted at in the window.
@@ -121,8 +148,14 @@ pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Sl
         }
     };
     Ok(Slots {
-        slots: bookable_at(&answer.slots, &loaded.rules, ctx.now)
-            .map(|s| SlotView::of(&loaded, s))
+        bookable: bookable_range(&answer.slots, &loaded.rules, ctx.now),
+        answer,
+        resources: (0..loaded.resources.len())
+            .map(|i| ResourceView {
+                id: loaded.resources[i].id.clone(),
+                name: loaded.names[i].clone(),
+                kind: loaded.resources[i].kind,
+            })
             .collect(),
         location_id: loaded.location.id.clone(),
         service_id: loaded.service.id.clone(),

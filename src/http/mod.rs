@@ -19,6 +19,7 @@ pub mod precondition;
 pub mod problem;
 pub mod problem_text;
 pub mod rate_limit;
+pub mod rendered_slots;
 pub mod request_log;
 pub mod responses;
 pub mod shared_params;

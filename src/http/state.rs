@@ -31,6 +31,8 @@ pub struct AppState {
     pub public_url: String,
     /// Requests per customer link and per client address on the link endpoints.
     pub link_limits: crate::http::link_limits::LinkLimits,
+    /// Availability responses written from kept answers, served again while current.
+    pub rendered_slots: crate::http::rendered_slots::RenderedSlots,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             allow_private_targets: false,
             public_url: crate::config::DEFAULT_PUBLIC_URL.to_owned(),
             link_limits: crate::http::link_limits::LinkLimits::default(),
+            rendered_slots: Default::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 pub mod dto;
 pub mod suggestions;
 
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, get, web};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
@@ -104,10 +105,26 @@ pub async fn get_availability(
         .db
         .read(move |c| availability::list_slots(c, &ctx, cmd))
         .await?;
-    Ok(HttpResponse::Ok().json(AvailabilityResponse {
-        location_id: found.location_id,
-        service_id: found.service_id,
-        time_zone: found.tz.name().to_owned(),
-        slots: found.slots.into_iter().map(SlotResponse::from).collect(),
-    }))
+    // The same answer and run of bookable slots make the same response: written once.
+    let body = match state.rendered_slots.get(&found.answer, &found.bookable) {
+        Some(body) => body,
+        None => {
+            let response = AvailabilityResponse {
+                slots: found.views().map(SlotResponse::from).collect(),
+                location_id: found.location_id,
+                service_id: found.service_id,
+                time_zone: found.tz.name().to_owned(),
+            };
+            let body = web::Bytes::from(
+                serde_json::to_vec(&response).map_err(|e| Error::internal(e.to_string()))?,
+            );
+            state
+                .rendered_slots
+                .keep(&found.answer, found.bookable, body.clone());
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body))
 }

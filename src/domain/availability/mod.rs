@@ -428,10 +428,21 @@ pub fn bookable_at<'a>(
     rules: &BookingRules,
     now: DateTime<Utc>,
 ) -> impl Iterator<Item = &'a Slot> + 'a {
+    slots[bookable_range(slots, rules, now)].iter()
+}
+
+/// Where the slots of [`bookable_at`] lie in `slots` (found in start order): the cut by
+/// `now` is one run, so a response kept for it can be told apart by the run alone.
+pub fn bookable_range(
+    slots: &[Slot],
+    rules: &BookingRules,
+    now: DateTime<Utc>,
+) -> std::ops::Range<usize> {
+    debug_assert!(slots.windows(2).all(|w| w[0].start <= w[1].start));
     let (earliest, latest) = (now + rules.lead, now + rules.horizon);
-    slots
-        .iter()
-        .filter(move |s| s.start >= earliest && s.start <= latest)
+    let first = slots.partition_point(|s| s.start < earliest);
+    let end = slots.partition_point(|s| s.start <= latest).max(first);
+    first..end
 }
 
 /// The slot at exactly `start`, or why there is none. Runs the same code as
