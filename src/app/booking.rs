@@ -11,6 +11,7 @@ use crate::app::suggestions::{self, SuggestionView, Wish};
 use crate::db::DbConnection;
 use crate::domain::EventKind;
 use crate::domain::availability::{self, Choice, Slot, Unavailable};
+use crate::domain::interval::Interval;
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::Error;
 use crate::repo::appointments::{
@@ -296,6 +297,16 @@ pub fn book(
     // until the commit (PostgreSQL), so bookings of the same bay wait on each other for
     // as short a time as possible.
     appointments::insert_held(conn, &held)?;
+    let added: Vec<(&str, Interval)> = held
+        .iter()
+        .map(|h| {
+            (
+                h.resource_id.as_str(),
+                Interval::new(block_start, block_end),
+            )
+        })
+        .collect();
+    schedule::note_held(&ctx.schedule_reader(), &loaded, &added);
     Ok(BookOutcome::Booked(Box::new(AppointmentView::of(
         row, resources, labels,
     ))))

@@ -14,12 +14,16 @@
 //!   every unit of the group gets that error (none of them happened), and the
 //!   `on_lost_group` hook runs, because a unit may have kept in memory what an earlier
 //!   unit of the same group wrote (the schedule snapshots);
+//! - what a unit changed in memory on the strength of its own writes (the busy blocks a
+//!   booking adds to its resources' snapshots) is undone when the unit is rolled back
+//!   ([`undo_on_rollback`]);
 //! - a unit that waited longer than [`WRITER_WAIT`] in the queue
 //!   is answered `503` without running, as a pool wait would be; one whose caller went
 //!   away (the client disconnected) is not run at all.
 //!
 //! PostgreSQL needs none of this: its writers run side by side on pooled connections.
 
+use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
@@ -59,6 +63,50 @@ enum Mode<'a> {
 /// A queued unit of work; what it returns answers its caller once the group's fate is
 /// known (nothing when it has answered already).
 type Job = Box<dyn FnOnce(&mut DbConnection, Mode<'_>) -> Option<Answer> + Send>;
+
+/// What to undo in memory if the unit of work running on this thread is rolled back.
+type Undo = Box<dyn FnOnce()>;
+
+thread_local! {
+    /// While a unit of work runs on the writer thread: what it changed in memory on the
+    /// strength of its own writes, to be undone if they are rolled back.
+    static UNDO: RefCell<Option<Vec<Undo>>> = const { RefCell::new(None) };
+}
+
+/// Whether the caller runs as a unit of work on SQLite's writer thread: then its
+/// transaction has held the database's only write lock since it began (nobody else
+/// wrote between its reads and its writes), and `undo` is run if the unit is rolled back
+/// (its savepoint, or its transaction before it runs again). `false`, and `undo` dropped
+/// unused, anywhere else.
+pub fn undo_on_rollback(undo: impl FnOnce() + 'static) -> bool {
+    UNDO.with(|u| match u.borrow_mut().as_mut() {
+        Some(list) => {
+            list.push(Box::new(undo));
+            true
+        }
+        None => false,
+    })
+}
+
+/// Undoes what the unit of work running on this thread changed in memory so far.
+fn undo_all() {
+    let list = UNDO.with(|u| u.borrow_mut().as_mut().map(std::mem::take));
+    for undo in list.into_iter().flatten().rev() {
+        undo();
+    }
+}
+
+/// Runs `f` as a unit of work of this thread: what it registers to undo is undone when
+/// it fails, and forgotten when it succeeds.
+fn as_unit<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    UNDO.with(|u| *u.borrow_mut() = Some(Vec::new()));
+    let result = f();
+    if result.is_err() {
+        undo_all();
+    }
+    UNDO.with(|u| *u.borrow_mut() = None);
+    result
+}
 
 /// Runs after a group's commit failed.
 pub type LostGroupHook = Arc<OnceLock<Box<dyn Fn() + Send + Sync>>>;
@@ -100,8 +148,14 @@ impl Writer {
                 return None;
             }
             let result = match mode {
-                Mode::Alone => write_with_retry(conn, &mut f),
-                Mode::Grouped => in_savepoint(conn, &mut f),
+                // A failed attempt's changes are undone before the next attempt runs.
+                Mode::Alone => as_unit(|| {
+                    write_with_retry(conn, &mut |c: &mut DbConnection| {
+                        undo_all();
+                        f(c)
+                    })
+                }),
+                Mode::Grouped => as_unit(|| in_savepoint(conn, &mut f)),
                 Mode::Refused(cause) => {
                     let _ = reply.send(Err(Error::unavailable(format!(
                         "the write transaction could not begin: {cause}"
@@ -160,6 +214,8 @@ fn run(pool: DbPool, jobs: mpsc::Receiver<Job>, on_lost_group: LostGroupHook) {
             },
         };
         let healthy = catch_unwind(AssertUnwindSafe(|| run_group(c, group)));
+        // A unit that panicked left its list behind; the hook below forgets everything.
+        UNDO.with(|u| *u.borrow_mut() = None);
         if !matches!(healthy, Ok(true)) {
             // A panic or a failed commit: the connection's transaction state is not to
             // be trusted; the pool discards it and the next group takes another. What a

@@ -15,6 +15,8 @@ on_both_backends!(
     bad_windows_are_refused,
     query_count_does_not_grow_with_resources,
     requests_arriving_together_read_the_busy_blocks_once,
+    a_booking_keeps_its_own_block_and_what_is_kept_is_what_is_stored,
+    a_response_served_again_follows_the_clock_and_every_change,
     repeated_local_hour_is_offered_twice_and_bookable,
 );
 
@@ -419,4 +421,153 @@ async fn repeated_local_hour_is_offered_twice_and_bookable(app: TestApp) {
     assert!(!left.contains(&"2026-11-01T01:30:00-05:00".to_owned()));
     assert!(left.contains(&"2026-11-01T01:00:00-05:00".to_owned()));
     assert_eq!(left.len(), expected.len() - 2);
+}
+
+/// On SQLite's one writer nobody writes between a booking's read of its resources'
+/// versions and its own write, so the booking adds its block to what this process keeps
+/// (at the next version) and the next booking of the day reads nothing again. Whatever
+/// the backend, what is kept is exactly what a process starting with nothing reads, also
+/// after a booking whose unit of work was rolled back once it had run.
+async fn a_booking_keeps_its_own_block_and_what_is_kept_is_what_is_stored(app: TestApp) {
+    use janji::app::Ctx;
+    use janji::app::booking::{BookAppointment, CustomerRef, book};
+    use janji::domain::{Actor, Channel};
+    use janji::repo::schedule::{Reader, Snapshots, load};
+
+    let d = dealer(&app).await;
+    let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
+    let blocks = |snapshots: &Snapshots| {
+        let mut conn = app.state.db.pool().get().unwrap();
+        let reader = Reader {
+            org: &app.org_id,
+            snapshots,
+        };
+        let to = from + chrono::Duration::days(1);
+        let loaded = load(&mut conn, &reader, &d.location, &d.service, from, to, None).unwrap();
+        loaded
+            .resources
+            .iter()
+            .map(|r| (r.id.clone(), r.busy.to_vec()))
+            .collect::<Vec<_>>()
+    };
+    let kept = &app.state.schedules;
+    app.post("/v1/appointments", d.booking("2026-11-30T08:00:00+07:00"))
+        .await
+        .expect(201);
+    let reads = kept.busy_reads();
+    for start in ["08:00", "09:15", "09:15", "13:00", "13:00"] {
+        app.post(
+            "/v1/appointments",
+            d.booking(&format!("2026-11-30T{start}:00+07:00")),
+        )
+        .await
+        .expect(201);
+    }
+    let sqlite = app.state.db.backend() == janji::db::Backend::Sqlite;
+    if sqlite {
+        assert_eq!(kept.busy_reads(), reads, "each booking kept its own block");
+    } else {
+        assert_eq!(
+            kept.busy_reads(),
+            reads + 5,
+            "each booking read the day again"
+        );
+    }
+    let stored = blocks(&Snapshots::default());
+    assert_eq!(stored.iter().map(|(_, b)| b.len()).sum::<usize>(), 12);
+    assert_eq!(blocks(kept), stored);
+
+    // A booking that ran and was then rolled back leaves nothing behind in memory.
+    let mut ctx = Ctx::new(app.org_id.clone(), Actor::System, app.clock.now());
+    ctx.schedules = kept.clone();
+    let cmd = BookAppointment {
+        location_id: d.location.clone(),
+        service_id: d.service.clone(),
+        start: chrono::DateTime::parse_from_rfc3339("2026-11-30T10:30:00+07:00")
+            .unwrap()
+            .to_utc(),
+        customer: CustomerRef::Id(d.customer.clone()),
+        resource_id: None,
+        channel: Channel::InPerson,
+        notes: None,
+        external_ref: None,
+        vehicle_id: None,
+    };
+    let undone = app
+        .state
+        .db
+        .write(move |c| {
+            book(c, &ctx, cmd.clone())?;
+            Err::<(), _>(janji::error::Error::internal("rolled back after booking"))
+        })
+        .await;
+    assert!(undone.is_err());
+    assert_eq!(blocks(kept), stored, "the rolled-back block is not kept");
+    // The next booking of those resources moves their versions to where the rolled-back
+    // one had taken them, with another block.
+    app.post("/v1/appointments", d.booking("2026-11-30T10:45:00+07:00"))
+        .await
+        .expect(201);
+    let stored = blocks(&Snapshots::default());
+    assert_eq!(stored.iter().map(|(_, b)| b.len()).sum::<usize>(), 14);
+    assert_eq!(blocks(kept), stored);
+}
+
+/// A response is written once per kept answer and run of bookable slots, and served
+/// again as is: the same bytes while nothing changes, a shorter list once the clock
+/// passes a slot's start, another after a booking, and the first again when the
+/// booking is cancelled.
+async fn a_response_served_again_follows_the_clock_and_every_change(app: TestApp) {
+    let d = dealer(&app).await;
+    let url = d.availability(MON, TUE);
+    let labels = |body: &Value| -> Vec<String> {
+        body["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["local"]["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-11-30T06:50:00+07:00")
+            .unwrap()
+            .to_utc(),
+    );
+    let first = app.get(&url).await.expect(200).clone();
+    assert_eq!(app.get(&url).await.expect(200), &first);
+    assert_eq!(labels(&first)[0], "08:00 WIB");
+    assert_eq!(labels(&first).len(), 22);
+
+    // An hour before 08:00 (the lead time) the 08:00 slot goes; nothing else moved.
+    app.clock.advance(chrono::Duration::minutes(11));
+    let later = app.get(&url).await.expect(200).clone();
+    assert_eq!(labels(&later)[0], "08:15 WIB");
+    assert_eq!(labels(&later)[..], labels(&first)[1..]);
+
+    let booked = app
+        .post("/v1/appointments", d.booking("2026-11-30T13:00:00+07:00"))
+        .await
+        .expect(201)
+        .clone();
+    let after = app.get(&url).await.expect(200).clone();
+    let slot_13 = |body: &Value| {
+        body["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["local"]["label"] == "13:00 WIB")
+            .map(|s| s["resources"].clone())
+    };
+    assert_ne!(
+        slot_13(&after),
+        slot_13(&later),
+        "another bay and advisor at 13:00"
+    );
+    app.post(
+        &format!("/v1/appointments/{}/cancel", booked["id"].as_str().unwrap()),
+        json!({"reason_category": "other"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(app.get(&url).await.expect(200), &later);
 }

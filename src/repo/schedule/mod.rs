@@ -158,6 +158,27 @@ fn reload(
     Ok(())
 }
 
+/// After this unit of work added one block to each resource in `held` (`resource id`,
+/// block), on a schedule it loaded: on SQLite's writer, where nobody wrote between the
+/// load and now, each resource's kept blocks at the loaded version plus its new block
+/// are its blocks at the next version, and are kept as such, so the next booking of the
+/// resource does not read them again. Undone if the unit is rolled back; a no-op
+/// anywhere else (PostgreSQL's writers run side by side, and there the next request reads).
+pub fn note_held(reader: &Reader<'_>, loaded: &LoadedSchedule, held: &[(&str, Interval)]) {
+    for &(resource_id, block) in held {
+        let Some(i) = loaded.index_of(resource_id) else {
+            continue;
+        };
+        let snapshots = reader.snapshots.clone();
+        let id = resource_id.to_owned();
+        if crate::db::writer::undo_on_rollback(move || snapshots.forget_busy(&id)) {
+            reader
+                .snapshots
+                .add_busy(resource_id, loaded.busy_versions[i], block);
+        }
+    }
+}
+
 /// Loads the schedule for starts in `[from, to)`; `exclude_appointment` leaves one
 /// appointment's own time out of the busy blocks (when it is being moved).
 ///

@@ -205,6 +205,37 @@ impl Snapshots {
             .cloned()
     }
 
+    /// After one block was added to `resource` by a write that bumped its busy version
+    /// from `version` by one, with no other write between (SQLite's one writer): the
+    /// blocks kept at `version` plus `block` are the blocks at the next version, so they
+    /// are kept as that, instead of being read again by the next booking.
+    pub fn add_busy(&self, resource: &str, version: i64, block: Interval) {
+        let Ok(mut map) = self.inner.busy.write() else {
+            return;
+        };
+        let Some(kept) = map.get(resource).filter(|b| b.version == version) else {
+            return;
+        };
+        let mut blocks = kept.blocks.to_vec();
+        if kept.covers.start <= block.start && block.start < kept.covers.end {
+            let at = blocks.partition_point(|b| b.start <= block.start);
+            blocks.insert(at, block);
+        }
+        let next = Arc::new(Busy {
+            version: version + 1,
+            covers: kept.covers,
+            blocks: blocks.into(),
+        });
+        map.insert(resource.to_owned(), next);
+    }
+
+    /// Forgets the blocks kept for `resource` (a write that added to them was undone).
+    pub fn forget_busy(&self, resource: &str) {
+        if let Ok(mut map) = self.inner.busy.write() {
+            map.remove(resource);
+        }
+    }
+
     pub fn keep_busy(&self, resource: &str, busy: Arc<Busy>) {
         if let Ok(mut map) = self.inner.busy.write() {
             if map.len() >= MAX_ENTRIES {
@@ -249,6 +280,41 @@ mod tests {
         assert!(s.busy("bay", 4, Interval::new(at(10), at(20))).is_none());
         assert!(s.busy("bay", 3, Interval::new(at(10), at(101))).is_none());
         assert!(s.busy("other", 3, Interval::new(at(10), at(20))).is_none());
+    }
+
+    #[test]
+    fn a_block_added_at_the_kept_version_is_kept_at_the_next() {
+        let s = Snapshots::default();
+        s.keep_busy("bay", busy(3, &[(1, 2), (5, 6)]));
+        s.add_busy("bay", 3, Interval::new(at(3), at(4)));
+        assert!(s.busy("bay", 3, Interval::new(at(0), at(9))).is_none());
+        let next = s
+            .busy("bay", 4, Interval::new(at(0), at(9)))
+            .expect("kept at 4");
+        let starts: Vec<_> = next.blocks.iter().map(|b| b.start).collect();
+        assert_eq!(starts, vec![at(1), at(3), at(5)], "in start order");
+        // Added at a version not kept (another write came between): nothing is kept
+        // that the database does not hold.
+        s.add_busy("bay", 3, Interval::new(at(7), at(8)));
+        assert_eq!(
+            s.busy("bay", 4, Interval::new(at(0), at(9)))
+                .unwrap()
+                .blocks
+                .len(),
+            3
+        );
+        assert!(s.busy("bay", 5, Interval::new(at(0), at(9))).is_none());
+        // A block starting outside what is kept leaves the blocks as they are.
+        s.add_busy("bay", 4, Interval::new(at(150), at(151)));
+        assert_eq!(
+            s.busy("bay", 5, Interval::new(at(0), at(9)))
+                .unwrap()
+                .blocks
+                .len(),
+            3
+        );
+        s.forget_busy("bay");
+        assert!(s.busy("bay", 5, Interval::new(at(0), at(9))).is_none());
     }
 
     #[test]
