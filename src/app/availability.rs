@@ -70,6 +70,9 @@ pub struct Slots {
     pub tz: Tz,
     pub answer: Arc<Answer>,
     pub bookable: std::ops::Range<usize>,
+    /// Whether `answer` was kept from an earlier request (else it was found now): a
+    /// window asked for once is not worth keeping a response for.
+    pub asked_before: bool,
     /// The schedule's resources, at the indices a slot names them by.
     resources: Vec<ResourceView>,
 }
@@ -121,10 +124,11 @@ pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Sl
         from: q.from,
         to: q.to,
     };
-    let answer = match ctx
+    let kept = ctx
         .schedules
-        .answer(&key, loaded.version, &loaded.busy_versions)
-    {
+        .answer(&key, loaded.version, &loaded.busy_versions);
+    let asked_before = kept.is_some();
+    let answer = match kept {
         Some(kept) => kept,
         None => {
             let found = find_slots_any_time(
@@ -150,6 +154,7 @@ pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Sl
     Ok(Slots {
         bookable: bookable_range(&answer.slots, &loaded.rules, ctx.now),
         answer,
+        asked_before,
         resources: (0..loaded.resources.len())
             .map(|i| ResourceView {
                 id: loaded.resources[i].id.clone(),

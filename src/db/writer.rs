@@ -148,11 +148,18 @@ impl Writer {
                 return None;
             }
             let result = match mode {
-                // A failed attempt's changes are undone before the next attempt runs.
+                // A failed attempt's changes are undone before its transaction is rolled
+                // back (while it still holds the write lock, so no other process can
+                // write the versions they name in between).
                 Mode::Alone => as_unit(|| {
                     write_with_retry(conn, &mut |c: &mut DbConnection| {
+                        // An attempt whose commit failed after it ran left its own.
                         undo_all();
-                        f(c)
+                        let result = f(c);
+                        if result.is_err() {
+                            undo_all();
+                        }
+                        result
                     })
                 }),
                 Mode::Grouped => as_unit(|| in_savepoint(conn, &mut f)),

@@ -17,8 +17,8 @@ use actix_web::web::Bytes;
 use crate::app::availability::Answer;
 
 /// Past this many bytes kept, they start again empty (a month of 50 resources is about
-/// 200 KB).
-const BUDGET: usize = 8 << 20;
+/// 200 KB): the windows asked for again and again are few.
+const BUDGET: usize = 4 << 20;
 
 /// Responses written from kept answers. Cloning shares them.
 #[derive(Clone, Default)]

@@ -105,8 +105,13 @@ pub async fn get_availability(
         .db
         .read(move |c| availability::list_slots(c, &ctx, cmd))
         .await?;
-    // The same answer and run of bookable slots make the same response: written once.
-    let body = match state.rendered_slots.get(&found.answer, &found.bookable) {
+    // The same answer and run of bookable slots make the same response: written once
+    // and kept for a window asked for again.
+    let kept = found
+        .asked_before
+        .then(|| state.rendered_slots.get(&found.answer, &found.bookable))
+        .flatten();
+    let body = match kept {
         Some(body) => body,
         None => {
             let response = AvailabilityResponse {
@@ -115,13 +120,19 @@ pub async fn get_availability(
                 service_id: found.service_id,
                 time_zone: found.tz.name().to_owned(),
             };
-            let body = web::Bytes::from(
-                serde_json::to_vec(&response).map_err(|e| Error::internal(e.to_string()))?,
-            );
-            state
-                .rendered_slots
-                .keep(&found.answer, found.bookable, body.clone());
-            body
+            let mut json =
+                serde_json::to_vec(&response).map_err(|e| Error::internal(e.to_string()))?;
+            if !found.asked_before {
+                web::Bytes::from(json)
+            } else {
+                // Kept without the spare capacity the writing left.
+                json.shrink_to_fit();
+                let body = web::Bytes::from(json);
+                state
+                    .rendered_slots
+                    .keep(&found.answer, found.bookable, body.clone());
+                body
+            }
         }
     };
     Ok(HttpResponse::Ok()
