@@ -41,6 +41,17 @@ pub struct Config {
     #[arg(long, env = "JANJI_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub pool_size: u32,
 
+    /// Busy blocks read into memory at start, at most (every location's next five weeks,
+    /// a location whole or not at all; about 24 bytes each): the first requests after a
+    /// start then find them kept. 0: none.
+    #[arg(
+        long,
+        env = "JANJI_WARM_BLOCKS",
+        default_value_t = 200_000,
+        global = true
+    )]
+    pub warm_blocks: usize,
+
     /// Hours an answer to a POST with an `Idempotency-Key` is kept and replayed; older
     /// ones are purged.
     #[arg(

@@ -71,6 +71,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
     if let Some(created) = &created {
         announce(created);
     }
+    if config.warm_blocks > 0 {
+        actix_web::rt::spawn(warm(state.clone(), config.warm_blocks));
+    }
     let chores = actix_web::rt::spawn(crate::housekeeping::run(state.clone()));
     let dispatcher = config.dispatch.then(|| {
         let d = Dispatcher::new(
@@ -130,4 +133,25 @@ async fn terminated() {
 
 fn lease_of(config: &Config) -> chrono::Duration {
     chrono::Duration::seconds(i64::from(config.dispatch_lease_seconds))
+}
+
+/// Reads the locations' busy blocks into memory beside the first requests
+/// (`repo::schedule::warm`), so they do not all wait for the first one's read.
+async fn warm(state: AppState, budget: usize) {
+    let started = std::time::Instant::now();
+    let schedules = state.schedules.clone();
+    let now = state.clock.now();
+    let warmed = state
+        .db
+        .run(move |c| crate::repo::schedule::warm::warm(c, &schedules, now, budget))
+        .await;
+    match warmed {
+        Ok(w) => tracing::info!(
+            locations = w.locations,
+            blocks = w.blocks,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "busy blocks read at start"
+        ),
+        Err(e) => tracing::warn!(error = %e, "busy blocks could not be read at start"),
+    }
 }

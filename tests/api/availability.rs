@@ -17,6 +17,7 @@ on_both_backends!(
     requests_arriving_together_read_the_busy_blocks_once,
     a_booking_keeps_its_own_block_and_what_is_kept_is_what_is_stored,
     a_response_served_again_follows_the_clock_and_every_change,
+    blocks_read_at_start_serve_the_first_requests,
     repeated_local_hour_is_offered_twice_and_bookable,
 );
 
@@ -570,4 +571,76 @@ async fn a_response_served_again_follows_the_clock_and_every_change(app: TestApp
     .await
     .expect(200);
     assert_eq!(app.get(&url).await.expect(200), &later);
+}
+
+/// A start reads every location's next five weeks of busy blocks (`JANJI_WARM_BLOCKS`),
+/// so the first request for a month reads none; what was read equals what a load reads,
+/// a booking after it makes only its own resources be read again, and a budget too small
+/// for a location keeps nothing of it.
+async fn blocks_read_at_start_serve_the_first_requests(app: TestApp) {
+    use janji::repo::schedule::warm::{Warmed, warm};
+    use janji::repo::schedule::{Reader, Snapshots, load};
+
+    let d = dealer(&app).await;
+    for start in ["08:00", "08:00", "13:00"] {
+        app.post(
+            "/v1/appointments",
+            d.booking(&format!("2026-12-01T{start}:00+07:00")),
+        )
+        .await
+        .expect(201);
+    }
+    let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
+    let month = |snapshots: &Snapshots| {
+        let mut conn = app.state.db.pool().get().unwrap();
+        let reader = Reader {
+            org: &app.org_id,
+            snapshots,
+        };
+        let to = from + chrono::Duration::days(31);
+        let loaded = load(&mut conn, &reader, &d.location, &d.service, from, to, None).unwrap();
+        loaded
+            .resources
+            .iter()
+            .map(|r| (r.id.clone(), r.busy.to_vec()))
+            .collect::<Vec<_>>()
+    };
+    // The month asked for starts tomorrow.
+    app.clock.set(
+        DateTime::parse_from_rfc3339("2026-11-29T10:00:00+07:00")
+            .unwrap()
+            .to_utc(),
+    );
+    let now = app.clock.now();
+    let mut conn = app.state.db.pool().get().unwrap();
+    let small = Snapshots::default();
+    assert_eq!(
+        warm(&mut conn, &small, now, 5).unwrap(),
+        Warmed::default(),
+        "six blocks do not fit in five"
+    );
+    let kept = Snapshots::default();
+    assert_eq!(
+        warm(&mut conn, &kept, now, 1000).unwrap(),
+        Warmed {
+            locations: 1,
+            blocks: 6
+        }
+    );
+    drop(conn);
+    let stored = month(&Snapshots::default());
+    assert_eq!(month(&kept), stored);
+    assert_eq!(kept.busy_reads(), 0, "the month was read at start");
+    month(&small);
+    assert_eq!(small.busy_reads(), 1);
+    app.post("/v1/appointments", d.booking("2026-12-02T08:00:00+07:00"))
+        .await
+        .expect(201);
+    let stored = month(&Snapshots::default());
+    assert_eq!(month(&kept), stored);
+    assert_eq!(
+        kept.busy_reads(),
+        1,
+        "only the booked resources are read again"
+    );
 }

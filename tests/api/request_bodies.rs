@@ -165,6 +165,7 @@ async fn a_real_server_times_out_slow_heads_and_bodies() {
         dispatch_lease_seconds: 60,
         public_url: None,
         link_requests_per_minute: 120,
+        warm_blocks: 200_000,
     };
     actix_web::rt::spawn(async move { janji::server::serve(config).await.unwrap() });
     let mut up = false;

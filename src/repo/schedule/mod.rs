@@ -5,6 +5,7 @@
 mod busy;
 pub mod setup;
 pub mod snapshots;
+pub mod warm;
 
 use std::collections::HashMap;
 use std::sync::Arc;
