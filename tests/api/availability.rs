@@ -433,24 +433,10 @@ async fn a_booking_keeps_its_own_block_and_what_is_kept_is_what_is_stored(app: T
     use janji::app::Ctx;
     use janji::app::booking::{BookAppointment, CustomerRef, book};
     use janji::domain::{Actor, Channel};
-    use janji::repo::schedule::{Reader, Snapshots, load};
+    use janji::repo::schedule::Snapshots;
 
     let d = dealer(&app).await;
-    let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
-    let blocks = |snapshots: &Snapshots| {
-        let mut conn = app.state.db.pool().get().unwrap();
-        let reader = Reader {
-            org: &app.org_id,
-            snapshots,
-        };
-        let to = from + chrono::Duration::days(1);
-        let loaded = load(&mut conn, &reader, &d.location, &d.service, from, to, None).unwrap();
-        loaded
-            .resources
-            .iter()
-            .map(|r| (r.id.clone(), r.busy.to_vec()))
-            .collect::<Vec<_>>()
-    };
+    let blocks = |snapshots: &Snapshots| loaded_blocks(&app, &d, snapshots, 1);
     let kept = &app.state.schedules;
     app.post("/v1/appointments", d.booking("2026-11-30T08:00:00+07:00"))
         .await
@@ -578,8 +564,8 @@ async fn a_response_served_again_follows_the_clock_and_every_change(app: TestApp
 /// a booking after it makes only its own resources be read again, and a budget too small
 /// for a location keeps nothing of it.
 async fn blocks_read_at_start_serve_the_first_requests(app: TestApp) {
+    use janji::repo::schedule::Snapshots;
     use janji::repo::schedule::warm::{Warmed, warm};
-    use janji::repo::schedule::{Reader, Snapshots, load};
 
     let d = dealer(&app).await;
     for start in ["08:00", "08:00", "13:00"] {
@@ -590,21 +576,7 @@ async fn blocks_read_at_start_serve_the_first_requests(app: TestApp) {
         .await
         .expect(201);
     }
-    let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
-    let month = |snapshots: &Snapshots| {
-        let mut conn = app.state.db.pool().get().unwrap();
-        let reader = Reader {
-            org: &app.org_id,
-            snapshots,
-        };
-        let to = from + chrono::Duration::days(31);
-        let loaded = load(&mut conn, &reader, &d.location, &d.service, from, to, None).unwrap();
-        loaded
-            .resources
-            .iter()
-            .map(|r| (r.id.clone(), r.busy.to_vec()))
-            .collect::<Vec<_>>()
-    };
+    let month = |snapshots: &Snapshots| loaded_blocks(&app, &d, snapshots, 31);
     // The month asked for starts tomorrow.
     app.clock.set(
         DateTime::parse_from_rfc3339("2026-11-29T10:00:00+07:00")
@@ -643,4 +615,29 @@ async fn blocks_read_at_start_serve_the_first_requests(app: TestApp) {
         1,
         "only the booked resources are read again"
     );
+}
+
+/// Each resource's busy blocks in the `days` from Monday, as a load through `snapshots`
+/// gives them (read from the database where they are not kept).
+fn loaded_blocks(
+    app: &TestApp,
+    d: &crate::fixtures::Dealer,
+    snapshots: &janji::repo::schedule::Snapshots,
+    days: i64,
+) -> Vec<(String, Vec<janji::domain::interval::Interval>)> {
+    let mut conn = app.state.db.pool().get().unwrap();
+    let reader = janji::repo::schedule::Reader {
+        org: &app.org_id,
+        snapshots,
+    };
+    let from = chrono::DateTime::parse_from_rfc3339(MON).unwrap().to_utc();
+    let to = from + chrono::Duration::days(days);
+    let loaded =
+        janji::repo::schedule::load(&mut conn, &reader, &d.location, &d.service, from, to, None)
+            .unwrap();
+    loaded
+        .resources
+        .iter()
+        .map(|r| (r.id.clone(), r.busy.to_vec()))
+        .collect()
 }
