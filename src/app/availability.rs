@@ -9,11 +9,13 @@ use crate::app::appointments::ResourceView;
 use crate::db::DbConnection;
 use std::sync::Arc;
 
-use crate::domain::availability::{Choice, Slot, bookable_range, find_slots_any_time};
+use crate::domain::availability::{
+    Choice, ResourceSchedule, Slot, bookable_range, find_slots_any_time,
+};
 use crate::error::Error;
 pub use crate::repo::schedule::snapshots::Answer;
 use crate::repo::schedule::snapshots::AnswerKey;
-use crate::repo::schedule::{self, LoadedSchedule};
+use crate::repo::schedule::{self, LoadedSchedule, Setup};
 
 /// A slot as shown: when, in which zone, with which resources.
 #[derive(Clone, Debug)]
@@ -38,12 +40,18 @@ impl SlotView {
 
 /// The resources at `indices` of a loaded schedule, by kind name.
 pub(crate) fn resources_of(loaded: &LoadedSchedule, indices: &[usize]) -> Vec<ResourceView> {
+    views_of(&loaded.resources, &loaded.names, indices)
+}
+
+/// The resources at `indices` of a schedule's able resources (with their names at the
+/// same indices), as appointments show them: sorted by kind name.
+fn views_of(able: &[ResourceSchedule], names: &[String], indices: &[usize]) -> Vec<ResourceView> {
     let mut views: Vec<ResourceView> = indices
         .iter()
         .map(|&i| ResourceView {
-            id: loaded.resources[i].id.clone(),
-            name: loaded.names[i].clone(),
-            kind: loaded.resources[i].kind,
+            id: able[i].id.clone(),
+            name: names[i].clone(),
+            kind: able[i].kind,
         })
         .collect();
     views.sort_by_key(|r| r.kind.as_str());
@@ -65,35 +73,39 @@ pub struct ListSlots {
 /// built from it once can be kept beside it for as long as both the answer and the run
 /// `bookable` are the same.
 pub struct Slots {
-    pub location_id: String,
-    pub service_id: String,
-    pub tz: Tz,
     pub answer: Arc<Answer>,
     pub bookable: std::ops::Range<usize>,
     /// Whether `answer` was kept from an earlier request (else it was found now): a
     /// window asked for once is not worth keeping a response for.
     pub asked_before: bool,
-    /// The schedule's resources, at the indices a slot names them by.
-    resources: Vec<ResourceView>,
+    /// The setup the answer was found with: its resources, at the indices a slot names
+    /// them by, are read only when the slots are shown (not when a kept response is).
+    setup: Arc<Setup>,
 }
 
 impl Slots {
+    pub fn location_id(&self) -> &str {
+        &self.setup.location.id
+    }
+
+    pub fn service_id(&self) -> &str {
+        &self.setup.service.id
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.setup.tz
+    }
+
     /// The bookable slots as shown.
     pub fn views(&self) -> impl Iterator<Item = SlotView> + '_ {
-        self.answer.slots[self.bookable.clone()].iter().map(|slot| {
-            let mut resources: Vec<ResourceView> = slot
-                .resources
-                .iter()
-                .map(|&i| self.resources[i].clone())
-                .collect();
-            resources.sort_by_key(|r| r.kind.as_str());
-            SlotView {
+        self.answer.slots[self.bookable.clone()]
+            .iter()
+            .map(|slot| SlotView {
                 start: slot.start,
                 end: slot.end,
-                tz: self.tz,
-                resources,
-            }
-        })
+                tz: self.setup.tz,
+                resources: views_of(&self.setup.able, &self.setup.names, &slot.resources),
+            })
     }
 }
 
@@ -155,15 +167,6 @@ pub fn list_slots(conn: &mut DbConnection, ctx: &Ctx, q: ListSlots) -> Result<Sl
         bookable: bookable_range(&answer.slots, &loaded.rules, ctx.now),
         answer,
         asked_before,
-        resources: (0..loaded.resources.len())
-            .map(|i| ResourceView {
-                id: loaded.resources[i].id.clone(),
-                name: loaded.names[i].clone(),
-                kind: loaded.resources[i].kind,
-            })
-            .collect(),
-        location_id: loaded.location.id.clone(),
-        service_id: loaded.service.id.clone(),
-        tz: loaded.tz,
+        setup: loaded.setup(),
     })
 }

@@ -116,9 +116,9 @@ pub async fn get_availability(
         None => {
             let response = AvailabilityResponse {
                 slots: found.views().map(SlotResponse::from).collect(),
-                location_id: found.location_id,
-                service_id: found.service_id,
-                time_zone: found.tz.name().to_owned(),
+                location_id: found.location_id().to_owned(),
+                service_id: found.service_id().to_owned(),
+                time_zone: found.tz().name().to_owned(),
             };
             let mut json =
                 serde_json::to_vec(&response).map_err(|e| Error::internal(e.to_string()))?;

@@ -54,6 +54,12 @@ impl LoadedSchedule {
         }
     }
 
+    /// The setup this schedule was loaded with, shared with every request that finds
+    /// it at the same version.
+    pub fn setup(&self) -> Arc<Setup> {
+        self.setup.clone()
+    }
+
     pub fn index_of(&self, resource_id: &str) -> Option<usize> {
         self.resources.iter().position(|r| r.id == resource_id)
     }
