@@ -12,8 +12,10 @@ use crate::db::schema::{appointment_resources, appointments, locations, resource
 use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone};
 use crate::error::{Code, Error};
 
+// `None` is written as NULL (every such column's default), not as `DEFAULT`: the insert
+// then has one text, which each connection prepares once and keeps.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = appointments)]
+#[diesel(table_name = appointments, treat_none_as_default_value = false)]
 pub struct AppointmentRow {
     pub id: String,
     pub organization_id: String,
@@ -45,7 +47,7 @@ pub struct AppointmentRow {
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = appointment_resources)]
+#[diesel(table_name = appointment_resources, treat_none_as_default_value = false)]
 pub struct AppointmentResourceRow {
     pub appointment_id: String,
     pub resource_id: String,
@@ -117,15 +119,24 @@ pub fn insert_row(conn: &mut DbConnection, row: &AppointmentRow) -> Result<(), E
 /// Holds resources for an appointment; an overlap with another booking is
 /// `409 slot_unavailable`.
 pub fn insert_held(conn: &mut DbConnection, held: &[AppointmentResourceRow]) -> Result<(), Error> {
-    // One statement for all rows (one round trip on PostgreSQL); batch inserts do not go
-    // through diesel's multi-backend, so each backend runs its own.
+    // One statement for all rows (one round trip on PostgreSQL). A service needs one or
+    // two resources: those inserts have a text of their own, which each connection
+    // prepares once and keeps; a batch of any other length is prepared every time.
+    // Batch inserts do not go through diesel's multi-backend, so each backend runs its own.
+    macro_rules! insert {
+        ($c:expr) => {{
+            let into = || diesel::insert_into(appointment_resources::table);
+            match held {
+                [one] => into().values(one).execute($c),
+                // Owned: the statement's cache key is a type, which must be `'static`.
+                [a, b] => into().values([a.clone(), b.clone()]).execute($c),
+                _ => into().values(held).execute($c),
+            }
+        }};
+    }
     let inserted = match conn {
-        DbConnection::Pg(c) => diesel::insert_into(appointment_resources::table)
-            .values(held)
-            .execute(c),
-        DbConnection::Sqlite(c) => diesel::insert_into(appointment_resources::table)
-            .values(held)
-            .execute(c),
+        DbConnection::Pg(c) => insert!(c),
+        DbConnection::Sqlite(c) => insert!(c),
     };
     inserted.map_err(|e| {
         if is_overlap(&e) {

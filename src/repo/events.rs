@@ -10,8 +10,10 @@ use crate::db::schema::appointment_events;
 use crate::domain::{Actor, EventKind, ReasonCategory, Role};
 use crate::error::Error;
 
+// `None` is written as NULL (every such column's default), not as `DEFAULT`: the insert
+// then has one text, which each connection prepares once and keeps.
 #[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = appointment_events)]
+#[diesel(table_name = appointment_events, treat_none_as_default_value = false)]
 pub struct EventRow {
     pub id: String,
     pub organization_id: String,

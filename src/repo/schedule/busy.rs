@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use std::collections::HashMap;
 
-use crate::db::schema::{appointment_resources, organizations, resources};
+use crate::db::schema::{appointment_resources, busy_versions, organizations, resources};
 use crate::db::{DbConnection, sqlite_time};
 use crate::domain::interval::Interval;
 use crate::error::Error;
@@ -30,15 +30,17 @@ pub fn versions(
 ) -> Result<Option<Versions>, Error> {
     let rows: Vec<(i64, Option<String>, Option<i64>)> = organizations::table
         .left_join(
+            // Owned: the statement is kept prepared under its type, which must be `'static`.
             resources::table.on(resources::location_id
-                .eq(location_id)
+                .eq(location_id.to_owned())
                 .and(resources::active.eq(true))),
         )
+        .left_join(busy_versions::table.on(busy_versions::resource_id.eq(resources::id)))
         .filter(organizations::id.eq(org))
         .select((
             organizations::setup_version,
             resources::id.nullable(),
-            resources::busy_version.nullable(),
+            busy_versions::busy_version.nullable(),
         ))
         .load(conn)?;
     let Some(&(setup, _, _)) = rows.first() else {
