@@ -18,6 +18,9 @@
 #                request a distinct start, resource chosen by the server
 #   baseline     single-row insert transactions at the same concurrency: pgbench on
 #                PostgreSQL; on SQLite one writer (python3's sqlite3, WAL, synchronous=NORMAL)
+#   booking_sql  PostgreSQL only: a booking's own statements (benches/booking.pgbench) run
+#                by pgbench at the same concurrency, so the bookings phase is also read
+#                against what its SQL alone allows
 #
 # Reads are open loop: `oha -q RATE -z DURATION --latency-correction`, so a request
 # that waits behind a slow one counts from when it was due, not from when it was sent.
@@ -189,10 +192,46 @@ book_phase() {
     $((after - before)) "$(mem_kb "$server_pid" VmHWM)"
 }
 
+# A booking's own statements (benches/booking.pgbench) run by pgbench at the same
+# concurrency, on the same database after the bookings phase: the rate PostgreSQL allows
+# a booking without HTTP or Janji. Bookings start 1,000 days after the HTTP phase's.
+booking_sql_phase() {
+  local build=$1 url=$2 seed=$3
+  local secs=${BOOK_DURATION%s}
+  v() { awk -v k="$1" '$1 == k {print $2}' "$seed"; }
+  local loc org bays from prefix
+  loc=$(v book_location)
+  org=$(psql "$url" -Atc "SELECT organization_id FROM locations WHERE id = '$loc'")
+  mapfile -t bays < <(psql "$url" -Atc "SELECT id FROM resources WHERE location_id = '$loc' ORDER BY id")
+  [ "${#bays[@]}" = 2 ] || { echo "booking.pgbench needs a location of two bays, found ${#bays[@]}" >&2; exit 1; }
+  from=$(($(date -u -d "$(v book_from)" +%s) + 1000 * 86400))
+  prefix=$(v book_key | cut -d_ -f1-2)
+  pgbench -n -c "$BOOK_CONNS" -j 2 -T "$secs" -M prepared -r -f benches/booking.pgbench \
+    -D k=0 -D clients="$BOOK_CONNS" -D tag="$build$$" -D org="$org" -D loc="$loc" \
+    -D svc="$(v book_service)" -D cust="$(v book_customer)" -D bay0="${bays[0]}" -D bay1="${bays[1]}" \
+    -D from="$from" -D prefix="$prefix" -D changes="$(booking_changes "$loc")" \
+    "$url" >"$OUT/$build.postgres.booking_sql.txt" 2>&1
+  local tps lat n
+  tps=$(awk '/^tps/ {printf "%.1f", $3}' "$OUT/$build.postgres.booking_sql.txt")
+  lat=$(awk '/latency average/ {print $4}' "$OUT/$build.postgres.booking_sql.txt")
+  n=$(awk '/number of transactions actually processed/ {print $6}' "$OUT/$build.postgres.booking_sql.txt")
+  [ -n "$tps" ] || { cat "$OUT/$build.postgres.booking_sql.txt" >&2; exit 1; }
+  record "$build" postgres "booking_sql_c$BOOK_CONNS" "${n%%/*}" "$tps" "avg:$lat" - - - - 0
+}
+
+# An event's changes as a booking writes them (their size matters, not their values).
+booking_changes() {
+  printf '{"status":{"old":null,"new":"booked"},"starts_at":{"old":null,"new":"2030-01-01T17:00:00Z"},'
+  printf '"ends_at":{"old":null,"new":"2030-01-01T17:15:00Z"},"location_id":{"old":null,"new":"%s"},' "$1"
+  printf '"service_id":{"old":null,"new":"01a2313a-3f99-7233-9dbf-0b7808ffd9f2"},'
+  printf '"customer_id":{"old":null,"new":"01a2313a-3f9a-709e-bfd3-1479dd43fd8b"},"channel":{"old":null,"new":"in_person"},'
+  printf '"resource_ids":{"old":null,"new":["01a2313a-3f98-7518-980e-decd4462dc25"]}}'
+}
+
 # The database's own single-row insert rate at the same concurrency, right after the
 # bookings phase on the same database (the server idle).
 baseline_phase() {
-  local build=$1 backend=$2 url=$3
+  local build=$1 backend=$2 url=$3 seed=$4
   local secs=${BOOK_DURATION%s}
   if [ "$backend" = postgres ]; then
     psql "$url" -qc "CREATE TABLE bench_scratch (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), note text)"
@@ -203,6 +242,7 @@ baseline_phase() {
     lat=$(awk '/latency average/ {print $4}' "$OUT/$build.$backend.pgbench.txt")
     n=$(awk '/number of transactions actually processed/ {print $6}' "$OUT/$build.$backend.pgbench.txt")
     record "$build" "$backend" "pgbench_c$BOOK_CONNS" "${n%%/*}" "$tps" "avg:$lat" - - - - 0
+    booking_sql_phase "$build" "$url" "$seed"
   else
     python3 - "$url" "$secs" >"$OUT/$build.$backend.sqlite_insert.txt" <<'PY'
 import sqlite3, sys, time
@@ -260,7 +300,7 @@ run() {
   read_phase "$build" "$backend" suggest_50 "$(v fifty_key)" \
     "/v1/availability/suggestions?location_id=$(v fifty_location)&service_id=$(v fifty_service)&near=$near&limit=10"
   book_phase "$build" "$backend" "$seed"
-  baseline_phase "$build" "$backend" "$url"
+  baseline_phase "$build" "$backend" "$url" "$seed"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
@@ -302,10 +342,15 @@ for r in rows:
         if ph.startswith(("avail", "suggest")):
             h = float(by[(b, k, "healthz")]["cpu_ms_per_req"])
             vs = "CPU %.1f× /healthz" % (float(r["cpu_ms_per_req"]) / h) if h > 0 else ""
-        elif ph.startswith("book"):
+        elif ph.startswith("book_"):
             base = [v for (bb, kk, pp), v in by.items() if bb == b and kk == k
                     and pp.startswith(("pgbench", "sqlite_insert"))][0]
             vs = "%.1f %% of inserts (%s/s)" % (100 * float(r["rate"]) / float(base["rate"]), base["rate"])
+            own = [v for (bb, kk, pp), v in by.items() if bb == b and kk == k
+                   and pp.startswith("booking_sql")]
+            if own:
+                vs += "; %.0f %% of its own SQL (%s/s)" % (100 * float(r["rate"]) / float(own[0]["rate"]),
+                                                          own[0]["rate"])
     except (KeyError, IndexError, ValueError):
         pass
     hwm = r["hwm_mb"] if r["hwm_mb"] != "0" else ""

@@ -64,7 +64,14 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        /// Bumped by triggers on every change to the resource's busy blocks.
+    }
+}
+
+diesel::table! {
+    /// One row per resource (a trigger adds it with the resource): the version its busy
+    /// blocks are at, bumped by triggers on every change to them.
+    busy_versions (resource_id) {
+        resource_id -> Text,
         busy_version -> BigInt,
     }
 }
@@ -228,6 +235,7 @@ diesel::joinable!(appointments -> customers (customer_id));
 diesel::joinable!(appointments -> vehicles (vehicle_id));
 diesel::joinable!(vehicles -> customers (customer_id));
 diesel::joinable!(appointment_resources -> resources (resource_id));
+diesel::joinable!(busy_versions -> resources (resource_id));
 diesel::joinable!(appointment_events -> appointments (appointment_id));
 diesel::joinable!(call_flags -> appointments (appointment_id));
 diesel::joinable!(customer_links -> appointments (appointment_id));
@@ -245,6 +253,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     locations,
     resources,
+    busy_versions,
     closures,
     services,
     service_resources,

@@ -7,6 +7,7 @@ mod adapters;
 mod appointments;
 mod auth;
 mod availability;
+mod busy_versions;
 mod cancellation;
 mod customer_identity;
 mod customers;

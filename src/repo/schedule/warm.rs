@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use super::busy;
 use super::snapshots::{Busy, Snapshots};
 use crate::db::DbConnection;
-use crate::db::schema::resources;
+use crate::db::schema::{busy_versions, resources};
 use crate::domain::interval::Interval;
 use crate::error::Error;
 
@@ -42,11 +42,12 @@ pub fn warm(
 ) -> Result<Warmed, Error> {
     let covers = stretch(now);
     let rows: Vec<(String, String, i64)> = resources::table
+        .inner_join(busy_versions::table)
         .filter(resources::active.eq(true))
         .select((
             resources::location_id,
             resources::id,
-            resources::busy_version,
+            busy_versions::busy_version,
         ))
         .order((resources::location_id, resources::id))
         .load(conn)?;
