@@ -200,6 +200,10 @@ booking_sql_phase() {
   local secs=${BOOK_DURATION%s}
   v() { awk -v k="$1" '$1 == k {print $2}' "$seed"; }
   local loc org bays from prefix
+  if [ "$(psql "$url" -Atc "SELECT to_regclass('busy_versions') IS NOT NULL")" != t ]; then
+    echo "   booking_sql: skipped, this build's schema is older than booking.pgbench's (000019)"
+    return
+  fi
   loc=$(v book_location)
   org=$(psql "$url" -Atc "SELECT organization_id FROM locations WHERE id = '$loc'")
   mapfile -t bays < <(psql "$url" -Atc "SELECT id FROM resources WHERE location_id = '$loc' ORDER BY id")
