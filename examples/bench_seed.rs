@@ -240,8 +240,9 @@ fn writes_baseline(
     n: usize,
 ) -> Result<f64, String> {
     use janji::db::schema::{appointment_events, appointment_resources, appointments};
-    use janji::repo::appointments::{AppointmentResourceRow, get, insert};
+    use janji::repo::appointments::{get, insert};
     use janji::repo::events::{self, NewEvent};
+    use janji::repo::holds::AppointmentResourceRow;
     let far = Duration::days(4 * 366);
     let template = get(conn, org, template).map_err(|e| e.to_string())?;
     let held: Vec<AppointmentResourceRow> = {

@@ -10,7 +10,8 @@ use crate::domain::{
     AppointmentStatus, CallReason, Channel, EventKind, ReasonCategory, ResourceKind,
 };
 use crate::error::Error;
-use crate::repo::appointments::{self, AppointmentLabels, AppointmentRow, HeldResource};
+use crate::repo::appointments::{self, AppointmentLabels, AppointmentRow};
+use crate::repo::holds::{self, HeldResource};
 use crate::repo::{customers, events, from_db};
 
 /// A resource that serves (or would serve) an appointment.
@@ -126,7 +127,7 @@ pub fn views(
     rows: Vec<AppointmentRow>,
 ) -> Result<Vec<AppointmentView>, Error> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut held = appointments::held_resources(conn, &ids)?;
+    let mut held = holds::held_resources(conn, &ids)?;
     let mut labels = appointments::labels(conn, &ids)?;
     rows.into_iter()
         .map(|row| {

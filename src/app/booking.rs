@@ -14,11 +14,10 @@ use crate::domain::availability::{self, Choice, Slot, Unavailable};
 use crate::domain::interval::Interval;
 use crate::domain::{AppointmentStatus, Channel};
 use crate::error::Error;
-use crate::repo::appointments::{
-    self, AppointmentLabels, AppointmentResourceRow, AppointmentRow, HeldResource,
-};
+use crate::repo::appointments::{self, AppointmentLabels, AppointmentRow};
 use crate::repo::customers;
 use crate::repo::events::{self, NewEvent};
+use crate::repo::holds::{AppointmentResourceRow, HeldResource, insert_held};
 use crate::repo::locks;
 use crate::repo::schedule::{self, LoadedSchedule};
 use crate::repo::{new_id, to_db};
@@ -296,7 +295,7 @@ pub fn book(
     // Last: holding the resources bumps their busy versions, which locks their rows
     // until the commit (PostgreSQL), so bookings of the same bay wait on each other for
     // as short a time as possible.
-    appointments::insert_held(conn, &held)?;
+    insert_held(conn, &held)?;
     let added: Vec<(&str, Interval)> = held
         .iter()
         .map(|h| {

@@ -20,6 +20,7 @@ use crate::domain::{AppointmentStatus, EventKind, FeeKind, Money};
 use crate::error::Error;
 use crate::repo::appointments;
 use crate::repo::events::{self, NewEvent};
+use crate::repo::holds::insert_held;
 use crate::repo::locks;
 use crate::repo::{check_version, from_db, new_id, to_db};
 
@@ -117,7 +118,7 @@ pub fn reschedule(
     // The row first: its version condition serialises two moves of one appointment.
     appointments::save_move(conn, &row, previous)?;
     let (held, resources) = holds(&row, &slot, &loaded);
-    appointments::insert_held(conn, &held)?;
+    insert_held(conn, &held)?;
 
     let fee_id = fees::initial_status(&decision).map(|_| new_id());
     let override_ = wish.ask.override_.as_ref();

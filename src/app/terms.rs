@@ -62,7 +62,7 @@ pub(crate) fn terms(
         no_show_at: row.no_show_at.map(from_db),
         time_zone: zone.tz(),
     };
-    let held = appointments::held_ids(conn, &row.id)?;
+    let held = crate::repo::holds::held_ids(conn, &row.id)?;
     Ok(Terms {
         held,
         row,

@@ -1,4 +1,5 @@
-//! Appointments, the resources they hold, and reading them back.
+//! Appointments: writing them, changing their status or time, and reading them back.
+//! The resources they hold are `repo::holds`.
 
 use std::collections::HashMap;
 
@@ -6,10 +7,11 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use super::holds::{self, AppointmentResourceRow};
 use super::{Page, to_db};
 use crate::db::DbConnection;
-use crate::db::schema::{appointment_resources, appointments, locations, resources};
-use crate::domain::{AppointmentStatus, Channel, ReasonCategory, ResourceKind, TimeZone};
+use crate::db::schema::{appointment_resources, appointments, locations};
+use crate::domain::{AppointmentStatus, Channel, ReasonCategory, TimeZone};
 use crate::error::{Code, Error};
 
 // `None` is written as NULL (every such column's default), not as `DEFAULT`: the insert
@@ -46,50 +48,6 @@ pub struct AppointmentRow {
     pub vehicle_id: Option<String>,
 }
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
-#[diesel(table_name = appointment_resources, treat_none_as_default_value = false)]
-pub struct AppointmentResourceRow {
-    pub appointment_id: String,
-    pub resource_id: String,
-    pub organization_id: String,
-    pub location_id: String,
-    pub block_starts_at: NaiveDateTime,
-    pub block_ends_at: NaiveDateTime,
-    pub active: bool,
-}
-
-/// A resource an appointment holds, as shown with it.
-#[derive(Clone, Debug)]
-pub struct HeldResource {
-    pub id: String,
-    pub name: String,
-    pub kind: ResourceKind,
-}
-
-/// Whether a database error is the no-overlap guard (PostgreSQL exclusion constraint or
-/// the SQLite trigger) refusing a second booking of the same time.
-pub fn is_overlap(e: &DieselError) -> bool {
-    const GUARD: &str = "appointment_resources_no_overlap";
-    match e {
-        DieselError::DatabaseError(_, info) => {
-            info.constraint_name() == Some(GUARD) || info.message().contains(GUARD)
-        }
-        _ => false,
-    }
-}
-
-/// Another booking committed on a resource this one chose, after this one read the
-/// schedule. The unit of work runs again: with the other booking visible it picks another
-/// free resource for the same time, or finds the time taken and says so.
-pub fn slot_taken() -> Error {
-    Error::new(
-        Code::SlotUnavailable,
-        "that time was just taken; choose another",
-    )
-    .with_field("start")
-    .run_again()
-}
-
 /// Inserts an appointment and the resources it holds; the database refuses an overlap.
 pub fn insert(
     conn: &mut DbConnection,
@@ -97,7 +55,7 @@ pub fn insert(
     held: &[AppointmentResourceRow],
 ) -> Result<(), Error> {
     insert_row(conn, row)?;
-    insert_held(conn, held)
+    holds::insert_held(conn, held)
 }
 
 /// The appointment's own row, without the resources it holds.
@@ -113,38 +71,6 @@ pub fn insert_row(conn: &mut DbConnection, row: &AppointmentRow) -> Result<(), E
             .with_field("external_ref"),
             _ => e.into(),
         })?;
-    Ok(())
-}
-
-/// Holds resources for an appointment; an overlap with another booking is
-/// `409 slot_unavailable`.
-pub fn insert_held(conn: &mut DbConnection, held: &[AppointmentResourceRow]) -> Result<(), Error> {
-    // One statement for all rows (one round trip on PostgreSQL). A service needs one or
-    // two resources: those inserts have a text of their own, which each connection
-    // prepares once and keeps; a batch of any other length is prepared every time.
-    // Batch inserts do not go through diesel's multi-backend, so each backend runs its own.
-    macro_rules! insert {
-        ($c:expr) => {{
-            let into = || diesel::insert_into(appointment_resources::table);
-            match held {
-                [one] => into().values(one).execute($c),
-                // Owned: the statement's cache key is a type, which must be `'static`.
-                [a, b] => into().values([a.clone(), b.clone()]).execute($c),
-                _ => into().values(held).execute($c),
-            }
-        }};
-    }
-    let inserted = match conn {
-        DbConnection::Pg(c) => insert!(c),
-        DbConnection::Sqlite(c) => insert!(c),
-    };
-    inserted.map_err(|e| {
-        if is_overlap(&e) {
-            slot_taken()
-        } else {
-            e.into()
-        }
-    })?;
     Ok(())
 }
 
@@ -187,31 +113,6 @@ pub fn statuses(
     Ok(rows.into_iter().collect())
 }
 
-/// The resources each appointment holds, with names, in one query.
-pub fn held_resources(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> Result<HashMap<String, Vec<HeldResource>>, Error> {
-    let rows: Vec<(String, String, String, ResourceKind)> = appointment_resources::table
-        .inner_join(resources::table)
-        .filter(appointment_resources::appointment_id.eq_any(ids))
-        .select((
-            appointment_resources::appointment_id,
-            resources::id,
-            resources::name,
-            resources::kind,
-        ))
-        .order((appointment_resources::appointment_id, resources::kind))
-        .load(conn)?;
-    let mut out: HashMap<String, Vec<HeldResource>> = HashMap::new();
-    for (appointment_id, id, name, kind) in rows {
-        out.entry(appointment_id)
-            .or_default()
-            .push(HeldResource { id, name, kind });
-    }
-    Ok(out)
-}
-
 /// Saves a new status (and cancellation reason), bumping the version if it is still
 /// `previous_version`; frees the resources when the status no longer holds the slot.
 pub fn save_status(
@@ -236,13 +137,7 @@ pub fn save_status(
     super::check_updated(updated, || {
         Ok(get(conn, &row.organization_id, &row.id)?.version)
     })?;
-    let holds = row.status.holds_slot();
-    diesel::update(
-        appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
-    )
-    .set(appointment_resources::active.eq(holds))
-    .execute(conn)?;
-    Ok(())
+    holds::set_active(conn, &row.id, row.status.holds_slot())
 }
 
 /// Which appointments a list shows; `None` does not filter.
@@ -409,15 +304,6 @@ pub fn labels(
         .collect())
 }
 
-/// The ids of the resources an appointment holds (or held, if freed), in id order.
-pub fn held_ids(conn: &mut DbConnection, appointment_id: &str) -> Result<Vec<String>, Error> {
-    Ok(appointment_resources::table
-        .filter(appointment_resources::appointment_id.eq(appointment_id))
-        .select(appointment_resources::resource_id)
-        .order(appointment_resources::resource_id)
-        .load(conn)?)
-}
-
 /// Saves a moved appointment (its times, status and move count) if its version is still
 /// `previous_version`, and lets go of the resources it held: the caller holds the new
 /// ones. The version condition serialises two moves of one appointment.
@@ -446,9 +332,5 @@ pub fn save_move(
     super::check_updated(updated, || {
         Ok(get(conn, &row.organization_id, &row.id)?.version)
     })?;
-    diesel::delete(
-        appointment_resources::table.filter(appointment_resources::appointment_id.eq(&row.id)),
-    )
-    .execute(conn)?;
-    Ok(())
+    holds::release(conn, &row.id)
 }

@@ -14,6 +14,7 @@ pub mod customers;
 pub mod delivery_adapters;
 pub mod events;
 pub mod fees;
+pub mod holds;
 pub mod idempotency;
 pub mod inbound;
 pub mod locations;

@@ -24,7 +24,8 @@ on_both_backends!(
 /// or the trigger (SQLite) must still refuse a second active booking of the same time,
 /// and must not mind one that is no longer active.
 async fn the_database_itself_refuses_an_overlap(app: TestApp) {
-    use janji::repo::appointments::{self, AppointmentResourceRow};
+    use janji::repo::appointments;
+    use janji::repo::holds::AppointmentResourceRow;
     let d = dealer(&app).await;
     let first = app
         .post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
@@ -493,7 +494,8 @@ async fn lists_filter_and_page_by_start_time(app: TestApp) {
 /// block of exactly that length still refuses one that starts a minute before its end.
 async fn the_guard_sees_the_longest_block(app: TestApp) {
     use janji::domain::availability::MAX_BLOCK;
-    use janji::repo::appointments::{self, AppointmentResourceRow};
+    use janji::repo::appointments;
+    use janji::repo::holds::AppointmentResourceRow;
     let d = dealer(&app).await;
     let first = app
         .post("/v1/appointments", d.booking("2026-11-30T09:00:00+07:00"))
