@@ -431,8 +431,8 @@ async fn repeated_local_hour_is_offered_twice_and_bookable(app: TestApp) {
 /// after a booking whose unit of work was rolled back once it had run.
 async fn a_booking_keeps_its_own_block_and_what_is_kept_is_what_is_stored(app: TestApp) {
     use janji::app::Ctx;
-    use janji::app::booking::{BookAppointment, CustomerRef, book};
-    use janji::domain::{Actor, Channel};
+    use janji::app::booking::book;
+    use janji::domain::Actor;
     use janji::repo::schedule::Snapshots;
 
     let d = dealer(&app).await;
@@ -467,19 +467,7 @@ async fn a_booking_keeps_its_own_block_and_what_is_kept_is_what_is_stored(app: T
     // A booking that ran and was then rolled back leaves nothing behind in memory.
     let mut ctx = Ctx::new(app.org_id.clone(), Actor::System, app.clock.now());
     ctx.schedules = kept.clone();
-    let cmd = BookAppointment {
-        location_id: d.location.clone(),
-        service_id: d.service.clone(),
-        start: chrono::DateTime::parse_from_rfc3339("2026-11-30T10:30:00+07:00")
-            .unwrap()
-            .to_utc(),
-        customer: CustomerRef::Id(d.customer.clone()),
-        resource_id: None,
-        channel: Channel::InPerson,
-        notes: None,
-        external_ref: None,
-        vehicle_id: None,
-    };
+    let cmd = d.book_command(&d.service, "2026-11-30T10:30:00+07:00");
     let undone = app
         .state
         .db

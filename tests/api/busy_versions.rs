@@ -98,25 +98,12 @@ async fn every_resource_has_a_busy_version_that_every_change_of_its_blocks_bumps
 )]
 async fn a_booking_prepares_its_inserts_once_per_connection() {
     use janji::app::Ctx;
-    use janji::app::booking::{BookAppointment, BookOutcome, CustomerRef, book};
-    use janji::domain::{Actor, Channel};
+    use janji::app::booking::{BookOutcome, book};
+    use janji::domain::Actor;
 
     let app = TestApp::spawn(janji::db::Backend::Postgres).await;
     let d = dealer(&app).await;
     let ctx = Ctx::new(app.org_id.clone(), Actor::System, app.clock.now());
-    let cmd = |service: &str, start: &str| BookAppointment {
-        location_id: d.location.clone(),
-        service_id: service.to_owned(),
-        start: chrono::DateTime::parse_from_rfc3339(start)
-            .unwrap()
-            .to_utc(),
-        customer: CustomerRef::Id(d.customer.clone()),
-        resource_id: None,
-        channel: Channel::InPerson,
-        notes: None,
-        external_ref: None,
-        vehicle_id: None,
-    };
     #[derive(QueryableByName)]
     struct Prepared {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -139,7 +126,13 @@ async fn a_booking_prepares_its_inserts_once_per_connection() {
     for day in ["2026-11-30", "2026-12-01"] {
         for (service, time) in [(&d.service, "08:00"), (&d.oil, "13:00")] {
             let booked = conn
-                .transaction(|c| book(c, &ctx, cmd(service, &format!("{day}T{time}:00+07:00"))))
+                .transaction(|c| {
+                    book(
+                        c,
+                        &ctx,
+                        d.book_command(service, &format!("{day}T{time}:00+07:00")),
+                    )
+                })
                 .unwrap();
             assert!(matches!(booked, BookOutcome::Booked(_)), "{booked:?}");
         }

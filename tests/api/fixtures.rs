@@ -81,6 +81,24 @@ pub async fn dealer(app: &TestApp) -> Dealer {
 }
 
 impl Dealer {
+    /// The booking use case's command: `service` at `start` (RFC 3339) for the dealer's
+    /// customer, in person, the resources left to the server.
+    pub fn book_command(&self, service: &str, start: &str) -> janji::app::booking::BookAppointment {
+        janji::app::booking::BookAppointment {
+            location_id: self.location.clone(),
+            service_id: service.to_owned(),
+            start: chrono::DateTime::parse_from_rfc3339(start)
+                .expect("an RFC 3339 start")
+                .to_utc(),
+            customer: janji::app::booking::CustomerRef::Id(self.customer.clone()),
+            resource_id: None,
+            channel: janji::domain::Channel::InPerson,
+            notes: None,
+            external_ref: None,
+            vehicle_id: None,
+        }
+    }
+
     pub fn booking(&self, start: &str) -> Value {
         json!({"location_id": self.location, "service_id": self.service, "start": start, "customer_id": self.customer})
     }

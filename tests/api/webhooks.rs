@@ -14,9 +14,9 @@ use crate::policies::sinar;
 use crate::receiver::{Received, Receiver};
 use crate::reschedule::{at, book};
 use janji::app::Ctx;
-use janji::app::booking::{self, BookAppointment, BookOutcome, CustomerRef};
+use janji::app::booking::{self, BookOutcome};
 use janji::delivery::{Dispatcher, signature};
-use janji::domain::{Actor, Channel, MessageKind, MessageStatus, Role};
+use janji::domain::{Actor, MessageKind, MessageStatus, Role};
 use janji::error::Error;
 use janji::repo::outbox;
 
@@ -550,17 +550,7 @@ async fn the_secret_is_shown_once_and_a_rotation_signs_with_both(app: TestApp) {
 async fn a_booking_that_rolls_back_writes_no_delivery(app: TestApp) {
     let (d, rx) = (dealer(&app).await, Receiver::start().await);
     endpoint(&app, &rx.url, &ALL).await;
-    let cmd = BookAppointment {
-        location_id: d.location.clone(),
-        service_id: d.service.clone(),
-        start: at("2026-11-30T09:00:00+07:00"),
-        customer: CustomerRef::Id(d.customer.clone()),
-        resource_id: None,
-        channel: Channel::InPerson,
-        notes: None,
-        external_ref: None,
-        vehicle_id: None,
-    };
+    let cmd = d.book_command(&d.service, "2026-11-30T09:00:00+07:00");
     let ctx = Ctx::new(app.org_id.clone(), Actor::System, app.clock.now());
     let run = |commit: bool| {
         let (ctx, cmd) = (ctx.clone(), cmd.clone());
