@@ -34,7 +34,7 @@ pub struct HeldResource {
 
 /// Whether a database error is the no-overlap guard (PostgreSQL exclusion constraint or
 /// the SQLite trigger) refusing a second booking of the same time.
-pub fn is_overlap(e: &DieselError) -> bool {
+fn is_overlap(e: &DieselError) -> bool {
     const GUARD: &str = "appointment_resources_no_overlap";
     match e {
         DieselError::DatabaseError(_, info) => {
@@ -47,7 +47,7 @@ pub fn is_overlap(e: &DieselError) -> bool {
 /// Another booking committed on a resource this one chose, after this one read the
 /// schedule. The unit of work runs again: with the other booking visible it picks another
 /// free resource for the same time, or finds the time taken and says so.
-pub fn slot_taken() -> Error {
+fn slot_taken() -> Error {
     Error::new(
         Code::SlotUnavailable,
         "that time was just taken; choose another",
